@@ -1,0 +1,79 @@
+import type { Config } from "./schema.ts";
+
+/** A problem the schema alone cannot see: names that point nowhere, duplicates, impossible limits. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** Cross-field checks over a config that already passed the schema. */
+export function checkReferences(config: Config): Problem[] {
+  const problems: Problem[] = [];
+  const clusters = new Set(config.clusters.map((c) => c.name));
+  // The first of duplicate names wins, as it would at run time.
+  const roles = new Map(config.roles.toReversed().map((r) => [r.name, r]));
+
+  duplicates(config.clusters, "clusters", problems);
+  duplicates(config.roles, "roles", problems);
+  duplicates(config.ci.rules, "ci.rules", problems);
+  duplicates(config.notifications.webhooks, "notifications.webhooks", problems);
+
+  for (const [kind, rules] of [
+    ["standing", config.policies.standing],
+    ["requests", config.policies.requests],
+  ] as const) {
+    rules.forEach((rule, i) => {
+      const base = `policies.${kind}.${i}`;
+      rule.clusters.forEach((name, j) => {
+        if (name !== "*" && !clusters.has(name)) {
+          problems.push({ path: `${base}.clusters.${j}`, message: `unknown cluster "${name}"` });
+        }
+      });
+      rule.roles.forEach((name, j) => {
+        const role = roles.get(name);
+        if (!role) {
+          problems.push({ path: `${base}.roles.${j}`, message: `unknown role "${name}"` });
+        } else if (role.scope === "namespaced" && rule.namespaces.length === 0) {
+          problems.push({
+            path: `${base}.namespaces`,
+            message: `role "${name}" is namespaced: list the namespaces (or globs) it may be held in`,
+          });
+        }
+      });
+    });
+  }
+
+  config.ci.rules.forEach((rule, i) => {
+    const base = `ci.rules.${i}`;
+    if (!clusters.has(rule.cluster)) {
+      problems.push({ path: `${base}.cluster`, message: `unknown cluster "${rule.cluster}"` });
+    }
+    const role = roles.get(rule.role);
+    if (!role) {
+      problems.push({ path: `${base}.role`, message: `unknown role "${rule.role}"` });
+      return;
+    }
+    if (role.scope === "namespaced" && rule.namespaces.length === 0) {
+      problems.push({
+        path: `${base}.namespaces`,
+        message: `role "${rule.role}" is namespaced: list namespaces`,
+      });
+    }
+    if (rule.maxTtl > role.maxTtl) {
+      problems.push({
+        path: `${base}.maxTtl`,
+        message: `${rule.maxTtl}s exceeds role "${rule.role}" maxTtl of ${role.maxTtl}s`,
+      });
+    }
+  });
+  return problems;
+}
+
+function duplicates(items: { name: string }[], path: string, problems: Problem[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.name))
+      problems.push({ path: `${path}.${i}.name`, message: `duplicate name "${item.name}"` });
+    seen.add(item.name);
+  });
+}

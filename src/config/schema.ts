@@ -1,0 +1,262 @@
+import { z } from "zod";
+import { dnsLabel, duration, httpUrl, namespacePattern, size, subjects } from "./fields.ts";
+
+const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
+
+const server = z.strictObject({
+  /** "host:port" the broker listens on. */
+  listen: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be "host:port", such as 0.0.0.0:8443')
+    .default("0.0.0.0:8443"),
+  /** The URL people and kubectl reach the broker at (login callbacks, gateway URLs). */
+  publicUrl: httpUrl,
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /** Trust X-Forwarded-For from a load balancer in front (for audit sourceIp and rate limits). */
+  trustProxy: z.boolean().default(false),
+  /** The CA kubectl should trust for publicUrl, written into kubeconfigs (PEM file). */
+  caFile: z.string().min(1).optional(),
+});
+
+const redis = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^(rediss?|unix):\/\//, "must be a redis://, rediss:// or unix:// URL")
+      .optional(),
+    sentinels: z.array(hostPort).min(1).optional(),
+    sentinelMaster: z.string().min(1).default("mymaster"),
+    cluster: z.array(hostPort).min(1).optional(),
+    /** Name of the environment variable holding the Redis password, if any. */
+    passwordEnv: z.string().min(1).optional(),
+    /** Every key starts with this; keys also carry hash tags so Redis Cluster works. */
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]*$/, "letters, digits and : _ . - only")
+      .default("kb:"),
+  })
+  .refine((r) => [r.url, r.sentinels, r.cluster].filter(Boolean).length === 1, {
+    message: "set exactly one of url, sentinels or cluster",
+  });
+
+const oidc = z
+  .strictObject({
+    issuer: httpUrl,
+    clientId: z.string().min(1),
+    /** The client secret is never written in the file: name an env variable or a file. */
+    clientSecretEnv: z.string().min(1).optional(),
+    clientSecretFile: z.string().min(1).optional(),
+    scopes: z.array(z.string().min(1)).default(["openid", "email", "profile", "offline_access"]),
+    groupsClaim: z.string().min(1).default("groups"),
+    /** The claim that names a person in grants and audit records. */
+    usernameClaim: z.string().min(1).default("email"),
+    sessionTtl: duration.default(12 * 3600),
+    /** Non-loopback URLs a login may finish at (loopback is always allowed for the CLI). */
+    allowedRedirects: z.array(httpUrl).default([]),
+  })
+  .refine((o) => !(o.clientSecretEnv && o.clientSecretFile), {
+    message: "set clientSecretEnv or clientSecretFile, not both",
+  });
+
+const clusterAuth = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("kubeconfig"),
+    /** Path to a kubeconfig; empty means the default loading rules ($KUBECONFIG, ~/.kube/config). */
+    file: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+  }),
+  z.strictObject({ kind: z.literal("in-cluster") }),
+  z
+    .strictObject({
+      kind: z.literal("token"),
+      tokenFile: z.string().min(1).optional(),
+      tokenEnv: z.string().min(1).optional(),
+    })
+    .refine((a) => [a.tokenFile, a.tokenEnv].filter(Boolean).length === 1, {
+      message: "set exactly one of tokenFile or tokenEnv",
+    }),
+]);
+
+const cluster = z
+  .strictObject({
+    name: dnsLabel,
+    /** API server URL; taken from the kubeconfig when auth.kind is kubeconfig. */
+    server: httpUrl.optional(),
+    caFile: z.string().min(1).optional(),
+    caData: z.string().min(1).optional(),
+    auth: clusterAuth,
+    grantsNamespace: dnsLabel.default("kube-broker-grants"),
+    /** Lifetime of each token handed out; TokenRequest's minimum is 10 minutes. */
+    tokenTtl: duration
+      .default(15 * 60)
+      .refine((s) => s >= 600, "must be at least 10m (TokenRequest's minimum)")
+      .refine(
+        (s) => s !== 3607,
+        "3607s is silently extended to a year by the API server; pick another value",
+      ),
+    /** gateway: handed-out tokens only work through the gateway; api: they work at the API server. */
+    tokenAudience: z.enum(["gateway", "api"]).default("gateway"),
+    /** The audience of gateway tokens; defaults to kube-broker:<name>. */
+    gatewayAudience: z.string().min(1).optional(),
+    /** Audiences the API server accepts; empty means its default (what TokenRequest picks). */
+    apiAudiences: z.array(z.string().min(1)).default([]),
+    /** How the gateway verifies presented tokens. */
+    tokenVerification: z.enum(["jwks", "tokenreview"]).default("jwks"),
+  })
+  .refine((c) => !(c.caFile && c.caData), { message: "set caFile or caData, not both", path: ["caFile"] })
+  .refine((c) => c.auth.kind !== "token" || c.server, {
+    message: "required when auth.kind is token",
+    path: ["server"],
+  });
+
+const role = z
+  .strictObject({
+    name: dnsLabel,
+    /** Bind this ClusterRole (in each namespace, or cluster-wide). */
+    clusterRole: z.string().min(1).optional(),
+    /** Bind a namespaced Role of this name in each target namespace. */
+    role: z.string().min(1).optional(),
+    scope: z.enum(["namespaced", "cluster"]).default("namespaced"),
+    maxTtl: duration.default(8 * 3600),
+    /** Low-risk roles: access requests for them are approved at once. */
+    lowRisk: z.boolean().default(false),
+    description: z.string().optional(),
+  })
+  .refine((r) => [r.clusterRole, r.role].filter(Boolean).length === 1, {
+    message: "set exactly one of clusterRole or role",
+  })
+  .refine((r) => !(r.scope === "cluster" && r.role), {
+    message: "a cluster-wide role must bind a clusterRole",
+    path: ["scope"],
+  });
+
+const standingRule = z.strictObject({
+  subjects,
+  clusters: z.array(z.string().min(1)).min(1).default(["*"]),
+  roles: z.array(z.string().min(1)).min(1),
+  /** Namespaces (or globs) the roles may be held in; ignored for cluster-wide roles. */
+  namespaces: z.array(namespacePattern).default([]),
+  maxTtl: duration.optional(),
+});
+
+const requestRule = z.strictObject({
+  subjects,
+  clusters: z.array(z.string().min(1)).min(1).default(["*"]),
+  roles: z.array(z.string().min(1)).min(1),
+  namespaces: z.array(namespacePattern).default([]),
+  maxDuration: duration.default(4 * 3600),
+  approvers: subjects,
+  approvals: z.number().int().min(1).max(10).default(1),
+  reasonRequired: z.boolean().default(true),
+  /** Who gets such a request approved at once (for example the on-call group). */
+  autoApprove: subjects.optional(),
+  /** How long a request may stay pending before it expires. */
+  pendingTtl: duration.default(3600),
+});
+
+const claimValue = z.union([z.string(), z.boolean(), z.array(z.string()).min(1)]);
+
+const ciRule = z.strictObject({
+  name: z.string().min(1),
+  issuer: httpUrl,
+  audience: z.string().min(1),
+  /** Claims the token must carry: exact values or globs; a list means any of them. */
+  claims: z
+    .record(z.string(), claimValue)
+    .refine((c) => Object.keys(c).length > 0, "match at least one claim"),
+  cluster: z.string().min(1),
+  role: z.string().min(1),
+  namespaces: z.array(dnsLabel).default([]),
+  maxTtl: duration.default(3600),
+});
+
+const ci = z.strictObject({
+  /** Oldest accepted `iat`; CI tokens are meant to be exchanged at once. */
+  maxTokenAge: duration.default(10 * 60),
+  /** Tolerance for clocks when checking exp, nbf and iat. */
+  clockSkew: duration.default(30),
+  rules: z.array(ciRule).default([]),
+});
+
+const audit = z.strictObject({
+  mode: z.enum(["fail-closed", "buffered"]).default("fail-closed"),
+  retention: z
+    .strictObject({
+      maxAge: duration.default(30 * 86400),
+      maxLength: z.number().int().min(1000).default(1_000_000),
+    })
+    .prefault({}),
+  spool: z
+    .strictObject({
+      path: z.string().min(1).default("/var/lib/kube-broker/audit-spool.jsonl"),
+      maxBytes: size.default(64 * 1024 ** 2),
+    })
+    .prefault({}),
+  /** How long a request waits for Redis to accept its record before the gateway refuses it. */
+  writeTimeout: duration.default(2),
+  export: z
+    .discriminatedUnion("kind", [
+      z.strictObject({ kind: z.literal("none") }),
+      z.strictObject({ kind: z.literal("stdout") }),
+      z.strictObject({ kind: z.literal("file"), path: z.string().min(1) }),
+      z.strictObject({
+        kind: z.literal("webhook"),
+        url: httpUrl,
+        headersEnv: z.string().min(1).optional(),
+      }),
+    ])
+    .default({ kind: "none" }),
+});
+
+const webhook = z.strictObject({
+  name: z.string().min(1),
+  url: httpUrl,
+  format: z.enum(["json", "slack"]).default("json"),
+  events: z
+    .array(
+      z.enum(["request.created", "request.approved", "request.denied", "request.expired", "grant.ended"]),
+    )
+    .optional(),
+});
+
+const rateLimit = z.strictObject({ perMinute: z.number().int().min(1) });
+
+const limits = z.strictObject({
+  maxHeaderBytes: size.default(32 * 1024),
+  maxBodyBytes: size.default(1024 ** 2),
+  requestTimeout: duration.default(60),
+  rateLimits: z
+    .strictObject({
+      login: rateLimit.default({ perMinute: 20 }),
+      token: rateLimit.default({ perMinute: 300 }),
+      requests: rateLimit.default({ perMinute: 30 }),
+    })
+    .prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  server,
+  redis,
+  oidc,
+  /** Who may see and revoke everything. */
+  admins: z
+    .strictObject({ users: z.array(z.string()).default([]), groups: z.array(z.string()).default([]) })
+    .prefault({}),
+  clusters: z.array(cluster).min(1),
+  roles: z.array(role).min(1),
+  policies: z
+    .strictObject({ standing: z.array(standingRule).default([]), requests: z.array(requestRule).default([]) })
+    .prefault({}),
+  ci: ci.prefault({}),
+  audit: audit.prefault({}),
+  notifications: z.strictObject({ webhooks: z.array(webhook).default([]) }).prefault({}),
+  limits: limits.prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ClusterConfig = Config["clusters"][number];
+export type RoleConfig = Config["roles"][number];
+export type StandingRule = Config["policies"]["standing"][number];
+export type RequestRule = Config["policies"]["requests"][number];
+export type CiRule = Config["ci"]["rules"][number];
+export type AuditConfig = Config["audit"];

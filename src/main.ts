@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * `kube-broker`: the server's command line. `serve` is the composition root's entry; see
+ * src/server.ts for how config becomes adapters, services and the listener.
+ */
+import { parseArgs } from "node:util";
+import { checkConfigCommand } from "./config/check-config.ts";
+
+const USAGE = `usage:
+  kube-broker serve --config FILE          run the broker (API, gateway, workers)
+  kube-broker check-config --config FILE   validate a config file; one line per problem`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+  });
+  const configFile = values.config ?? process.env.KUBE_BROKER_CONFIG;
+  const out = { stdout: (line: string) => console.log(line), stderr: (line: string) => console.error(line) };
+  switch (command) {
+    case "check-config":
+      if (!configFile) return usage("check-config needs --config FILE");
+      return checkConfigCommand(configFile, out);
+    case "serve": {
+      if (!configFile) return usage("serve needs --config FILE");
+      const { serve } = await import("./server.ts");
+      await serve(configFile);
+      return -1;
+    }
+    default:
+      return usage(
+        command && command !== "help" && !values.help ? `unknown command "${command}"` : undefined,
+      );
+  }
+}
+
+function usage(problem?: string): number {
+  if (problem) console.error(`kube-broker: ${problem}`);
+  console.error(USAGE);
+  return problem ? 2 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`kube-broker: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,37 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+/** A secret with 256 bits of randomness, URL-safe (sessions, one-time codes). */
+export function randomSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** An opaque identifier: lowercase base32 so it fits DNS-1123 names; 80 random bits. */
+export function randomId(bytes = 10): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  const buf = randomBytes(bytes);
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** SHA-256 hex: how secrets are stored and how tokens are keyed in caches. */
+export function sha256(value: string): string {
+  return createHash("sha256").update(value).digest("hex");
+}
+
+/** Constant-time comparison of two strings (hashes, verifiers). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
