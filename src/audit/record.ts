@@ -1,0 +1,81 @@
+/**
+ * The audit record, as DESIGN.md fixes it. Every field is a string (Redis stream fields).
+ *
+ * A forwarded request is written twice, sharing one `id`: a `start` entry before the request
+ * is forwarded (that is what fail-closed waits for: nothing reaches the cluster unrecorded)
+ * and an `end` entry, complete with status, duration and sizes, when it finishes. Each `end`
+ * entry is a whole record on its own, so readers that want one record per request read the
+ * `end` entries; a `start` without an `end` is a request in flight or cut off by a crash.
+ * A request the broker refuses never reaches the cluster and gets a single `end` entry.
+ * Watches and upgrades (exec, attach, port-forward) follow the same start/end pattern.
+ */
+export type AuditDecision = "allowed" | "denied-by-broker" | "denied-by-cluster" | "error";
+
+export type LifecycleEventName =
+  | "login"
+  | "logout"
+  | "session.revoked"
+  | "token.issued"
+  | "grant.started"
+  | "grant.ended"
+  | "request.created"
+  | "request.approved"
+  | "request.denied"
+  | "request.expired"
+  | "request.canceled";
+
+export interface RequestAuditRecord {
+  type: "request";
+  phase: "start" | "end";
+  id: string;
+  ts: string;
+  cluster: string;
+  user: string;
+  groups: string;
+  grant: string;
+  role: string;
+  serviceAccount: string;
+  verb: string;
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  path: string;
+  query: string;
+  status: string;
+  durationMs: string;
+  bytesIn: string;
+  bytesOut: string;
+  sourceIp: string;
+  userAgent: string;
+  kubectlCommand: string;
+  kubectlSession: string;
+  decision: AuditDecision;
+}
+
+export interface LifecycleAuditRecord {
+  type: "lifecycle";
+  event: LifecycleEventName;
+  id: string;
+  ts: string;
+  cluster: string;
+  user: string;
+  groups: string;
+  grant: string;
+  role: string;
+  serviceAccount: string;
+  namespace: string;
+  /** Free text for people: an end reason, a request's reason, an approver's comment. */
+  detail: string;
+  /** The access request this event belongs to, if any. */
+  request: string;
+}
+
+export type AuditRecord = RequestAuditRecord | LifecycleAuditRecord;
+
+/** Where lifecycle events go; the audit writer implements it, features depend only on this. */
+export interface LifecycleSink {
+  publish(event: Partial<LifecycleAuditRecord> & { event: LifecycleEventName }): Promise<void>;
+}
