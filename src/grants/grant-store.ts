@@ -1,0 +1,31 @@
+import type { Grant } from "./grant.ts";
+
+/** Where grants live. Redis in production; a fake for unit tests. */
+export interface GrantStore {
+  /** Stores a new grant; fails if the id or its ServiceAccount name is taken. */
+  create(grant: Grant): Promise<void>;
+  get(id: string): Promise<Grant | undefined>;
+  findByServiceAccount(cluster: string, serviceAccountName: string): Promise<Grant | undefined>;
+  listByPrincipal(subject: string): Promise<Grant[]>;
+  /** Grants not yet ended (pending or active). */
+  listOpen(): Promise<Grant[]>;
+  listAll(options?: { includeEnded?: boolean }): Promise<Grant[]>;
+  /** Ids of open grants whose deadline is at or before `until` (ms), soonest first. */
+  dueBefore(until: number, limit: number): Promise<string[]>;
+  /** The earliest deadline of an open grant, if any. */
+  nextDeadline(): Promise<number | undefined>;
+  /**
+   * Replaces the grant if its stored version still equals `next.version - 1`. Returns false
+   * when someone else changed it first. A change to `ended` also announces the end (see
+   * subscribeEnded) in the same atomic step.
+   */
+  compareAndSet(next: Grant): Promise<boolean>;
+  /** A short per-grant lock so that replicas do not all work on the same grant at once. */
+  tryLock(id: string, holder: string, ttlMs: number): Promise<boolean>;
+  unlock(id: string, holder: string): Promise<void>;
+  /** Calls back with the id of every grant that ends, on any replica. Returns an unsubscribe. */
+  subscribeEnded(onEnded: (grantId: string) => void): Promise<() => Promise<void>>;
+}
+
+/** Thrown by create() when the id or ServiceAccount name already exists. */
+export class GrantExists extends Error {}

@@ -1,0 +1,145 @@
+import type { Clock } from "../shared/clock.ts";
+import type { Lease } from "../shared/lease.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { ClusterApi, ManagedObject } from "./cluster-api.ts";
+import type { Grant } from "./grant.ts";
+import type { GrantCluster } from "./grant-cluster.ts";
+import type { GrantService } from "./grant-service.ts";
+import type { GrantStore } from "./grant-store.ts";
+
+export interface ReconcilerOptions {
+  store: GrantStore;
+  grants: GrantService;
+  clusters: Map<string, GrantCluster>;
+  lease: Lease;
+  clock: Clock;
+  logger: Logger;
+  intervalMs?: number;
+  /** A grant still pending after this long was abandoned by a crashed replica. */
+  stuckPendingMs?: number;
+}
+
+export interface ReconcileReport {
+  deletedObjects: number;
+  endedGrants: number;
+}
+
+/**
+ * Makes the clusters agree with Redis, whatever crashed in between: deletes every labelled
+ * object whose grant is not open, and ends every active grant whose objects are gone. Runs at
+ * start and periodically, under a lease so only one replica acts.
+ */
+export class Reconciler {
+  readonly #options: Required<ReconcilerOptions>;
+  #timer: NodeJS.Timeout | undefined;
+  #pass: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ReconcilerOptions) {
+    this.#options = { intervalMs: 60_000, stuckPendingMs: 5 * 60_000, ...options };
+  }
+
+  start(): void {
+    const run = () => {
+      this.#pass = this.#leasedPass().finally(() => {
+        this.#timer = setTimeout(run, this.#options.intervalMs);
+        this.#timer.unref();
+      });
+    };
+    run();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    await this.#pass;
+    await this.#options.lease.release().catch(() => {});
+  }
+
+  async #leasedPass(): Promise<void> {
+    try {
+      if (await this.#options.lease.acquire()) await this.runOnce();
+    } catch (err) {
+      this.#options.logger.warn({ err }, "reconcile pass failed");
+    }
+  }
+
+  /** One pass over every cluster. Exposed for tests and for `serve` at start-up. */
+  async runOnce(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { deletedObjects: 0, endedGrants: 0 };
+    for (const cluster of this.#options.clusters.values()) {
+      try {
+        await this.#reconcileCluster(cluster, report);
+      } catch (err) {
+        this.#options.logger.warn({ cluster: cluster.config.name, err }, "could not reconcile cluster");
+      }
+    }
+    return report;
+  }
+
+  async #reconcileCluster(cluster: GrantCluster, report: ReconcileReport): Promise<void> {
+    const { store, grants, clock } = this.#options;
+    // Grants that became active after this instant may own objects the listing missed.
+    const listedAt = clock.now();
+    const objects = await cluster.api.listManaged(cluster.config.grantsNamespace);
+    const open = new Map(
+      (await store.listOpen()).filter((g) => g.cluster === cluster.config.name).map((g) => [g.id, g]),
+    );
+
+    for (const object of objects) {
+      const grant = open.get(object.grantId) ?? (await store.get(object.grantId));
+      if (grant && grant.state !== "ended") continue;
+      await deleteObject(cluster.api, object);
+      report.deletedObjects++;
+      this.#options.logger.info({ cluster: cluster.config.name, ...object }, "deleted orphaned object");
+    }
+
+    for (const grant of open.values()) {
+      if (grant.state === "pending-provision") {
+        if (listedAt - grant.createdAt > this.#options.stuckPendingMs) {
+          await grants.end(
+            grant,
+            "provision-failed",
+            "provisioning never finished (the broker stopped mid-way)",
+          );
+          report.endedGrants++;
+        }
+        continue;
+      }
+      if ((grant.activatedAt ?? grant.createdAt) >= listedAt) continue;
+      const missing = missingObjects(grant, objects);
+      if (missing.length > 0) {
+        await grants.end(grant, "orphaned", `missing in the cluster: ${missing.join(", ")}`);
+        report.endedGrants++;
+      }
+    }
+  }
+}
+
+function missingObjects(grant: Grant, objects: ManagedObject[]): string[] {
+  const mine = objects.filter((o) => o.grantId === grant.id && o.name === grant.serviceAccount.name);
+  const has = (kind: ManagedObject["kind"], namespace: string, uid?: string) =>
+    mine.some((o) => o.kind === kind && o.namespace === namespace && (!uid || o.uid === uid));
+  const missing: string[] = [];
+  if (!has("ServiceAccount", grant.serviceAccount.namespace, grant.serviceAccount.uid)) {
+    missing.push(`ServiceAccount ${grant.serviceAccount.namespace}/${grant.serviceAccount.name}`);
+  }
+  if (grant.clusterWide) {
+    if (!has("ClusterRoleBinding", "")) missing.push(`ClusterRoleBinding ${grant.serviceAccount.name}`);
+  } else {
+    for (const namespace of grant.namespaces) {
+      if (!has("RoleBinding", namespace))
+        missing.push(`RoleBinding ${namespace}/${grant.serviceAccount.name}`);
+    }
+  }
+  return missing;
+}
+
+async function deleteObject(api: ClusterApi, object: ManagedObject): Promise<void> {
+  switch (object.kind) {
+    case "ServiceAccount":
+      return api.deleteServiceAccount({ namespace: object.namespace, name: object.name });
+    case "RoleBinding":
+      return api.deleteRoleBinding(object.namespace, object.name);
+    case "ClusterRoleBinding":
+      return api.deleteClusterRoleBinding(object.name);
+  }
+}
