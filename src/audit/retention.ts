@@ -1,0 +1,68 @@
+import type { Clock } from "../shared/clock.ts";
+import { Lease } from "../shared/lease.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { RedisClient } from "../shared/redis.ts";
+import type { AuditKeys } from "./audit-keys.ts";
+
+export interface AuditRetentionOptions {
+  redis: RedisClient;
+  keys: AuditKeys;
+  maxAgeSeconds: number;
+  clock: Clock;
+  logger: Logger;
+  holder: string;
+  intervalMs?: number;
+}
+
+/**
+ * Retention by age. Length is bounded on every append (XADD MAXLEN ~); age cannot be, as
+ * XADD takes one trim strategy, so one replica (under a lease) trims periodically with
+ * XTRIM MINID ~, Redis-assigned IDs being milliseconds since the epoch. "~" lets Redis
+ * drop whole radix-tree nodes only, which keeps trimming cheap; a few entries past the
+ * limit may live until the next pass.
+ */
+export class AuditRetention {
+  readonly #options: AuditRetentionOptions;
+  readonly #lease: Lease;
+  readonly #intervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: AuditRetentionOptions) {
+    this.#options = options;
+    this.#intervalMs = options.intervalMs ?? 60_000;
+    this.#lease = new Lease({
+      redis: options.redis,
+      key: options.keys.retentionLease,
+      ttlMs: this.#intervalMs * 2,
+      holder: options.holder,
+    });
+  }
+
+  /** One pass; returns how many entries were removed (0 when another replica holds the lease). */
+  async trimOnce(): Promise<number> {
+    if (!(await this.#lease.acquire())) return 0;
+    const minId = `${Math.max(0, this.#options.clock.now() - this.#options.maxAgeSeconds * 1000)}-0`;
+    const removed = Number(
+      await this.#options.redis.call("xtrim", this.#options.keys.log, "MINID", "~", minId),
+    );
+    if (removed > 0) this.#options.logger.debug({ removed, minId }, "trimmed old audit records");
+    return removed;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    const pass = () =>
+      this.trimOnce().catch((err: unknown) =>
+        this.#options.logger.warn({ err: (err as Error).message }, "audit retention pass failed"),
+      );
+    this.#timer = setInterval(pass, this.#intervalMs);
+    this.#timer.unref();
+    void pass();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#lease.release().catch(() => {});
+  }
+}
