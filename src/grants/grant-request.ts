@@ -1,7 +1,7 @@
 import { DNS1123_LABEL } from "../config/fields.ts";
 import type { RoleConfig } from "../config/schema.ts";
 import { formatDuration } from "../shared/duration.ts";
-import { Invalid, NotFound } from "../shared/errors.ts";
+import { Invalid } from "../shared/errors.ts";
 import type { Principal } from "../shared/principal.ts";
 import { type GrantOrigin, MAX_PRINCIPAL_NAME } from "./grant.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
@@ -39,9 +39,9 @@ export function validateNewGrant(
     );
   }
   const cluster = clusters.get(input.cluster);
-  if (!cluster) throw new NotFound(`cluster "${input.cluster}" is not configured`);
+  if (!cluster) throw new Invalid(`cluster "${input.cluster}" is not configured`);
   const role = roles.get(input.role);
-  if (!role) throw new NotFound(`role "${input.role}" is not configured`);
+  if (!role) throw new Invalid(`role "${input.role}" is not configured`);
 
   const namespaces = [...new Set(input.namespaces)];
   if (role.scope === "cluster" && namespaces.length > 0) {

@@ -91,8 +91,8 @@ describe("GrantService", () => {
   });
 
   const refusals: [string, Partial<NewGrant>, number, RegExp][] = [
-    ["an unknown cluster", { cluster: "nope" }, 404, /cluster "nope" is not configured/],
-    ["an unknown role", { role: "god" }, 404, /role "god" is not configured/],
+    ["an unknown cluster", { cluster: "nope" }, 422, /cluster "nope" is not configured/],
+    ["an unknown role", { role: "god" }, 422, /role "god" is not configured/],
     ["a TTL over the role's max", { ttlSeconds: 9 * 3600 }, 422, /exceeds the maximum of 8h for role "view"/],
     [
       "a namespace that is not DNS-1123",

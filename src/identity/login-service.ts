@@ -1,0 +1,192 @@
+/**
+ * Login for people. The broker is the OIDC client (authorization code + PKCE, state, nonce,
+ * with openid-client); the CLI never talks to the IdP and never sees an IdP token. It gets a
+ * broker session in one of two ways:
+ *
+ * - loopback: the CLI listens on 127.0.0.1, opens the browser at /v1/login/start with its
+ *   own PKCE challenge and state. The broker runs the IdP login, then redirects the browser
+ *   to the CLI with a one-time code (single use, 60 s, stored only as a hash), which the CLI
+ *   redeems at /v1/login/token with its PKCE verifier. A code intercepted on the way (by
+ *   another local process or a browser extension) is useless without the verifier.
+ * - device: the broker starts the IdP's device flow and hands the CLI the user code and URL
+ *   plus a broker device code; the CLI polls /v1/login/device/token, and each poll is one
+ *   token-endpoint call by the broker.
+ *
+ * Sessions themselves are session-service.ts.
+ */
+
+import { createHash } from "node:crypto";
+import type { Config } from "../config/schema.ts";
+import { BadRequest, BrokerError, Unauthorized } from "../shared/errors.ts";
+import { randomSecret } from "../shared/ids.ts";
+import type { Logger } from "../shared/logger.ts";
+import { principalFromClaims } from "./claims.ts";
+import type { LoginStore } from "./login-store.ts";
+import { IdpRefused, type OidcClient } from "./oidc-client.ts";
+import { isValidChallenge, verifierMatches } from "./pkce.ts";
+import { checkLoginRedirect } from "./redirects.ts";
+import type { IssuedSession, SessionService } from "./session-service.ts";
+
+const TRANSACTION_TTL_SECONDS = 600;
+const CODE_TTL_SECONDS = 60;
+
+export type DeviceTokenResult =
+  | { done: true; session: IssuedSession }
+  | { done: false; intervalSeconds: number };
+
+export class LoginService {
+  readonly #oidc: OidcClient;
+  readonly #store: LoginStore;
+  readonly #sessions: SessionService;
+  readonly #settings: Config["oidc"];
+  readonly #callbackUrl: string;
+  readonly #logger: Logger;
+
+  constructor(options: {
+    oidc: OidcClient;
+    store: LoginStore;
+    sessions: SessionService;
+    settings: Config["oidc"];
+    publicUrl: string;
+    logger: Logger;
+  }) {
+    this.#oidc = options.oidc;
+    this.#store = options.store;
+    this.#sessions = options.sessions;
+    this.#settings = options.settings;
+    this.#callbackUrl = new URL("/v1/login/callback", options.publicUrl).href;
+    this.#logger = options.logger;
+  }
+
+  /** Step 1 (browser): where to send the person, at the IdP. */
+  async start(query: {
+    redirect_uri?: unknown;
+    code_challenge?: unknown;
+    code_challenge_method?: unknown;
+    state?: unknown;
+  }): Promise<URL> {
+    const cliRedirect = checkLoginRedirect(query.redirect_uri, this.#settings.allowedRedirects);
+    if (!isValidChallenge(query.code_challenge))
+      throw new BadRequest("code_challenge must be an S256 PKCE challenge");
+    if ((query.code_challenge_method ?? "S256") !== "S256")
+      throw new BadRequest("code_challenge_method must be S256");
+    if (typeof query.state !== "string" || query.state.length < 16 || query.state.length > 256) {
+      throw new BadRequest("state must be 16 to 256 characters");
+    }
+    const state = randomSecret();
+    const nonce = randomSecret();
+    const codeVerifier = randomSecret();
+    await this.#store.saveTransaction(
+      state,
+      {
+        cliRedirect: cliRedirect.href,
+        cliState: query.state,
+        cliChallenge: query.code_challenge,
+        codeVerifier,
+        nonce,
+      },
+      TRANSACTION_TTL_SECONDS,
+    );
+    const codeChallenge = createHash("sha256").update(codeVerifier).digest("base64url");
+    return this.#oidc.authorizationUrl({ redirectUri: this.#callbackUrl, state, nonce, codeChallenge });
+  }
+
+  /** Step 2 (browser, back from the IdP): where to send the person, back at the CLI. */
+  async callback(query: URLSearchParams): Promise<URL> {
+    const state = query.get("state");
+    const tx = state ? await this.#store.takeTransaction(state) : undefined;
+    if (!state || !tx)
+      throw new BadRequest("this login link has expired or was already used; run kubectl broker login again");
+    const back = new URL(tx.cliRedirect);
+    back.searchParams.set("state", tx.cliState);
+    const callbackUrl = new URL(this.#callbackUrl);
+    callbackUrl.search = query.toString();
+    try {
+      const identity = await this.#oidc.redeemCode(callbackUrl, {
+        codeVerifier: tx.codeVerifier,
+        state,
+        nonce: tx.nonce,
+      });
+      const principal = principalFromClaims(identity.claims, this.#settings);
+      const code = randomSecret();
+      await this.#store.saveCode(
+        code,
+        { identity, principal, cliRedirect: tx.cliRedirect, cliChallenge: tx.cliChallenge },
+        CODE_TTL_SECONDS,
+      );
+      back.searchParams.set("code", code);
+    } catch (err) {
+      // The CLI shows the person why; the browser only carries the error's name.
+      back.searchParams.set("error", err instanceof IdpRefused ? err.error : "login_failed");
+      if (err instanceof BrokerError && err.expose) back.searchParams.set("error_description", err.message);
+      this.#logger.info({ err: String(err) }, "login callback failed");
+    }
+    return back;
+  }
+
+  /** Step 3 (CLI): the one-time code and the CLI's PKCE verifier for a session. */
+  async redeem(body: {
+    code?: unknown;
+    code_verifier?: unknown;
+    redirect_uri?: unknown;
+  }): Promise<IssuedSession> {
+    if (typeof body.code !== "string" || body.code === "") throw new BadRequest("code is required");
+    const pending = await this.#store.takeCode(body.code);
+    // The code is spent either way, so a wrong verifier cannot be retried against it.
+    if (!pending)
+      throw new Unauthorized(
+        "the login code is invalid, expired or already used; run kubectl broker login again",
+      );
+    if (!verifierMatches(body.code_verifier, pending.cliChallenge)) {
+      throw new Unauthorized("the PKCE verifier does not match this login; run kubectl broker login again");
+    }
+    if (body.redirect_uri !== undefined && body.redirect_uri !== pending.cliRedirect) {
+      throw new Unauthorized("redirect_uri does not match this login");
+    }
+    return this.#sessions.create(pending.identity, pending.principal, "loopback");
+  }
+
+  async startDevice(): Promise<{
+    deviceCode: string;
+    userCode: string;
+    verificationUri: string;
+    verificationUriComplete?: string;
+    intervalSeconds: number;
+    expiresInSeconds: number;
+  }> {
+    const device = await this.#oidc.startDevice();
+    const deviceCode = randomSecret();
+    await this.#store.saveDevice(
+      deviceCode,
+      { idpDeviceCode: device.deviceCode, intervalSeconds: device.intervalSeconds },
+      device.expiresInSeconds,
+    );
+    return { ...device, deviceCode };
+  }
+
+  async pollDevice(body: { device_code?: unknown }): Promise<DeviceTokenResult> {
+    if (typeof body.device_code !== "string" || body.device_code === "")
+      throw new BadRequest("device_code is required");
+    const pending = await this.#store.getDevice(body.device_code);
+    if (!pending)
+      throw new Unauthorized(
+        "this device login has expired or was already used; run kubectl broker login --device again",
+      );
+    let poll: Awaited<ReturnType<OidcClient["pollDevice"]>>;
+    try {
+      poll = await this.#oidc.pollDevice(pending.idpDeviceCode);
+    } catch (err) {
+      if (!(err instanceof IdpRefused)) throw err;
+      await this.#store.finishDevice(body.device_code);
+      const why = err.error === "access_denied" ? "the sign-in was declined" : "the device login expired";
+      throw new Unauthorized(`${why}; run kubectl broker login --device again`);
+    }
+    if (!poll.done)
+      return { done: false, intervalSeconds: pending.intervalSeconds + (poll.slowDown ? 5 : 0) };
+    if (!(await this.#store.finishDevice(body.device_code))) {
+      throw new Unauthorized("this device login was already completed");
+    }
+    const principal = principalFromClaims(poll.identity.claims, this.#settings);
+    return { done: true, session: await this.#sessions.create(poll.identity, principal, "device") };
+  }
+}

@@ -1,0 +1,156 @@
+import type { LifecycleSink } from "../audit/record.ts";
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../shared/clock.ts";
+import { Unauthorized } from "../shared/errors.ts";
+import { randomSecret, sha256 } from "../shared/ids.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { Principal } from "../shared/principal.ts";
+import { principalFromClaims } from "./claims.ts";
+import { type IdpIdentity, IdpRefused, type OidcClient } from "./oidc-client.ts";
+import { openForSession, sealForSession } from "./session-crypto.ts";
+import type { SessionStore, StoredSession } from "./session-store.ts";
+
+/** Session secrets carry a prefix so a misplaced one is recognisable (and scannable) at once. */
+export const SESSION_PREFIX = "kbs_";
+
+export interface Session {
+  principal: Principal;
+  expiresAt: number;
+}
+
+export interface IssuedSession extends Session {
+  secret: string;
+}
+
+const LOGIN_AGAIN = "run kubectl broker login";
+
+/**
+ * Broker sessions: created after an IdP login, presented as a bearer secret, ended by logout,
+ * by an admin, or by the IdP. A session lasts the configured TTL only when the IdP gave a
+ * refresh token; every `recheckAfterMs` the broker refreshes it, picking up new groups and
+ * ending the session if the IdP refuses. Without a refresh token the session ends with the ID
+ * token, since nothing could confirm the person after that.
+ */
+export class SessionService {
+  readonly #store: SessionStore;
+  readonly #oidc: OidcClient;
+  readonly #settings: Config["oidc"];
+  readonly #clock: Clock;
+  readonly #lifecycle: LifecycleSink;
+  readonly #logger: Logger;
+  readonly #recheckAfterMs: number;
+
+  constructor(options: {
+    store: SessionStore;
+    oidc: OidcClient;
+    settings: Config["oidc"];
+    clock: Clock;
+    lifecycle: LifecycleSink;
+    logger: Logger;
+    recheckAfterMs?: number;
+  }) {
+    this.#store = options.store;
+    this.#oidc = options.oidc;
+    this.#settings = options.settings;
+    this.#clock = options.clock;
+    this.#lifecycle = options.lifecycle;
+    this.#logger = options.logger;
+    this.#recheckAfterMs = options.recheckAfterMs ?? 15 * 60_000;
+  }
+
+  async create(identity: IdpIdentity, principal: Principal, how: string): Promise<IssuedSession> {
+    const now = this.#clock.now();
+    const secret = SESSION_PREFIX + randomSecret();
+    const limit = now + this.#settings.sessionTtl * 1000;
+    const expiresAt = identity.refreshToken ? limit : Math.min(limit, identity.idTokenExpiresAt);
+    const session: StoredSession = {
+      principal,
+      createdAt: now,
+      expiresAt,
+      checkedAt: now,
+      ...(identity.refreshToken ? { sealedRefreshToken: sealForSession(secret, identity.refreshToken) } : {}),
+    };
+    await this.#store.save(sha256(secret), session);
+    await this.#event("login", principal, how);
+    return { secret, principal, expiresAt };
+  }
+
+  /** The session a bearer secret stands for, re-checked with the IdP when due. */
+  async authenticate(secret: string): Promise<Session> {
+    if (!secret.startsWith(SESSION_PREFIX))
+      throw new Unauthorized(`not a kube-broker session; ${LOGIN_AGAIN}`);
+    const hash = sha256(secret);
+    const session = await this.#store.get(hash);
+    const now = this.#clock.now();
+    if (!session || session.expiresAt <= now) {
+      throw new Unauthorized(`your kube-broker session has expired or was ended; ${LOGIN_AGAIN}`);
+    }
+    const due = session.sealedRefreshToken && now - session.checkedAt > this.#recheckAfterMs;
+    if (due && (await this.#store.claimRecheck(hash, 30_000))) return this.#recheck(secret, hash, session);
+    return { principal: session.principal, expiresAt: session.expiresAt };
+  }
+
+  async logout(secret: string): Promise<void> {
+    const hash = sha256(secret);
+    const session = await this.#store.get(hash);
+    if (session && (await this.#store.delete(hash, session.principal.subject))) {
+      await this.#event("logout", session.principal, "");
+    }
+  }
+
+  /** An admin ends every session of a person at once. */
+  async revokeAllOf(subject: string, by: Principal): Promise<number> {
+    const count = await this.#store.deleteAllOf(subject);
+    await this.#event(
+      "session.revoked",
+      { kind: "user", subject, name: subject, groups: [] },
+      `by ${by.name}; ${count} session(s)`,
+    );
+    return count;
+  }
+
+  async #recheck(secret: string, hash: string, session: StoredSession): Promise<Session> {
+    const refreshToken = openForSession(secret, session.sealedRefreshToken!);
+    try {
+      if (!refreshToken) throw new IdpRefused("invalid_grant", "sealed refresh token unreadable");
+      const identity = await this.#oidc.refresh(refreshToken);
+      const principal = principalFromClaims(identity.claims, this.#settings);
+      if (principal.subject !== session.principal.subject)
+        throw new IdpRefused("invalid_grant", "subject changed");
+      const next: StoredSession = {
+        ...session,
+        principal,
+        checkedAt: this.#clock.now(),
+        sealedRefreshToken: sealForSession(secret, identity.refreshToken ?? refreshToken),
+      };
+      await this.#store.update(hash, next);
+      return { principal, expiresAt: next.expiresAt };
+    } catch (err) {
+      if (!(err instanceof IdpRefused)) {
+        // The IdP is unreachable: keep the person signed in rather than lock everyone out.
+        this.#logger.warn(
+          { subject: session.principal.subject, err: String(err) },
+          "IdP re-check failed; will retry",
+        );
+        return { principal: session.principal, expiresAt: session.expiresAt };
+      }
+      await this.#store.delete(hash, session.principal.subject);
+      await this.#event(
+        "session.revoked",
+        session.principal,
+        `the identity provider refused a refresh (${err.error})`,
+      );
+      throw new Unauthorized(`your sign-in is no longer valid at the identity provider; ${LOGIN_AGAIN}`);
+    }
+  }
+
+  async #event(
+    event: "login" | "logout" | "session.revoked",
+    principal: Principal,
+    detail: string,
+  ): Promise<void> {
+    await this.#lifecycle
+      .publish({ event, user: principal.name, groups: principal.groups.join(","), detail })
+      .catch((err: unknown) => this.#logger.error({ event, err }, "lifecycle event not recorded"));
+  }
+}
