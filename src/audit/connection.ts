@@ -78,3 +78,20 @@ export function backoffMs(attempt: number, options: { initialMs: number; maxMs: 
   const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
+
+/** Runs `read` until it succeeds, backing off between failures; undefined once aborted. */
+export async function retrying<T>(
+  read: () => Promise<T>,
+  signal: AbortSignal,
+  onFailure?: (err: unknown, failures: number) => void,
+): Promise<T | undefined> {
+  for (let failures = 0; !signal.aborted; failures++) {
+    try {
+      return await read();
+    } catch (err) {
+      onFailure?.(err, failures);
+      await sleep(backoffMs(failures, { initialMs: 100, maxMs: 5000 }), signal);
+    }
+  }
+  return undefined;
+}

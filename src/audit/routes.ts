@@ -1,0 +1,92 @@
+import { type Request, Router } from "express";
+import { getPrincipal } from "../http/principal.ts";
+import type { Clock } from "../shared/clock.ts";
+import { Forbidden } from "../shared/errors.ts";
+import type { Principal } from "../shared/principal.ts";
+import { type AuditFilter, type AuditPage, type AuditQuery, matches } from "./query.ts";
+import { invalid, parseAuditParams, QUERY_PARAMS, STREAM_PARAMS } from "./query-params.ts";
+import type { AuditEntry } from "./record-fields.ts";
+import { openEventStream } from "./sse.ts";
+import { idJustBefore, isStreamId } from "./stream-ids.ts";
+import type { TailSubscriberRequest, TailSubscription } from "./tail.ts";
+
+/** What the routes read through; the Redis implementations are AuditQueryStore and AuditTail. */
+export interface AuditReader {
+  query(query: AuditQuery): Promise<AuditPage>;
+  subscribe(request: TailSubscriberRequest): TailSubscription;
+}
+
+export interface AuditRoutesOptions {
+  reader: AuditReader;
+  isAdmin(principal: Principal): boolean;
+  clock: Clock;
+  /** Comment lines that keep proxies from closing an idle stream. */
+  heartbeatMs?: number;
+}
+
+const DEFAULT_LIMIT = 100;
+
+/** GET /audit and GET /audit/stream, to be mounted under /v1. */
+export function auditRoutes(options: AuditRoutesOptions): Router {
+  const router = Router();
+
+  router.get("/audit", async (req, res) => {
+    const principal = getPrincipal(res);
+    const params = parseAuditParams(req.query, QUERY_PARAMS, options.clock.now());
+    const page = await options.reader.query({
+      ...params,
+      filter: scopeToCaller(params.filter, principal, options.isAdmin),
+      limit: params.limit ?? DEFAULT_LIMIT,
+    });
+    res.json({ items: page.items, nextCursor: page.nextCursor ?? null });
+  });
+
+  router.get("/audit/stream", (req, res) => {
+    const principal = getPrincipal(res);
+    const params = parseAuditParams(req.query, STREAM_PARAMS, options.clock.now());
+    const filter = scopeToCaller(params.filter, principal, options.isAdmin);
+    const after = resumePoint(req, params);
+    const stream = openEventStream(req, res, { heartbeatMs: options.heartbeatMs ?? 15_000 });
+    const subscription = options.reader.subscribe({
+      ...(after ? { after } : {}),
+      filter: (entry: AuditEntry) => matches(entry, filter),
+      onEntries: (entries) => {
+        for (const entry of entries) stream.send(entry.streamId, entry);
+      },
+      onClose: () => stream.end(),
+    });
+    stream.onClose(() => subscription.close());
+  });
+
+  return router;
+}
+
+/**
+ * Admins read everything. Anyone else reads only their own records: no `user` filter
+ * means "mine", and naming someone else is refused rather than quietly narrowed.
+ */
+export function scopeToCaller(
+  filter: AuditFilter,
+  principal: Principal,
+  isAdmin: (principal: Principal) => boolean,
+): AuditFilter {
+  if (isAdmin(principal)) return filter;
+  if (filter.user === undefined) return { ...filter, user: principal.name };
+  if (filter.user !== principal.name) {
+    throw new Forbidden(
+      `only admins may read other users' audit records; ${principal.name} may read their own`,
+    );
+  }
+  return filter;
+}
+
+/** Where a (re)connecting stream starts: Last-Event-ID, then ?after=, then ?since=, else now. */
+function resumePoint(req: Request, params: { after?: string; since?: number }): string | undefined {
+  const lastEventId = req.get("last-event-id");
+  if (lastEventId !== undefined) {
+    if (!isStreamId(lastEventId)) throw invalid("Last-Event-ID", "must be an event id this stream sent");
+    return lastEventId;
+  }
+  if (params.after) return params.after;
+  return params.since === undefined ? undefined : idJustBefore(params.since);
+}
