@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { Router } from "express";
+import type { RequestHandler, Router } from "express";
 import type { Registry } from "prom-client";
 import type { AuditConfig } from "../config/schema.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -38,8 +38,8 @@ export interface CreateAuditOptions {
 export interface Audit {
   writer: AuditWriter;
   lifecycle: LifecycleSink;
-  /** GET /audit and /audit/stream; mount under /v1. */
-  routes: Router;
+  /** GET /audit and /audit/stream behind the given session check; mount under /v1. */
+  routes(requireSession: RequestHandler): Router;
   exporter: AuditExporter | undefined;
   /** Opens the spool (buffered mode) and starts replay, retention and export. */
   start(): Promise<void>;
@@ -94,12 +94,14 @@ export function createAudit(options: CreateAuditOptions): Audit {
   return {
     writer,
     lifecycle: createLifecycleSink({ writer, clock }),
-    routes: auditRoutes({
-      reader: { query: (query) => store.query(query), subscribe: (request) => tail.subscribe(request) },
-      isAdmin: options.isAdmin,
-      clock,
-      ...(options.tuning?.heartbeatMs ? { heartbeatMs: options.tuning.heartbeatMs } : {}),
-    }),
+    routes: (requireSession) =>
+      auditRoutes({
+        reader: { query: (query) => store.query(query), subscribe: (request) => tail.subscribe(request) },
+        requireSession,
+        isAdmin: options.isAdmin,
+        clock,
+        ...(options.tuning?.heartbeatMs ? { heartbeatMs: options.tuning.heartbeatMs } : {}),
+      }),
     exporter,
     async start() {
       // Redis may be down at boot: fail-closed then refuses until it is up; buffered spools.

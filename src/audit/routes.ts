@@ -1,4 +1,4 @@
-import { type Request, Router } from "express";
+import { type Request, type RequestHandler, Router } from "express";
 import { getPrincipal } from "../http/principal.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Forbidden } from "../shared/errors.ts";
@@ -18,6 +18,8 @@ export interface AuditReader {
 
 export interface AuditRoutesOptions {
   reader: AuditReader;
+  /** Authenticates the caller (sets the principal); run before each audit route only. */
+  requireSession: RequestHandler;
   isAdmin(principal: Principal): boolean;
   clock: Clock;
   /** Comment lines that keep proxies from closing an idle stream. */
@@ -30,7 +32,7 @@ const DEFAULT_LIMIT = 100;
 export function auditRoutes(options: AuditRoutesOptions): Router {
   const router = Router();
 
-  router.get("/audit", async (req, res) => {
+  router.get("/audit", options.requireSession, async (req, res) => {
     const principal = getPrincipal(res);
     const params = parseAuditParams(req.query, QUERY_PARAMS, options.clock.now());
     const page = await options.reader.query({
@@ -41,7 +43,7 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     res.json({ items: page.items, nextCursor: page.nextCursor ?? null });
   });
 
-  router.get("/audit/stream", (req, res) => {
+  router.get("/audit/stream", options.requireSession, (req, res) => {
     const principal = getPrincipal(res);
     const params = parseAuditParams(req.query, STREAM_PARAMS, options.clock.now());
     const filter = scopeToCaller(params.filter, principal, options.isAdmin);

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Router } from "express";
+import type { RequestHandler } from "express";
 import { Registry } from "prom-client";
 import { type Audit, type CreateAuditOptions, createAudit } from "../../src/audit/create-audit.ts";
 import type { AuditConfig } from "../../src/config/schema.ts";
@@ -38,19 +38,18 @@ export async function startAuditApp(
     ...extra,
   });
   await audit.start();
-  const signIn = Router();
-  signIn.use((req, res, next) => {
+  const signIn: RequestHandler = (req, res, next) => {
     const name = req.get("x-test-user");
     if (name) setPrincipal(res, { kind: "user", subject: name, name, email: name, groups: [] });
     next();
-  });
+  };
   const app = createApp({
     logger: silentLogger(),
     metrics,
     readiness: [],
     trustProxy: false,
     maxBodyBytes: 1024,
-    api: [signIn, audit.routes],
+    api: [audit.routes(signIn)],
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
