@@ -1,0 +1,71 @@
+/**
+ * The few programs a stand-in container can run: enough for tests to prove stdin, stdout,
+ * stderr, exit codes, identity and long-lived sessions through a proxy.
+ *   echo [-n] ARGS · cat (stdin to stdout until stdin closes) · whoami (the authenticated
+ *   user) · true · false · sleep N · hostname · sh -c "…" (runs one of these, or `exit N`).
+ */
+import { setTimeout as delay } from "node:timers/promises";
+
+export interface ExecIo {
+  stdin: AsyncIterable<Buffer>;
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
+  /** Aborted when the session ends from outside (client gone, pod deleted). */
+  signal: AbortSignal;
+  username: string;
+  podName: string;
+}
+
+/** The OCI runtime's refusal, which kubelet reports as an internal error rather than an exit code. */
+export class CommandNotFound extends Error {
+  constructor(command: string) {
+    super(
+      `OCI runtime exec failed: exec failed: unable to start container process: exec: "${command}": executable file not found in $PATH: unknown`,
+    );
+  }
+}
+
+type Program = (args: string[], io: ExecIo) => Promise<number> | number;
+
+const PROGRAMS: Record<string, Program> = {
+  echo(args, io) {
+    const newline = args[0] !== "-n";
+    io.stdout(`${(newline ? args : args.slice(1)).join(" ")}${newline ? "\n" : ""}`);
+    return 0;
+  },
+  async cat(_args, io) {
+    for await (const chunk of io.stdin) io.stdout(chunk);
+    return 0;
+  },
+  whoami(_args, io) {
+    io.stdout(`${io.username}\n`);
+    return 0;
+  },
+  hostname(_args, io) {
+    io.stdout(`${io.podName}\n`);
+    return 0;
+  },
+  true: () => 0,
+  false: () => 1,
+  async sleep(args, io) {
+    await delay(Number(args[0] ?? 0) * 1000, undefined, { signal: io.signal }).catch(() => undefined);
+    return 0;
+  },
+  sh(args, io) {
+    if (args[0] !== "-c" || args[1] === undefined) {
+      io.stderr("sh: only `sh -c COMMAND` is supported here\n");
+      return 2;
+    }
+    const words = args[1].trim().split(/\s+/).filter(Boolean);
+    if (words[0] === "exit") return Number(words[1] ?? 0) & 255;
+    return runCommand(words, io);
+  },
+};
+
+/** Runs argv and resolves with its exit code; throws CommandNotFound for unknown programs. */
+export async function runCommand(argv: string[], io: ExecIo): Promise<number> {
+  const [command, ...args] = argv;
+  const program = PROGRAMS[(command ?? "").replace(/^\/(usr\/)?bin\//, "")];
+  if (!program) throw new CommandNotFound(command ?? "");
+  return program(args, io);
+}

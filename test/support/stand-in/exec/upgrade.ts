@@ -1,0 +1,113 @@
+/**
+ * Connection upgrades on `pods/exec` and `pods/portforward`, after authentication and RBAC.
+ * A WebSocket GET is authorized for `get` by the pipeline and, as since Kubernetes 1.35
+ * (AuthorizePodWebsocketUpgradeCreatePermission, on by default), also for `create`; a SPDY
+ * POST is a `create` already. Refusals are answered as HTTP errors before any 101.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { attributesOf, requireAllowed } from "../authz.ts";
+import type { Core } from "../context.ts";
+import { containerFor } from "../handlers/logs.ts";
+import type { UserInfo } from "../rbac/types.ts";
+import type { RequestInfo } from "../request-info.ts";
+import { badRequest } from "../status.ts";
+import { EXEC_PROTOCOLS, runExecSession } from "./session.ts";
+import { echoSpdy, PORT_FORWARD_PROTOCOLS, runPortForwardSession } from "./tunnels.ts";
+
+export interface UpgradeRequest {
+  core: Core;
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  url: URL;
+  info: RequestInfo;
+  user: UserInfo;
+}
+
+function offeredProtocols(req: IncomingMessage): string[] {
+  return String(req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+function chooseProtocol(req: IncomingMessage, supported: string[]): string {
+  const offered = offeredProtocols(req);
+  const chosen = offered.find((p) => supported.includes(p));
+  if (!chosen) {
+    throw badRequest(
+      `unable to upgrade connection: unable to negotiate protocol: client supports [${offered.join(" ")}], server supports [${supported.join(" ")}]`,
+    );
+  }
+  return chosen;
+}
+
+const flag = (url: URL, name: string) => ["true", "1"].includes(url.searchParams.get(name) ?? "");
+
+export class Upgrades {
+  #wss = new WebSocketServer({
+    noServer: true,
+    // The protocol was chosen (and checked) before the handshake; ws only has to echo it.
+    handleProtocols: (protocols: Set<string>) =>
+      [...protocols].find((p) => EXEC_PROTOCOLS.includes(p) || PORT_FORWARD_PROTOCOLS.includes(p)) ?? false,
+  });
+
+  /** Performs the upgrade or throws the Status to refuse it with. */
+  serve(request: UpgradeRequest): void {
+    const { core, req, socket, head, url, info, user } = request;
+    const subresource = info.subresource;
+    if (
+      info.resource !== "pods" ||
+      (subresource !== "exec" && subresource !== "portforward") ||
+      info.apiGroup
+    ) {
+      throw badRequest(`the stand-in upgrades only pods/exec and pods/portforward, not ${url.pathname}`);
+    }
+    const pod = core.store.get("pods", info);
+    const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
+    if (upgrade === "spdy/3.1") {
+      echoSpdy(req, socket, head);
+      return;
+    }
+    if (upgrade !== "websocket") throw badRequest(`unsupported upgrade: ${req.headers.upgrade}`);
+    requireAllowed(core.authorizer, { ...attributesOf(user, info), verb: "create" });
+    if (subresource === "portforward") {
+      chooseProtocol(req, PORT_FORWARD_PROTOCOLS);
+      const ports = url.searchParams
+        .getAll("ports")
+        .flatMap((p) => p.split(","))
+        .map(Number);
+      this.#wss.handleUpgrade(req, socket, head, (ws) => runPortForwardSession(ws, ports));
+      return;
+    }
+    chooseProtocol(req, EXEC_PROTOCOLS);
+    containerFor(pod, url.searchParams.get("container"));
+    const argv = url.searchParams.getAll("command");
+    if (argv.length === 0) throw badRequest("you must specify at least 1 command");
+    const killed = new AbortController();
+    const stop = core.store.subscribe((event) => {
+      const gone = event.type === "DELETED" && event.kind.resource === "pods";
+      if (gone && event.object.metadata.uid === pod.metadata.uid) killed.abort();
+    });
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on("close", stop);
+      runExecSession(ws, {
+        argv,
+        stdin: flag(url, "stdin"),
+        stdout: flag(url, "stdout"),
+        stderr: flag(url, "stderr"),
+        tty: flag(url, "tty"),
+        username: user.username,
+        podName: pod.metadata.name!,
+        killed: killed.signal,
+      });
+    });
+  }
+
+  close(): void {
+    for (const client of this.#wss.clients) client.terminate();
+    this.#wss.close();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The generic verbs on stored kinds: create, get, list, update, patch, delete and
+ * deletecollection, answering like the real registry (201 on create, the deleted object for
+ * pods and namespaces and a Success Status for the rest, Table when kubectl asks to print).
+ */
+
+import { parse as parseYaml } from "yaml";
+import type { ResourceContext } from "../context.ts";
+import { readBody, readObject, sendJson, wantsTable } from "../http-io.ts";
+import { apiVersionOf } from "../kinds.ts";
+import { isPlainObject, type KubeObject, timestamp } from "../objects.ts";
+import { applyPatch, patchTypeOf } from "../patch.ts";
+import { checkBindingWrite, checkRoleWrite, type EscalationCheck } from "../rbac/escalation.ts";
+import type { RoleRef } from "../rbac/types.ts";
+import { badRequest, methodNotAllowed, successStatus } from "../status.ts";
+import { includeObjectParam, toTable } from "../table.ts";
+import { bodyFor, isDryRun, readKubeObject } from "./body.ts";
+import { listObjects, sendList } from "./list.ts";
+import { serveWatch } from "./watch.ts";
+
+/** RBAC writes must not grant more than the writer holds (see rbac/escalation.ts). */
+function guardRbacWrite(ctx: ResourceContext, object: KubeObject): void {
+  const check: EscalationCheck = {
+    authorizer: ctx.core.authorizer,
+    user: ctx.user,
+    namespace: ctx.info.namespace,
+    resource: ctx.kind.resource,
+    name: object.metadata.name ?? "",
+  };
+  if (ctx.kind.resource === "roles" || ctx.kind.resource === "clusterroles") {
+    checkRoleWrite(check, object, ctx.info.name);
+  } else if (ctx.kind.resource === "rolebindings" || ctx.kind.resource === "clusterrolebindings") {
+    checkBindingWrite(check, (object.roleRef ?? {}) as RoleRef);
+  }
+}
+
+function sendObject(ctx: ResourceContext, code: number, object: KubeObject): void {
+  const body = wantsTable(ctx.req)
+    ? toTable(
+        ctx.kind,
+        [object],
+        { resourceVersion: object.metadata.resourceVersion },
+        includeObjectParam(ctx.url),
+      )
+    : object;
+  sendJson(ctx.res, code, body);
+}
+
+async function create(ctx: ResourceContext): Promise<void> {
+  const object = await readKubeObject(ctx);
+  guardRbacWrite(ctx, object);
+  sendObject(ctx, 201, ctx.core.store.create(object, { dryRun: isDryRun(ctx.url) }));
+}
+
+function get(ctx: ResourceContext): void {
+  sendObject(ctx, 200, ctx.core.store.get(ctx.kind.resource, ctx.info));
+}
+
+async function update(ctx: ResourceContext): Promise<void> {
+  const object = await readKubeObject(ctx);
+  guardRbacWrite(ctx, object);
+  sendObject(ctx, 200, ctx.core.store.update(object, { dryRun: isDryRun(ctx.url) }));
+}
+
+async function patch(ctx: ResourceContext): Promise<void> {
+  const type = patchTypeOf(ctx.req.headers["content-type"]);
+  const text = (await readBody(ctx.req)).toString("utf8");
+  let patchBody: unknown;
+  try {
+    patchBody = type === "apply" ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`error decoding patch: ${(err as Error).message}`);
+  }
+  const { store } = ctx.core;
+  const current =
+    type === "apply" ? store.find(ctx.kind.resource, ctx.info) : store.get(ctx.kind.resource, ctx.info);
+  const patched = applyPatch(type, current ?? {}, patchBody);
+  if (!isPlainObject(patched)) throw badRequest("patch did not produce an object");
+  const object = bodyFor(ctx, patched);
+  guardRbacWrite(ctx, object);
+  const dryRun = isDryRun(ctx.url);
+  const saved = current ? store.update(object, { dryRun }) : store.create(object, { dryRun });
+  sendObject(ctx, current ? 200 : 201, saved);
+}
+
+/** What DELETE answers: graceful kinds return the object being removed, the rest a Status. */
+function deletedResponse(ctx: ResourceContext, object: KubeObject): unknown {
+  if (ctx.kind.resource === "pods") {
+    object.metadata.deletionTimestamp = timestamp();
+    object.metadata.deletionGracePeriodSeconds = 30;
+    return object;
+  }
+  if (ctx.kind.resource === "namespaces") {
+    object.metadata.deletionTimestamp = timestamp();
+    object.status = { phase: "Terminating" };
+    return object;
+  }
+  return successStatus({
+    name: object.metadata.name,
+    group: ctx.kind.group,
+    kind: ctx.kind.resource,
+    uid: object.metadata.uid,
+  });
+}
+
+async function deleteOptions(
+  ctx: ResourceContext,
+): Promise<{ preconditions?: { uid?: string; resourceVersion?: string } }> {
+  const hasBody = Number(ctx.req.headers["content-length"] ?? 0) > 0 || ctx.req.headers["transfer-encoding"];
+  const body = hasBody ? await readObject(ctx.req) : {};
+  return isPlainObject(body) ? (body as { preconditions?: { uid?: string; resourceVersion?: string } }) : {};
+}
+
+async function remove(ctx: ResourceContext): Promise<void> {
+  const options = await deleteOptions(ctx);
+  const deleted = ctx.core.store.delete(ctx.kind.resource, ctx.info, {
+    preconditions: options.preconditions,
+    dryRun: isDryRun(ctx.url),
+  });
+  sendJson(ctx.res, 200, deletedResponse(ctx, deleted));
+}
+
+async function removeCollection(ctx: ResourceContext): Promise<void> {
+  await deleteOptions(ctx);
+  const dryRun = isDryRun(ctx.url);
+  const items = listObjects(ctx).map((o) =>
+    ctx.core.store.delete(
+      ctx.kind.resource,
+      { namespace: o.metadata.namespace, name: o.metadata.name! },
+      { dryRun },
+    ),
+  );
+  sendJson(ctx.res, 200, {
+    kind: `${ctx.kind.kind}List`,
+    apiVersion: apiVersionOf(ctx.kind),
+    metadata: { resourceVersion: String(ctx.core.store.revision) },
+    items,
+  });
+}
+
+const VERBS: Record<string, (ctx: ResourceContext) => void | Promise<void>> = {
+  create,
+  get,
+  list: sendList,
+  watch: serveWatch,
+  update,
+  patch,
+  delete: remove,
+  deletecollection: removeCollection,
+};
+
+export async function serveStoredKind(ctx: ResourceContext): Promise<void> {
+  const { verb, name } = ctx.info;
+  const handler = VERBS[verb];
+  if (!handler) throw methodNotAllowed();
+  // POST goes to a collection; PUT and PATCH to one object.
+  if ((verb === "create" && name) || ((verb === "update" || verb === "patch") && !name))
+    throw methodNotAllowed();
+  await handler(ctx);
+}

@@ -1,0 +1,121 @@
+/**
+ * The request pipeline, in the real server's order: authenticate, impersonate, derive the
+ * request info, authorize with RBAC, then serve (non-resource paths, reviews, subresources,
+ * or the generic verbs). Upgrades (exec, port-forward) go through the same steps. Every
+ * request is recorded with the user it ran as and the status it got.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { attributesOf, requireAllowed } from "./authz.ts";
+import type { Core, ResourceContext } from "./context.ts";
+import { Upgrades } from "./exec/upgrade.ts";
+import { serveNonResource } from "./handlers/discovery.ts";
+import { serveLogs } from "./handlers/logs.ts";
+import { serveStoredKind } from "./handlers/rest.ts";
+import { serveReview } from "./handlers/reviews.ts";
+import { serveTokenRequest } from "./handlers/token.ts";
+import { refuseUpgrade, sendError } from "./http-io.ts";
+import { impersonate } from "./impersonation.ts";
+import { findKind } from "./kinds.ts";
+import type { UserInfo } from "./rbac/types.ts";
+import { requestInfo } from "./request-info.ts";
+import { badRequest, resourceNotFound } from "./status.ts";
+
+export interface RecordedRequest {
+  method: string;
+  /** URL path, without the query. */
+  path: string;
+  query: string;
+  /** Who the request ran as; "" when authentication failed (401). */
+  user: string;
+  status: number;
+}
+
+async function identify(core: Core, req: IncomingMessage, url: URL): Promise<UserInfo> {
+  const authenticated = await core.authenticator.authenticate(req, url.pathname);
+  return impersonate(core.authorizer, req, authenticated);
+}
+
+const SUBRESOURCES: Record<string, (ctx: ResourceContext) => void | Promise<void>> = {
+  "pods/log": serveLogs,
+  "serviceaccounts/token": serveTokenRequest,
+  "pods/exec": () => {
+    throw badRequest("Upgrade request required");
+  },
+  "pods/portforward": () => {
+    throw badRequest("Upgrade request required");
+  },
+};
+
+async function serveResource(ctx: Omit<ResourceContext, "kind">): Promise<void> {
+  const { info } = ctx;
+  const kind = findKind(info.apiGroup, info.apiVersion, info.resource);
+  if (!kind) throw resourceNotFound();
+  const resourceCtx: ResourceContext = { ...ctx, kind };
+  if (info.subresource) {
+    const handler = SUBRESOURCES[`${kind.resource}/${info.subresource}`];
+    if (!handler) throw resourceNotFound();
+    return handler(resourceCtx);
+  }
+  if (!kind.stored) return serveReview(resourceCtx);
+  return serveStoredKind(resourceCtx);
+}
+
+export class Pipeline {
+  readonly requests: RecordedRequest[] = [];
+  #core: Core;
+  #upgrades = new Upgrades();
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  #record(req: IncomingMessage, url: URL, user: string, status: number): void {
+    this.requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      query: url.search.slice(1),
+      user,
+      status,
+    });
+  }
+
+  handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", this.#core.url);
+    let username = "";
+    res.setHeader("audit-id", randomUUID());
+    res.on("finish", () => this.#record(req, url, username, res.statusCode));
+    try {
+      const user = await identify(this.#core, req, url);
+      username = user.username;
+      const info = requestInfo(req.method ?? "GET", url);
+      requireAllowed(this.#core.authorizer, attributesOf(user, info));
+      const ctx = { core: this.#core, req, res, url, info, user };
+      if (info.resourceRequest) await serveResource(ctx);
+      else serveNonResource(ctx);
+    } catch (err) {
+      sendError(res, err);
+    }
+  };
+
+  handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = new URL(req.url ?? "/", this.#core.url);
+    let username = "";
+    socket.on("error", () => socket.destroy());
+    try {
+      const user = await identify(this.#core, req, url);
+      username = user.username;
+      const info = requestInfo(req.method ?? "GET", url);
+      requireAllowed(this.#core.authorizer, attributesOf(user, info));
+      this.#upgrades.serve({ core: this.#core, req, socket, head, url, info, user });
+      this.#record(req, url, username, 101);
+    } catch (err) {
+      this.#record(req, url, username, refuseUpgrade(socket, err));
+    }
+  };
+
+  close(): void {
+    this.#upgrades.close();
+  }
+}
