@@ -182,7 +182,9 @@ export async function startCiFixture(options: CiFixtureOptions = {}): Promise<Ci
       }),
     objectsPlaced: () => [...clusterApi.objects.values()].map((o) => `${o.kind}:${o.namespace}`).sort(),
     reset: async () => {
-      await client.flushdb();
+      // Only this harness's keys: with REDIS_URL, other test files share the server.
+      const keys = await client.keys(`${redis.keyPrefix}*`);
+      if (keys.length > 0) await client.del(...keys);
       clusterApi.objects.clear();
       clusterApi.calls.length = 0;
     },
