@@ -89,7 +89,7 @@ describe("POST /v1/ci/exchange over HTTP", () => {
       /^ttl: must be a duration of at least 1m/,
       "ttl",
     ],
-    ["a misspelt field", '{"token": "a.b.c", "tll": "5m"}', 422, /^tll: Unrecognized key/, "tll"],
+    ["a misspelt field", '{"token": "a.b.c", "tll": "5m"}', 422, /Unrecognized key: "tll"/],
   ];
   for (const [what, body, code, message, field] of badBodies) {
     it(`refuses ${what} with ${code}, naming the field and echoing nothing`, async () => {

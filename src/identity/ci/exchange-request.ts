@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DNS1123_LABEL } from "../../config/fields.ts";
+import { parseBody } from "../../http/validate.ts";
 import { parseDuration } from "../../shared/duration.ts";
-import { BadRequest, Invalid } from "../../shared/errors.ts";
+import { BadRequest } from "../../shared/errors.ts";
 import { MIN_CI_GRANT_SECONDS } from "./grant-terms.ts";
 
 /** What a CI job sends to POST /v1/ci/exchange, checked. */
@@ -47,18 +48,6 @@ export function parseExchangeRequest(input: unknown): CiExchangeInput {
       'send a JSON object (Content-Type: application/json): {"token": "<the job\'s ID token>", "cluster"?: "...", "ttl"?: "15m"}',
     );
   }
-  const parsed = body.safeParse(input);
-  if (!parsed.success) {
-    const causes = parsed.error.issues.map((issue) => ({
-      field: issue.path.join(".") || fieldOfUnknownKey(issue),
-      message: issue.message,
-    }));
-    throw new Invalid(causes.map((c) => `${c.field}: ${c.message}`).join("; "), { details: { causes } });
-  }
-  return { token: parsed.data.token, cluster: parsed.data.cluster, ttl: parsed.data.ttl };
-}
-
-/** zod reports unknown keys at the object's path with the key names beside it. */
-function fieldOfUnknownKey(issue: z.core.$ZodIssue): string {
-  return issue.code === "unrecognized_keys" ? issue.keys.join(",") : "body";
+  const { token, cluster, ttl } = parseBody(body, input);
+  return { token, cluster, ttl };
 }
