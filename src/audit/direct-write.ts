@@ -1,7 +1,7 @@
 import type { RedisClient } from "../shared/redis.ts";
 import { type AppendTarget, appendBatch, type SequencedRecord } from "./append-script.ts";
 import type { AuditMetrics, WriteFailureReason } from "./audit-metrics.ts";
-import { isReady, TimeoutError, withTimeout } from "./connection.ts";
+import { isConnectionError, isReady, TimeoutError, withTimeout } from "./connection.ts";
 
 export interface DirectWriteOptions {
   redis: RedisClient;
@@ -54,7 +54,13 @@ async function attempt(
       return { written: result.done, failure: { reason: "redis-error", message: result.error } };
     return { written: result.done };
   } catch (err) {
-    const reason = err instanceof TimeoutError ? "timeout" : "redis-error";
+    // A connection that dropped under the command is an outage, not a Redis error.
+    const reason =
+      err instanceof TimeoutError
+        ? "timeout"
+        : isConnectionError(err) || !isReady(options.redis)
+          ? "unreachable"
+          : "redis-error";
     return { written: 0, failure: { reason, message: (err as Error).message } };
   }
 }

@@ -1,12 +1,12 @@
 import { type Request, type RequestHandler, Router } from "express";
 import { getPrincipal } from "../http/principal.ts";
 import type { Clock } from "../shared/clock.ts";
-import { Forbidden } from "../shared/errors.ts";
+import { Forbidden, Unavailable } from "../shared/errors.ts";
 import type { Principal } from "../shared/principal.ts";
 import { type AuditFilter, type AuditPage, type AuditQuery, matches } from "./query.ts";
 import { invalid, parseAuditParams, QUERY_PARAMS, STREAM_PARAMS } from "./query-params.ts";
 import type { AuditEntry } from "./record-fields.ts";
-import { openEventStream } from "./sse.ts";
+import { type EventStream, openEventStream } from "./sse.ts";
 import { idJustBefore, isStreamId } from "./stream-ids.ts";
 import type { TailSubscriberRequest, TailSubscription } from "./tail.ts";
 
@@ -43,20 +43,37 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
     res.json({ items: page.items, nextCursor: page.nextCursor ?? null });
   });
 
-  router.get("/audit/stream", options.requireSession, (req, res) => {
+  router.get("/audit/stream", options.requireSession, async (req, res) => {
     const principal = getPrincipal(res);
     const params = parseAuditParams(req.query, STREAM_PARAMS, options.clock.now());
     const filter = scopeToCaller(params.filter, principal, options.isAdmin);
     const after = resumePoint(req, params);
-    const stream = openEventStream(req, res, { heartbeatMs: options.heartbeatMs ?? 15_000 });
+    // Entries are held until the response is open, which waits for the starting point:
+    // a client that has its headers may rely on seeing every record written after them.
+    let stream: EventStream | undefined;
+    let ended = false;
+    const early: AuditEntry[] = [];
     const subscription = options.reader.subscribe({
       ...(after ? { after } : {}),
       filter: (entry: AuditEntry) => matches(entry, filter),
       onEntries: (entries) => {
-        for (const entry of entries) stream.send(entry.streamId, entry);
+        if (!stream) early.push(...entries);
+        else for (const entry of entries) stream.send(entry.streamId, entry);
       },
-      onClose: () => stream.end(),
+      onClose: () => {
+        ended = true;
+        stream?.end();
+      },
     });
+    res.on("close", () => subscription.close());
+    await subscription.started;
+    if (res.destroyed) return subscription.close();
+    if (ended)
+      throw new Unavailable("the audit stream is shutting down; reconnect", {
+        details: { retryAfterSeconds: 1 },
+      });
+    stream = openEventStream(req, res, { heartbeatMs: options.heartbeatMs ?? 15_000 });
+    for (const entry of early) stream.send(entry.streamId, entry);
     stream.onClose(() => subscription.close());
   });
 

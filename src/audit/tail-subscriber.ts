@@ -36,10 +36,16 @@ export class TailSubscriber {
   #lastSeen = "0-0";
   #live = false;
   #buffer: AuditEntry[] = [];
+  readonly #started = Promise.withResolvers<void>();
 
   constructor(options: TailSubscriberOptions) {
     this.#options = options;
     this.#signal = AbortSignal.any([options.signal, this.#closing.signal]);
+  }
+
+  /** Resolves once the starting point is fixed: later entries will all be delivered. */
+  get started(): Promise<void> {
+    return this.#started.promise;
   }
 
   start(): void {
@@ -58,6 +64,7 @@ export class TailSubscriber {
   close(): void {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
+    this.#started.resolve();
     this.#buffer = [];
     this.#options.onClose?.();
   }
@@ -68,6 +75,7 @@ export class TailSubscriber {
     const start = this.#options.after ?? (await retrying(() => streamEnd(redis, key), this.#signal));
     if (start === undefined) return;
     this.#lastSeen = start;
+    this.#started.resolve();
     for (;;) {
       const page = await retrying(() => {
         // Whatever the loop delivered before this read is covered by it.

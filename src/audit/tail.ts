@@ -23,6 +23,11 @@ export type TailSubscriberRequest = Omit<
 >;
 
 export interface TailSubscription {
+  /**
+   * Resolves once the subscription's starting point is fixed (for "from now on", that
+   * needs Redis): only then is every later record sure to be delivered.
+   */
+  started: Promise<void>;
   close(): void;
 }
 
@@ -50,7 +55,7 @@ export class AuditTail {
   subscribe(options: TailSubscriberRequest): TailSubscription {
     if (this.#stopping.signal.aborted) {
       options.onClose?.();
-      return { close: () => {} };
+      return { started: Promise.resolve(), close: () => {} };
     }
     this.#liveFrom ??= this.#streamEnd();
     const subscriber = new TailSubscriber({
@@ -66,6 +71,7 @@ export class AuditTail {
     this.#loop ??= this.#run(this.#liveFrom);
     subscriber.start();
     return {
+      started: subscriber.started,
       close: () => {
         if (!this.#subscribers.delete(subscriber)) return;
         subscriber.close();

@@ -8,7 +8,6 @@ import { type RedisHarness, startRedis } from "../support/redis.ts";
 import {
   auditConfig,
   histogramCount,
-  metricValue,
   readStream,
   requestRecord,
   startWriter,
@@ -101,9 +100,11 @@ describe("audit writer, fail-closed", () => {
         assert.equal(err.code, 503);
         assert.equal(err.message, "audit log unavailable: the request was not forwarded");
       }
-      assert.equal(
-        await metricValue(registry, "kube_broker_audit_write_failures_total", { reason: "unreachable" }),
-        20,
+      const failures = (await registry.getSingleMetric("kube_broker_audit_write_failures_total")!.get())
+        .values;
+      assert.deepEqual(
+        failures.map((v) => [v.labels.reason, v.value]),
+        [["unreachable", 20]],
       );
 
       await redis.start();
