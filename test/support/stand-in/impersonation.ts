@@ -80,7 +80,8 @@ export function impersonate(authorizer: RbacAuthorizer, req: IncomingMessage, re
   if (username !== "system:anonymous" && !effectiveGroups.includes("system:authenticated")) {
     effectiveGroups.push("system:authenticated");
   }
-  const user: UserInfo = { username, groups: effectiveGroups, extra };
+  const user: UserInfo = { username, groups: effectiveGroups };
   if (uid) user.uid = uid;
+  if (Object.keys(extra).length) user.extra = extra;
   return user;
 }

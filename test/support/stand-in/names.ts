@@ -18,35 +18,35 @@ function regexError(message: string, pattern: string, examples: string[]): strin
   return `${message} (e.g. ${shown}regex used for validation is '${pattern}')`;
 }
 
-export function dnsLabelErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 63) errors.push("must be no more than 63 characters");
-  if (!labelPattern.test(value)) {
-    errors.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        LABEL,
-        ["my-name", "123-abc"],
-      ),
-    );
-  }
-  return errors;
+/** A rule of the DNS family: a length limit and a pattern, each with its own message. */
+function dnsRule(maxLength: number, pattern: RegExp, message: string): (value: string) => string[] {
+  return (value) => {
+    const errors: string[] = [];
+    if (value.length > maxLength) errors.push(`must be no more than ${maxLength} characters`);
+    if (!pattern.test(value)) errors.push(message);
+    return errors;
+  };
 }
 
-export function dnsSubdomainErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 253) errors.push("must be no more than 253 characters");
-  if (!subdomainPattern.test(value)) {
-    errors.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        SUBDOMAIN,
-        ["example.com"],
-      ),
-    );
-  }
-  return errors;
-}
+export const dnsLabelErrors = dnsRule(
+  63,
+  labelPattern,
+  regexError(
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+    LABEL,
+    ["my-name", "123-abc"],
+  ),
+);
+
+export const dnsSubdomainErrors = dnsRule(
+  253,
+  subdomainPattern,
+  regexError(
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+    SUBDOMAIN,
+    ["example.com"],
+  ),
+);
 
 export function pathSegmentErrors(value: string): string[] {
   if (value === "." || value === "..") return [`may not be '${value}'`];

@@ -17,8 +17,8 @@ const TYPES: Record<string, PatchType> = {
 };
 
 export function patchTypeOf(contentType: string | undefined): PatchType {
-  const type = TYPES[(contentType ?? "").split(";")[0]!.trim()];
-  if (type) return type;
+  const mediaType = (contentType ?? "").split(";")[0]!.trim();
+  if (Object.hasOwn(TYPES, mediaType)) return TYPES[mediaType]!;
   throw new StatusError(
     415,
     "UnsupportedMediaType",

@@ -29,6 +29,7 @@ export interface RecordedRequest {
   query: string;
   /** Who the request ran as; "" when authentication failed (401). */
   user: string;
+  /** 0 while the answer is still open (a watch, `logs -f`); 101 for an upgrade. */
   status: number;
 }
 
@@ -71,24 +72,32 @@ export class Pipeline {
     this.#core = core;
   }
 
-  #record(req: IncomingMessage, url: URL, user: string, status: number): void {
-    this.requests.push({
+  /** Recorded on arrival, in order; the user and status are filled in as they become known. */
+  #record(req: IncomingMessage, url: URL): RecordedRequest {
+    const entry = {
       method: req.method ?? "",
       path: url.pathname,
       query: url.search.slice(1),
-      user,
-      status,
-    });
+      user: "",
+      status: 0,
+    };
+    this.requests.push(entry);
+    return entry;
   }
 
   handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", this.#core.url);
-    let username = "";
+    const entry = this.#record(req, url);
     res.setHeader("audit-id", randomUUID());
-    res.on("finish", () => this.#record(req, url, username, res.statusCode));
+    // "finish" comes before the client can read the answer; "close" also when it leaves a watch.
+    const settle = () => {
+      entry.status = res.statusCode;
+    };
+    res.on("finish", settle);
+    res.on("close", settle);
     try {
       const user = await identify(this.#core, req, url);
-      username = user.username;
+      entry.user = user.username;
       const info = requestInfo(req.method ?? "GET", url);
       requireAllowed(this.#core.authorizer, attributesOf(user, info));
       const ctx = { core: this.#core, req, res, url, info, user };
@@ -101,17 +110,17 @@ export class Pipeline {
 
   handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const url = new URL(req.url ?? "/", this.#core.url);
-    let username = "";
+    const entry = this.#record(req, url);
     socket.on("error", () => socket.destroy());
     try {
       const user = await identify(this.#core, req, url);
-      username = user.username;
+      entry.user = user.username;
       const info = requestInfo(req.method ?? "GET", url);
       requireAllowed(this.#core.authorizer, attributesOf(user, info));
       this.#upgrades.serve({ core: this.#core, req, socket, head, url, info, user });
-      this.#record(req, url, username, 101);
+      entry.status = 101;
     } catch (err) {
-      this.#record(req, url, username, refuseUpgrade(socket, err));
+      entry.status = refuseUpgrade(socket, err);
     }
   };
 

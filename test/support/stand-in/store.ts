@@ -151,21 +151,15 @@ export class ObjectStore {
     const kind = kindByName(resource);
     const old = this.get(resource, ref);
     const { uid, resourceVersion } = options.preconditions ?? {};
-    if (uid && uid !== old.metadata.uid) {
-      throw conflict(
-        kind.resource,
-        kind.group,
-        ref.name,
-        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`,
-      );
-    }
-    if (resourceVersion && resourceVersion !== old.metadata.resourceVersion) {
-      throw conflict(
-        kind.resource,
-        kind.group,
-        ref.name,
-        `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
-      );
+    const checks: [string, string | undefined, string | undefined][] = [
+      ["UID", uid, old.metadata.uid],
+      ["ResourceVersion", resourceVersion, old.metadata.resourceVersion],
+    ];
+    for (const [what, wanted, actual] of checks) {
+      if (wanted && wanted !== actual) {
+        const why = `Precondition failed: ${what} in precondition: ${wanted}, ${what} in object meta: ${actual}`;
+        throw conflict(kind.resource, kind.group, ref.name, why);
+      }
     }
     if (options.dryRun) return old;
     this.#behaviours[kind.resource]?.beforeDelete?.(old, this);

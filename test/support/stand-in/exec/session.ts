@@ -17,6 +17,8 @@ const STATUS = 3;
 const CLOSE = 255;
 
 export interface ExecOptions {
+  /** The negotiated subprotocol (v5 adds the close signal). */
+  protocol: string;
   argv: string[];
   stdin: boolean;
   stdout: boolean;
@@ -53,7 +55,7 @@ function internalError(message: string): Record<string, unknown> {
 }
 
 export function runExecSession(ws: WebSocket, options: ExecOptions): void {
-  const v5 = ws.protocol === "v5.channel.k8s.io";
+  const v5 = options.protocol === "v5.channel.k8s.io";
   const stdin = new PassThrough();
   if (!options.stdin) stdin.end();
   const ended = new AbortController();

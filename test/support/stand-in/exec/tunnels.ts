@@ -29,8 +29,8 @@ export function echoSpdy(req: IncomingMessage, socket: Duplex, head: Buffer): vo
   socket.on("end", () => socket.end());
 }
 
-export function runPortForwardSession(ws: WebSocket, ports: number[]): void {
-  if (ws.protocol === "SPDY/3.1+portforward.k8s.io") {
+export function runPortForwardSession(ws: WebSocket, protocol: string, ports: number[]): void {
+  if (protocol === "SPDY/3.1+portforward.k8s.io") {
     ws.on("message", (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
     return;
   }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { attributesOf, requireAllowed } from "../authz.ts";
 import type { Core } from "../context.ts";
 import { containerFor } from "../handlers/logs.ts";
@@ -47,12 +47,37 @@ function chooseProtocol(req: IncomingMessage, supported: string[]): string {
 const flag = (url: URL, name: string) => ["true", "1"].includes(url.searchParams.get(name) ?? "");
 
 export class Upgrades {
+  /** The subprotocol chosen for each upgrade, which ws cannot be told directly (see #accept). */
+  #chosen = new WeakMap<IncomingMessage, string>();
   #wss = new WebSocketServer({
     noServer: true,
-    // The protocol was chosen (and checked) before the handshake; ws only has to echo it.
-    handleProtocols: (protocols: Set<string>) =>
-      [...protocols].find((p) => EXEC_PROTOCOLS.includes(p) || PORT_FORWARD_PROTOCOLS.includes(p)) ?? false,
+    handleProtocols: (protocols) => protocols.values().next().value ?? false,
   });
+
+  constructor() {
+    this.#wss.on("headers", (headers: string[], req: IncomingMessage) => {
+      const chosen = this.#chosen.get(req);
+      const index = headers.findIndex((h) => h.startsWith("Sec-WebSocket-Protocol:"));
+      if (chosen && index >= 0) headers[index] = `Sec-WebSocket-Protocol: ${chosen}`;
+    });
+  }
+
+  /**
+   * Completes the WebSocket handshake with the given subprotocol. ws refuses subprotocols that
+   * are not RFC 7230 tokens, and kubectl's `SPDY/3.1+portforward.k8s.io` is not one, so ws is
+   * shown a token-safe alias and the real name is put back in the 101 it sends.
+   */
+  #accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    protocol: string,
+    onOpen: (ws: WebSocket) => void,
+  ) {
+    this.#chosen.set(req, protocol);
+    req.headers["sec-websocket-protocol"] = protocol.replace(/[^A-Za-z0-9.-]/g, "-");
+    this.#wss.handleUpgrade(req, socket, head, onOpen);
+  }
 
   /** Performs the upgrade or throws the Status to refuse it with. */
   serve(request: UpgradeRequest): void {
@@ -74,15 +99,15 @@ export class Upgrades {
     if (upgrade !== "websocket") throw badRequest(`unsupported upgrade: ${req.headers.upgrade}`);
     requireAllowed(core.authorizer, { ...attributesOf(user, info), verb: "create" });
     if (subresource === "portforward") {
-      chooseProtocol(req, PORT_FORWARD_PROTOCOLS);
+      const protocol = chooseProtocol(req, PORT_FORWARD_PROTOCOLS);
       const ports = url.searchParams
         .getAll("ports")
         .flatMap((p) => p.split(","))
         .map(Number);
-      this.#wss.handleUpgrade(req, socket, head, (ws) => runPortForwardSession(ws, ports));
+      this.#accept(req, socket, head, protocol, (ws) => runPortForwardSession(ws, protocol, ports));
       return;
     }
-    chooseProtocol(req, EXEC_PROTOCOLS);
+    const protocol = chooseProtocol(req, EXEC_PROTOCOLS);
     containerFor(pod, url.searchParams.get("container"));
     const argv = url.searchParams.getAll("command");
     if (argv.length === 0) throw badRequest("you must specify at least 1 command");
@@ -91,9 +116,10 @@ export class Upgrades {
       const gone = event.type === "DELETED" && event.kind.resource === "pods";
       if (gone && event.object.metadata.uid === pod.metadata.uid) killed.abort();
     });
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+    this.#accept(req, socket, head, protocol, (ws) => {
       ws.on("close", stop);
       runExecSession(ws, {
+        protocol,
         argv,
         stdin: flag(url, "stdin"),
         stdout: flag(url, "stdout"),

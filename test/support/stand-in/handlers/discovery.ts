@@ -2,24 +2,14 @@
  * The non-resource paths: version and health, legacy discovery (/api, /apis, /api/v1,
  * /apis/<g>, /apis/<g>/<v>) and service-account issuer discovery. Aggregated discovery is not
  * offered: like a server without it, the plain JSON forms are sent whatever the Accept header
- * prefers, and clients (kubectl included) fall back to them. OpenAPI is absent (404), so
- * kubectl skips client-side schema validation.
+ * prefers, and clients (kubectl included) fall back to them. OpenAPI v2 is absent (404);
+ * v3 is the minimum kubectl needs to validate `create -f` (see openapi.ts).
  */
 import type { RequestContext } from "../context.ts";
 import { sendJson, sendText } from "../http-io.ts";
 import { apiVersionOf, GROUP_VERSIONS, type KindInfo, kindsIn, verbsOf } from "../kinds.ts";
-
-export const VERSION_INFO = {
-  major: "1",
-  minor: "32",
-  gitVersion: "v1.32.0-stand-in",
-  gitCommit: "0000000000000000000000000000000000000000",
-  gitTreeState: "clean",
-  buildDate: "2024-12-11T00:00:00Z",
-  goVersion: "go1.23.4",
-  compiler: "gc",
-  platform: "linux/amd64",
-};
+import { VERSION_INFO } from "../version.ts";
+import { serveOpenApiDocument, serveOpenApiIndex } from "./openapi.ts";
 
 function resourceEntries(kind: KindInfo): Record<string, unknown>[] {
   const main: Record<string, unknown> = {
@@ -97,6 +87,13 @@ const ROUTES: [RegExp, Handler][] = [
     ({ res }, m) => {
       if (!GROUP_VERSIONS.some((gv) => gv.group === m[1] && gv.version === m[2])) return notFound(res);
       sendJson(res, 200, resourceList(m[1]!, m[2]!));
+    },
+  ],
+  [/^\/openapi\/v3\/?$/, serveOpenApiIndex],
+  [
+    /^\/openapi\/v3\/(.+?)\/?$/,
+    (ctx, m) => {
+      if (!serveOpenApiDocument(ctx, m[1]!)) notFound(ctx.res);
     },
   ],
   [

@@ -88,8 +88,13 @@ export function decodeMessage(buf: Buffer, schema: Schema): Record<string, unkno
       const entry = decodeMessage(value as Buffer, MAP_ENTRY(field.map));
       const map = (out[field.name] ?? {}) as Record<string, unknown>;
       out[field.name] = map;
-      map[String(entry.key ?? "")] =
-        entry.value ?? (field.map === "string" || field.map === "bytes" ? "" : {});
+      // defineProperty, so a key such as "__proto__" is data, as it is in JSON.
+      Object.defineProperty(map, String(entry.key ?? ""), {
+        value: entry.value ?? (field.map === "string" || field.map === "bytes" ? "" : {}),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else if (field.repeated) {
       out[field.name] = [...((out[field.name] as unknown[] | undefined) ?? []), convert(field.type, value)];
     } else {

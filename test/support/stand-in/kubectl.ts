@@ -1,0 +1,104 @@
+/**
+ * Running the machine's real kubectl against the stand-in (or a gateway), isolated from the
+ * user's own setup: its HOME, KUBECONFIG and discovery cache live in a temporary directory,
+ * every run has a timeout, and long-running commands (get -w, logs -f) can be read while
+ * they run and are killed by the caller.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlSandbox {
+  /** The temporary HOME; kubeconfigs written here are private to the sandbox. */
+  dir: string;
+  /** Runs kubectl with `--kubeconfig FILE` and waits for it to exit. */
+  run(
+    kubeconfig: string,
+    args: string[],
+    options?: { input?: string; timeoutMs?: number },
+  ): Promise<KubectlResult>;
+  /** Starts a long-running kubectl; read `output()` and kill the process when done. */
+  start(kubeconfig: string, args: string[]): RunningKubectl;
+  cleanup(): Promise<void>;
+}
+
+export interface RunningKubectl {
+  process: ChildProcess;
+  /** stdout so far. */
+  output(): string;
+  /** Resolves when stdout contains `text`; rejects after the timeout with what was seen. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  stop(): void;
+}
+
+export async function kubectlSandbox(): Promise<KubectlSandbox> {
+  const dir = await mkdtemp(join(tmpdir(), "kubectl-"));
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: join(dir, "none") };
+  const argsFor = (kubeconfig: string, args: string[]) => [
+    "--kubeconfig",
+    kubeconfig,
+    "--cache-dir",
+    join(dir, "cache"),
+    ...args,
+  ];
+  const running = new Set<ChildProcess>();
+  return {
+    dir,
+    run: (kubeconfig, args, options = {}) =>
+      new Promise((resolve) => {
+        const child = execFile(
+          "kubectl",
+          argsFor(kubeconfig, args),
+          { env, timeout: options.timeoutMs ?? 20_000 },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+            resolve({ code, stdout, stderr });
+          },
+        );
+        child.stdin?.end(options.input);
+      }),
+    start: (kubeconfig, args) => {
+      const child = spawn("kubectl", argsFor(kubeconfig, args), { env, stdio: ["ignore", "pipe", "pipe"] });
+      running.add(child);
+      child.on("exit", () => running.delete(child));
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        stderr += chunk;
+      });
+      const matches = (text: string | RegExp) =>
+        typeof text === "string" ? stdout.includes(text) : text.test(stdout);
+      return {
+        process: child,
+        output: () => stdout,
+        waitFor: async (text, timeoutMs = 10_000) => {
+          const deadline = Date.now() + timeoutMs;
+          while (!matches(text)) {
+            if (Date.now() > deadline || child.exitCode !== null) {
+              throw new Error(
+                `kubectl ${args.join(" ")}: no ${text} in stdout ${JSON.stringify(stdout)} stderr ${JSON.stringify(stderr)}`,
+              );
+            }
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          return stdout;
+        },
+        stop: () => child.kill("SIGKILL"),
+      };
+    },
+    cleanup: async () => {
+      for (const child of running) child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
