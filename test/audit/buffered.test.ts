@@ -55,6 +55,26 @@ describe("audit writer, buffered", { skip }, () => {
     return (await readStream(redis.client(), key)).slice(before).map((e) => e.id);
   }
 
+  /** A new writer on the same spool empties it; the stream then holds each record once, in order. */
+  async function drainInNewWriter(
+    spoolPath: string,
+    key: string,
+    before: number,
+    records: { id: string }[],
+    chunk: number,
+  ) {
+    const second = await bufferedWriter({ spoolPath, chunk });
+    try {
+      await waitFor(async () => (await stat(spoolPath)).size === 0);
+      assert.deepEqual(
+        await streamIdsSince(key, before),
+        records.map((r) => r.id),
+      );
+    } finally {
+      await second.stop();
+    }
+  }
+
   it("writes straight to Redis while it is up, leaving the spool empty", async () => {
     const { writer, keys, path, stop } = await bufferedWriter();
     try {
@@ -103,16 +123,7 @@ describe("audit writer, buffered", { skip }, () => {
     await first.stop();
     // The spool as the crashed process would have left it: every line still there.
     await copyFile(crashCopy, first.path);
-    const second = await bufferedWriter({ spoolPath: first.path });
-    try {
-      await waitFor(async () => (await stat(first.path)).size === 0);
-      assert.deepEqual(
-        await streamIdsSince(first.keys.log, before),
-        records.map((r) => r.id),
-      );
-    } finally {
-      await second.stop();
-    }
+    await drainInNewWriter(first.path, first.keys.log, before, records, 500);
   });
 
   it("finishes a replay cut off midway in a new writer, without loss or duplicates", async () => {
@@ -127,16 +138,7 @@ describe("audit writer, buffered", { skip }, () => {
     assert.ok(replayedByFirst < 200, `the first writer replayed ${replayedByFirst} before stopping`);
     assert.ok((await stat(first.path)).size > 0);
 
-    const second = await bufferedWriter({ spoolPath: first.path, chunk: 7 });
-    try {
-      await waitFor(async () => (await stat(first.path)).size === 0);
-      assert.deepEqual(
-        await streamIdsSince(first.keys.log, before),
-        records.map((r) => r.id),
-      );
-    } finally {
-      await second.stop();
-    }
+    await drainInNewWriter(first.path, first.keys.log, before, records, 7);
   });
 
   it("refuses with 503 once the spool is full, and never grows it past maxBytes", async () => {
