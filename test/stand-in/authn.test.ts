@@ -214,3 +214,23 @@ describe("stand-in authentication", () => {
     });
   });
 });
+
+describe("stand-in authentication with kube-apiserver's token cache", () => {
+  it("keeps accepting a deleted ServiceAccount's token while its success is cached", async () => {
+    const standIn = await startStandIn({ tokenSuccessCacheSeconds: 10 });
+    try {
+      ensureNamespace(standIn, "team-a");
+      const token = await serviceAccountToken(standIn, "team-a", "cached", { clusterRole: "view" });
+      const path = "/api/v1/namespaces/team-a/pods";
+      assert.equal((await kubeRequest(standIn, path, { token })).status, 200);
+      standIn.store.delete("serviceaccounts", { namespace: "team-a", name: "cached" });
+      assert.equal(
+        (await kubeRequest(standIn, path, { token })).status,
+        200,
+        "as a real server would, for up to 10 s",
+      );
+    } finally {
+      await standIn.close();
+    }
+  });
+});

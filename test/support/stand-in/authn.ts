@@ -6,6 +6,7 @@
  * Without credentials only the health and version paths are served (anonymous), as with
  * the structured authentication config's anonymous conditions; anything else is 401.
  */
+import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { UserInfo } from "./rbac/types.ts";
 import type { BoundObject, ServiceAccountClaims, TokenIssuer } from "./sa-tokens.ts";
@@ -27,6 +28,8 @@ export interface AuthenticatorOptions {
   issuer: TokenIssuer;
   adminToken: string;
   apiAudiences: string[];
+  /** Seconds a successful token check is remembered (kube-apiserver: 10; 0 = check every request). */
+  successCacheSeconds: number;
 }
 
 export const ADMIN_USER: UserInfo = {
@@ -36,6 +39,7 @@ export const ADMIN_USER: UserInfo = {
 
 export class Authenticator {
   #options: AuthenticatorOptions;
+  #successes = new Map<string, { result: TokenResult; until: number }>();
 
   constructor(options: AuthenticatorOptions) {
     this.#options = options;
@@ -53,9 +57,26 @@ export class Authenticator {
     return result.user;
   }
 
-  /** What a TokenReview reports: the user, the audiences the token is good for, or why not. */
+  /**
+   * What a TokenReview reports: the user, the audiences the token is good for, or why not.
+   * Like kube-apiserver's token cache, a success may be remembered for a few seconds (keyed
+   * by token and audiences), during which a deleted ServiceAccount's token still works.
+   */
   async authenticateToken(token: string, audiences?: string[]): Promise<TokenResult> {
     const wanted = audiences?.length ? audiences : this.#options.apiAudiences;
+    const key = `${createHash("sha256").update(token).digest("hex")} ${wanted.join(" ")}`;
+    const cached = this.#successes.get(key);
+    if (cached && cached.until > Date.now()) return cached.result;
+    const result = await this.#check(token, wanted);
+    if (result.user && this.#options.successCacheSeconds > 0) {
+      const now = Date.now();
+      for (const [old, entry] of this.#successes) if (entry.until <= now) this.#successes.delete(old);
+      this.#successes.set(key, { result, until: now + this.#options.successCacheSeconds * 1000 });
+    }
+    return result;
+  }
+
+  async #check(token: string, wanted: string[]): Promise<TokenResult> {
     if (token === this.#options.adminToken) {
       // The static token knows no audience: it only counts where the server's own audiences are asked for.
       const common = wanted.filter((a) => this.#options.apiAudiences.includes(a));

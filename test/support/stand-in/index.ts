@@ -36,6 +36,13 @@ export interface StandInOptions {
   apiAudiences?: string[];
   /** --service-account-issuer. Default "https://kubernetes.default.svc". */
   issuer?: string;
+  /**
+   * Seconds a successful token authentication is cached. Default 0: every request checks the
+   * ServiceAccount (and bound objects) afresh, so a deleted ServiceAccount's tokens fail on the
+   * very next request. A real kube-apiserver caches successes for 10 s (TokenSuccessCacheTTL):
+   * set 10 to test that nothing depends on instant invalidation.
+   */
+  tokenSuccessCacheSeconds?: number;
 }
 
 export interface IssueTokenOptions {
@@ -81,7 +88,13 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     url: "",
     store,
     authorizer,
-    authenticator: new Authenticator({ store, issuer, adminToken, apiAudiences }),
+    authenticator: new Authenticator({
+      store,
+      issuer,
+      adminToken,
+      apiAudiences,
+      successCacheSeconds: options.tokenSuccessCacheSeconds ?? 0,
+    }),
     issuer,
     podLogs,
     apiAudiences,
