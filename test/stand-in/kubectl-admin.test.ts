@@ -107,7 +107,7 @@ describe("real kubectl against the stand-in, as cluster admin", () => {
     );
   });
 
-  it("create -f and apply -f validate through OpenAPI v3, then create token and a rolebinding", async () => {
+  it("create -f and apply -f validate through OpenAPI v3; create token, rolebinding, secret, namespace", async () => {
     const manifest = JSON.stringify({
       apiVersion: "v1",
       kind: "ServiceAccount",
@@ -140,6 +140,13 @@ describe("real kubectl against the stand-in, as cluster admin", () => {
       "--serviceaccount=team-b:from-file",
     ]);
     assert.equal(binding.code, 0, binding.stderr);
+    const secret = await run(["create", "secret", "generic", "typed", "-n", "team-b", "--from-literal=k=v"]);
+    assert.equal(secret.code, 0, secret.stderr);
+    assert.deepEqual(standIn.store.get("secrets", { namespace: "team-b", name: "typed" }).data, {
+      k: "dg==",
+    });
+    assert.equal((await run(["create", "namespace", "made-by-kubectl"])).code, 0);
+    assert.ok(standIn.store.find("serviceaccounts", { namespace: "made-by-kubectl", name: "default" }));
     const tooShort = await run(["create", "token", "from-file", "-n", "team-b", "--duration=1m"]);
     assert.notEqual(tooShort.code, 0);
     assert.match(tooShort.stderr, /may not specify a duration less than 10 minutes/);

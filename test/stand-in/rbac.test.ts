@@ -155,6 +155,33 @@ describe("stand-in RBAC", () => {
     });
   });
 
+  it("binds User subjects and answers LocalSubjectAccessReview in its own namespace only", async () => {
+    standIn.store.create({
+      kind: "RoleBinding",
+      metadata: { name: "alice-views", namespace: "team-a" },
+      roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "view" },
+      subjects: [{ kind: "User", name: "alice" }],
+    });
+    const review = (namespace: string, attributesNamespace: string) =>
+      asAdmin(standIn, `/apis/authorization.k8s.io/v1/namespaces/${namespace}/localsubjectaccessreviews`, {
+        method: "POST",
+        body: {
+          kind: "LocalSubjectAccessReview",
+          apiVersion: "authorization.k8s.io/v1",
+          spec: {
+            user: "alice",
+            resourceAttributes: { namespace: attributesNamespace, verb: "list", resource: "pods" },
+          },
+        },
+      });
+    const allowed = await review("team-a", "team-a");
+    assert.deepEqual(allowed.json<{ status: unknown }>().status, {
+      allowed: true,
+      reason: 'RBAC: allowed by RoleBinding "alice-views/team-a" of ClusterRole "view" to User "alice"',
+    });
+    assert.equal((await review("team-a", "team-b")).status, 422);
+  });
+
   it("lets every authenticated user discover the API, check itself and read /version", async () => {
     const nobody = await serviceAccountToken(standIn, "team-b", "nobody");
     for (const path of [

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Authenticator } from "./authn.ts";
 import { BEHAVIOURS } from "./behaviours/index.ts";
 import type { Core } from "./context.ts";
@@ -104,7 +104,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const server: Server = createServer({ cert: tls.cert, key: tls.key });
   server.on("request", pipeline.handleRequest);
   server.on("upgrade", pipeline.handleUpgrade);
-  const upgraded = new Set<import("node:net").Socket>();
+  // Upgraded connections are no longer the HTTP server's: close() has to end them itself.
+  const upgraded = new Set<Socket>();
   server.on("upgrade", (req) => {
     upgraded.add(req.socket);
     req.socket.on("close", () => upgraded.delete(req.socket));
