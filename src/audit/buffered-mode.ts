@@ -1,6 +1,6 @@
 import type { Logger } from "../shared/logger.ts";
 import type { AuditMetrics } from "./audit-metrics.ts";
-import { type DirectWriteOptions, writeDirect } from "./direct-write.ts";
+import { countMissed, type DirectWriteOptions, writeDirect } from "./direct-write.ts";
 import { Serial } from "./serial.ts";
 import type { Spool } from "./spool.ts";
 import { reportSpool, SpoolReplayer } from "./spool-replayer.ts";
@@ -66,11 +66,9 @@ export class BufferedMode implements WriteMode {
     await this.#serial.run(async () => {
       let rest = batch;
       if (this.#options.spool.isEmpty) {
-        const { written, failure } = await writeDirect(
-          this.#options.direct,
-          batch,
-          this.#options.writeTimeoutMs,
-        );
+        const result = await writeDirect(this.#options.direct, batch, this.#options.writeTimeoutMs);
+        countMissed(this.#options.metrics, result, batch.length);
+        const { written, failure } = result;
         for (const entry of batch.slice(0, written)) entry.resolve("stream");
         if (!failure) return this.#options.outage.succeeded();
         this.#options.outage.failed(failure.reason, failure.message);

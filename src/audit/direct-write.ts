@@ -27,11 +27,16 @@ export async function writeDirect(
   batch: readonly SequencedRecord[],
   timeoutMs: number,
 ): Promise<DirectWriteResult> {
-  const result = await attempt(options, batch, timeoutMs);
-  const missed = batch.length - result.written;
-  if (result.failure && missed > 0)
-    options.metrics.writeFailures.inc({ reason: result.failure.reason }, missed);
-  return result;
+  return attempt(options, batch, timeoutMs);
+}
+
+/**
+ * Counts the records of a new batch that did not reach Redis. Replays do not count: their
+ * records were counted when they were spooled and are safe meanwhile.
+ */
+export function countMissed(metrics: AuditMetrics, result: DirectWriteResult, batchLength: number): void {
+  const missed = batchLength - result.written;
+  if (result.failure && missed > 0) metrics.writeFailures.inc({ reason: result.failure.reason }, missed);
 }
 
 async function attempt(

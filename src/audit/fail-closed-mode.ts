@@ -1,4 +1,4 @@
-import { type DirectWriteOptions, writeDirect } from "./direct-write.ts";
+import { countMissed, type DirectWriteOptions, writeDirect } from "./direct-write.ts";
 import type { PendingWrite } from "./write-batcher.ts";
 import { auditUnavailable, type OutageLog, type WriteMode } from "./write-mode.ts";
 
@@ -22,7 +22,9 @@ export class FailClosedMode implements WriteMode {
   async flush(batch: PendingWrite[]): Promise<void> {
     // The batch is in append order: the first entry has the least time left.
     const left = this.deadlineMs - (performance.now() - batch[0]!.enqueuedAt);
-    const { written, failure } = await writeDirect(this.#direct, batch, left);
+    const result = await writeDirect(this.#direct, batch, left);
+    countMissed(this.#direct.metrics, result, batch.length);
+    const { written, failure } = result;
     for (const entry of batch.slice(0, written)) entry.resolve("stream");
     if (!failure) return this.#outage.succeeded();
     this.#outage.failed(failure.reason, failure.message);
