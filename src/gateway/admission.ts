@@ -1,0 +1,73 @@
+import type { IncomingMessage } from "node:http";
+import type { ClusterConfig } from "../config/schema.ts";
+import type { CredentialIssuer } from "../grants/credentials.ts";
+import { Forbidden, NotFound, Unauthorized } from "../shared/errors.ts";
+import type { RequestContext } from "./audit-fields.ts";
+import type { GrantResolver } from "./grant-resolver.ts";
+import { hasImpersonation } from "./headers.ts";
+import { parseQuery, parseRequestAttributes } from "./request-attributes.ts";
+import type { TokenAuthenticator } from "./token-authenticator.ts";
+import type { Upstream } from "./upstream.ts";
+
+/** One brokered cluster as the gateway sees it. */
+export interface GatewayCluster {
+  config: ClusterConfig;
+  upstream: Upstream;
+  authenticator: TokenAuthenticator;
+}
+
+export interface Admitted {
+  cluster: GatewayCluster;
+  /** The path and query to send upstream (the /clusters/<name> prefix removed, otherwise raw). */
+  upstreamPath: string;
+  /** The credential the gateway forwards with. */
+  authorization: string;
+}
+
+const PREFIX = /^\/clusters\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/s;
+
+/**
+ * Everything that must hold before a request may reach a cluster, in order: a known cluster,
+ * a path that reads one way only, no impersonation, a valid token of a kube-broker-managed
+ * ServiceAccount, and an active grant behind it. Fills `ctx` as it learns, so that even a
+ * refusal is audited with what was known. Throws the typed error to answer with.
+ */
+export async function admit(
+  req: IncomingMessage,
+  ctx: RequestContext,
+  deps: {
+    clusters: Map<string, GatewayCluster>;
+    resolver: GrantResolver;
+    credentials: Pick<CredentialIssuer, "apiToken">;
+  },
+): Promise<Admitted> {
+  const match = PREFIX.exec(req.url ?? "");
+  const cluster = match ? deps.clusters.get(match[1]!) : undefined;
+  if (!match || !cluster)
+    throw new NotFound(`no cluster is served at ${JSON.stringify((req.url ?? "").split("?")[0])}`);
+  ctx.cluster = cluster.config.name;
+  const rawPath = match[2] || "/";
+  const rawQuery = match[3] ?? "";
+  ctx.rawPath = rawPath;
+  ctx.query = parseQuery(rawQuery);
+  ctx.attrs = parseRequestAttributes(req.method ?? "GET", rawPath, ctx.query);
+
+  if (hasImpersonation(req.headers)) {
+    throw new Forbidden(
+      "Impersonate-* headers are not allowed through kube-broker; ask for the access you need instead",
+    );
+  }
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+  if (!token)
+    throw new Unauthorized("no bearer token; use a kubeconfig written by kubectl broker kubeconfig");
+  const identity = await cluster.authenticator.authenticate(token);
+  ctx.grant = await deps.resolver.resolve(cluster.config.name, cluster.config.grantsNamespace, identity);
+
+  const forwardWith =
+    cluster.config.tokenAudience === "gateway" ? await deps.credentials.apiToken(ctx.grant) : token;
+  return {
+    cluster,
+    upstreamPath: rawQuery ? `${rawPath}?${rawQuery}` : rawPath,
+    authorization: `Bearer ${forwardWith}`,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * The gateway: kubectl traffic for /clusters/<name>/… on the broker's listener.
+ *
+ * Each request is admitted first (admission.ts: path parsed the API server's way, no
+ * impersonation, a valid token of a kube-broker ServiceAccount, an active grant). Then its
+ * `start` audit record must be accepted (fail-closed: Redis acknowledged it; buffered: Redis
+ * or the local spool) before a single byte goes upstream; refusals are Kubernetes Status
+ * answers and are audited too. Ordinary requests, watches and log streams go through
+ * http-proxy over a keep-alive agent, bodies streamed both ways and no timeouts; WebSocket
+ * upgrades (exec, attach, port-forward) through http-proxy's ws(); SPDY upgrades, which
+ * http-proxy cannot carry, through our own socket pipe. Upstream, the request carries the
+ * grant's server-held API-audience token (gateway mode) or the presented one (api mode),
+ * never the client's other credentials. Every open connection is registered under its grant
+ * and cut at the deadline or when any replica announces the grant's end. The `end` audit
+ * record carries status, duration and byte counts.
+ */
+import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import httpProxy from "http-proxy";
+import type { AuditWriter } from "../audit/writer.ts";
+import type { CredentialIssuer } from "../grants/credentials.ts";
+import { BadGateway, GatewayTimeout } from "../shared/errors.ts";
+import { randomId } from "../shared/ids.ts";
+import type { Logger } from "../shared/logger.ts";
+import { type Admitted, admit, type GatewayCluster } from "./admission.ts";
+import { auditRecord, decisionFor, type RequestContext } from "./audit-fields.ts";
+import type { ConnectionRegistry } from "./connections.ts";
+import type { GatewayMetrics } from "./gateway-metrics.ts";
+import type { GrantResolver } from "./grant-resolver.ts";
+import { upstreamHeaders } from "./headers.ts";
+import { auditVerb } from "./request-attributes.ts";
+import { pipeUpgrade } from "./spdy-pipe.ts";
+import { writeSocketStatus, writeStatus } from "./status-writer.ts";
+
+export interface GatewayOptions {
+  clusters: Map<string, GatewayCluster>;
+  resolver: GrantResolver;
+  credentials: Pick<CredentialIssuer, "apiToken">;
+  audit: AuditWriter;
+  connections: ConnectionRegistry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  trustProxy: boolean;
+}
+
+interface InFlight {
+  ctx: RequestContext;
+  status?: number;
+}
+
+export class Gateway {
+  readonly #options: GatewayOptions;
+  readonly #proxy: httpProxy;
+  readonly #inFlight = new WeakMap<IncomingMessage, InFlight>();
+  /** Per-upgrade hooks for http-proxy's shared "proxyReqWs" event. */
+  readonly #wsHooks = new WeakMap<IncomingMessage, (proxyReq: ClientRequest) => void>();
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    // No proxyTimeout/timeout: watches, logs and exec stay open as long as the grant does.
+    this.#proxy = httpProxy.createProxyServer({ changeOrigin: true, xfwd: false, ws: true });
+    this.#proxy.on("proxyRes", (proxyRes, req) => {
+      const flight = this.#inFlight.get(req);
+      if (!flight) return;
+      flight.status = proxyRes.statusCode;
+      proxyRes.on("data", (chunk: Buffer) => {
+        flight.ctx.bytesOut += chunk.length;
+      });
+    });
+    this.#proxy.on("proxyReqWs", (proxyReq, req) => this.#wsHooks.get(req)?.(proxyReq));
+    this.#proxy.on("error", (err, req, target) => this.#upstreamFailed(err, req, target));
+  }
+
+  static matches(url: string | undefined): boolean {
+    return url?.startsWith("/clusters/") ?? false;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ctx = this.#context(req);
+    let admitted: Admitted;
+    try {
+      admitted = await admit(req, ctx, this.#options);
+      await this.#options.audit.append(
+        auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req)),
+      );
+    } catch (err) {
+      const status = writeStatus(res, err);
+      this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
+      return;
+    }
+    const flight: InFlight = { ctx };
+    this.#inFlight.set(req, flight);
+    const grant = ctx.grant!;
+    const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
+      close: () => res.destroy(),
+    });
+    res.once("close", () => {
+      untrack();
+      const status = flight.status ?? (res.headersSent ? res.statusCode : 499);
+      this.#finish(req, ctx, status, decisionFor(status));
+    });
+
+    req.url = admitted.upstreamPath;
+    req.headers = upstreamHeaders(req.headers, admitted.authorization, false);
+    const upstream = admitted.cluster.upstream;
+    this.#proxy.web(req, res, {
+      target: upstream.url.origin,
+      agent: upstream.agent,
+      secure: upstream.rejectUnauthorized,
+      ...(upstream.ca ? { ca: upstream.ca } : {}),
+    });
+    req.on("data", (chunk: Buffer) => {
+      ctx.bytesIn += chunk.length;
+    });
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const ctx = this.#context(req);
+    socket.on("error", () => socket.destroy());
+    let admitted: Admitted;
+    try {
+      admitted = await admit(req, ctx, this.#options);
+      await this.#options.audit.append(
+        auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req)),
+      );
+    } catch (err) {
+      const status = writeSocketStatus(socket, err);
+      this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
+      return;
+    }
+    const grant = ctx.grant!;
+    const upstream = admitted.cluster.upstream;
+    const isWebSocket = req.method === "GET" && String(req.headers.upgrade).toLowerCase() === "websocket";
+    const headers = upstreamHeaders(req.headers, admitted.authorization, true);
+    let closeUpstream = () => {};
+    let status: Promise<number>;
+    let bytes = () => ({ in: 0, out: 0 });
+
+    if (isWebSocket) {
+      status = new Promise<number>((resolve) => {
+        this.#wsHooks.set(req, (proxyReq) => {
+          proxyReq.once("response", (res) => resolve(res.statusCode ?? 502));
+          proxyReq.once("upgrade", (_res, proxySocket: Duplex) => {
+            closeUpstream = () => proxySocket.destroy();
+            resolve(101);
+            let inBytes = head.length;
+            let outBytes = 0;
+            socket.on("data", (c: Buffer) => {
+              inBytes += c.length;
+            });
+            proxySocket.on("data", (c: Buffer) => {
+              outBytes += c.length;
+            });
+            proxySocket.once("close", () => socket.destroy());
+            bytes = () => ({ in: inBytes, out: outBytes });
+          });
+          proxyReq.once("error", () => resolve(502));
+        });
+      });
+      req.url = admitted.upstreamPath;
+      req.headers = headers;
+      this.#proxy.ws(req, socket, head, {
+        target: upstream.url.origin,
+        agent: false,
+        secure: upstream.rejectUnauthorized,
+        ...(upstream.ca ? { ca: upstream.ca } : {}),
+      } as httpProxy.ServerOptions);
+    } else {
+      const pipe = pipeUpgrade(req, socket, head, upstream, admitted.upstreamPath, headers);
+      closeUpstream = pipe.close;
+      status = pipe.status;
+      bytes = pipe.bytes;
+    }
+
+    const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
+      close: () => {
+        socket.destroy();
+        closeUpstream();
+      },
+    });
+    socket.once("close", async () => {
+      untrack();
+      closeUpstream();
+      const code = await status;
+      const counted = bytes();
+      ctx.bytesIn = counted.in;
+      ctx.bytesOut = counted.out;
+      this.#finish(req, ctx, code, decisionFor(code === 101 ? 200 : code));
+    });
+  }
+
+  close(): void {
+    this.#proxy.close();
+    for (const cluster of this.#options.clusters.values()) cluster.upstream.agent.destroy();
+  }
+
+  #context(req: IncomingMessage): RequestContext {
+    return {
+      id: randomId(),
+      startedAt: Date.now(),
+      cluster: "",
+      rawPath: (req.url ?? "").split("?")[0] ?? "",
+      query: new URLSearchParams(),
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+  }
+
+  /** The end record and metrics; the request is over, so a failed write is only logged. */
+  #finish(
+    req: IncomingMessage,
+    ctx: RequestContext,
+    status: number,
+    decision: ReturnType<typeof decisionFor>,
+  ) {
+    const verb = ctx.attrs ? auditVerb(ctx.attrs) : "";
+    this.#options.metrics.request(
+      ctx.cluster || "unknown",
+      verb,
+      status,
+      (Date.now() - ctx.startedAt) / 1000,
+    );
+    this.#options.audit
+      .append(auditRecord(req, ctx, "end", { status, decision }, this.#sourceIp(req)))
+      .catch((err: unknown) =>
+        this.#options.logger.error({ err: String(err), id: ctx.id }, "audit end record lost"),
+      );
+  }
+
+  #upstreamFailed(err: Error, req: IncomingMessage, target: ServerResponse | Duplex | unknown): void {
+    const flight = this.#inFlight.get(req);
+    const code = (err as NodeJS.ErrnoException).code;
+    const failure =
+      code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT"
+        ? new GatewayTimeout(`the cluster "${flight?.ctx.cluster}" did not answer in time`)
+        : new BadGateway(
+            `the cluster "${flight?.ctx.cluster}" could not be reached${code ? ` (${code})` : ""}`,
+          );
+    this.#options.logger.warn({ err: err.message, code }, "upstream failure");
+    if (flight) flight.status = failure.code;
+    if (target && typeof (target as ServerResponse).writeHead === "function")
+      writeStatus(target as ServerResponse, failure);
+    else if (target) writeSocketStatus(target as Duplex, failure);
+  }
+
+  #sourceIp(req: IncomingMessage): string {
+    if (this.#options.trustProxy) {
+      const forwarded = String(req.headers["x-forwarded-for"] ?? "")
+        .split(",")[0]
+        ?.trim();
+      if (forwarded) return forwarded;
+    }
+    return req.socket.remoteAddress ?? "";
+  }
+}

@@ -1,0 +1,57 @@
+import type { Grant } from "../grants/grant.ts";
+import type { GrantStore } from "../grants/grant-store.ts";
+import { Unauthorized } from "../shared/errors.ts";
+import type { PresentedIdentity } from "./token-authenticator.ts";
+
+/** How long a looked-up grant is trusted without asking Redis again, if no end was announced. */
+const CACHE_MS = 2000;
+
+/**
+ * Maps a presented ServiceAccount to its grant and insists the grant is active, on every
+ * request. Lookups are cached briefly; an end announced by any replica drops the entry at
+ * once, and the deadline is checked against the clock every time, so the cache can never
+ * keep an ended grant alive.
+ */
+export class GrantResolver {
+  readonly #store: GrantStore;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { grant: Grant | undefined; until: number }>();
+
+  constructor(options: { store: GrantStore; now?: () => number }) {
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async resolve(cluster: string, grantsNamespace: string, identity: PresentedIdentity): Promise<Grant> {
+    if (identity.namespace !== grantsNamespace) {
+      throw new Unauthorized("the token's ServiceAccount is not managed by kube-broker");
+    }
+    const key = `${cluster}/${identity.name}`;
+    const now = this.#now();
+    let entry = this.#cache.get(key);
+    if (!entry || entry.until <= now) {
+      entry = {
+        grant: await this.#store.findByServiceAccount(cluster, identity.name),
+        until: now + CACHE_MS,
+      };
+      this.#cache.set(key, entry);
+    }
+    const grant = entry.grant;
+    if (!grant || grant.serviceAccount.uid !== identity.uid) {
+      throw new Unauthorized("the token's ServiceAccount is not managed by kube-broker");
+    }
+    if (grant.state !== "active" || grant.expiresAt <= now) {
+      throw new Unauthorized(`grant ${grant.id} has ended; ask for access again`);
+    }
+    return grant;
+  }
+
+  /** An end was announced (or the subscription was lost): forget what we knew. */
+  forget(grantId?: string): void {
+    if (grantId === undefined) {
+      this.#cache.clear();
+      return;
+    }
+    for (const [key, entry] of this.#cache) if (entry.grant?.id === grantId) this.#cache.delete(key);
+  }
+}

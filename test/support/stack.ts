@@ -1,0 +1,183 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { rootCertificates } from "node:tls";
+import { Agent, setGlobalDispatcher } from "undici";
+import { stringify } from "yaml";
+import { parseConfig } from "../../src/config/load.ts";
+import type { Config } from "../../src/config/schema.ts";
+import { type Broker, startBroker } from "../../src/server.ts";
+import { createLogger, silentLogger } from "../../src/shared/logger.ts";
+import { type CiIssuerHarness, startCiIssuer } from "./ci-issuer.ts";
+import { freePort } from "./free-port.ts";
+import { bearer, loginAs } from "./login.ts";
+import { type OidcProviderHarness, startOidcProvider } from "./oidc-provider.ts";
+import { type RedisHarness, startRedis } from "./redis.ts";
+import { type StandIn, type StandInOptions, startStandIn } from "./stand-in/index.ts";
+import { makeServerTls } from "./stand-in/tls.ts";
+
+/**
+ * The whole product on loopback, as a person meets it: a private Redis, the Kubernetes API
+ * stand-in (seeded with team-a, team-b and payments), the OIDC provider with its demo users,
+ * optionally the CI issuer, and the broker itself started through the real composition root
+ * with a config the test may adjust. One cluster, "test", brokered with the stand-in's admin
+ * kubeconfig. The broker serves HTTPS with its own throwaway CA (kubectl sends bearer tokens
+ * only over TLS); this process's fetch is told to trust it.
+ */
+export interface StackOptions {
+  /** Config sections to replace or add (merged over the defaults below). */
+  config?: (stack: { redis: RedisHarness; ci?: CiIssuerHarness; dir: string }) => Record<string, unknown>;
+  standIn?: StandInOptions;
+  ci?: boolean;
+  /** Show the broker's logs (LOG_LEVEL); silent by default. */
+  logs?: boolean;
+}
+
+export interface Stack {
+  url: string;
+  /** PEM of the CA that signed the broker's certificate (and path to it). */
+  caCert: string;
+  caFile: string;
+  dir: string;
+  config: Config;
+  redis: RedisHarness;
+  standIn: StandIn;
+  idp: OidcProviderHarness;
+  ci: CiIssuerHarness | undefined;
+  broker: Broker;
+  adminKubeconfig: string;
+  login(user: string): Promise<string>;
+  /** POST /v1/credentials; resolves to the parsed body, throws on a non-200 with the Status. */
+  credential(
+    session: string,
+    ask: { cluster?: string; role: string; namespace?: string },
+  ): Promise<{ token: string; grant: { id: string } }>;
+  /** Writes a kubeconfig that reaches `cluster` through the gateway with `token`. */
+  gatewayKubeconfig(name: string, token: string, namespace?: string): Promise<string>;
+  restartBroker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = await mkdtemp(join(tmpdir(), "kb-stack-"));
+  const redis = await startRedis({ persist: true });
+  const standIn = await startStandIn(options.standIn);
+  await standIn.seedDemo();
+  standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
+  const adminKubeconfig = join(dir, "admin.kubeconfig");
+  await standIn.writeKubeconfig(adminKubeconfig);
+  const ci = options.ci ? await startCiIssuer() : undefined;
+  const port = await freePort();
+  const url = `https://127.0.0.1:${port}`;
+  const tls = await makeServerTls();
+  const certFile = join(dir, "broker.crt");
+  const keyFile = join(dir, "broker.key");
+  const caFile = join(dir, "broker-ca.crt");
+  await writeFile(certFile, tls.cert);
+  await writeFile(keyFile, tls.key, { mode: 0o600 });
+  await writeFile(caFile, tls.caCert);
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, tls.caCert, standIn.caCert] } }));
+  const idp = await startOidcProvider({ redirectUris: [`${url}/v1/login/callback`] });
+
+  const base = {
+    server: { listen: `127.0.0.1:${port}`, publicUrl: url, tls: { certFile, keyFile }, caFile },
+    redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+    oidc: {
+      issuer: idp.issuer,
+      clientId: idp.web.clientId,
+      clientSecretEnv: "KB_TEST_OIDC_SECRET",
+      scopes: ["openid", "email", "profile", "groups", "offline_access"],
+    },
+    admins: { groups: ["platform-admins"] },
+    clusters: [{ name: "test", auth: { kind: "kubeconfig", file: adminKubeconfig }, tokenTtl: "10m" }],
+    roles: [
+      { name: "view", clusterRole: "view", maxTtl: "8h" },
+      { name: "edit", clusterRole: "edit", maxTtl: "4h" },
+    ],
+    policies: {
+      standing: [{ subjects: { groups: ["developers", "sre"] }, roles: ["view"], namespaces: ["team-*"] }],
+      requests: [
+        {
+          subjects: { groups: ["developers"] },
+          roles: ["edit"],
+          namespaces: ["team-*", "payments"],
+          maxDuration: "2h",
+          approvers: { groups: ["sre"] },
+        },
+      ],
+    },
+    audit: { mode: "fail-closed", spool: { path: join(dir, "audit-spool.jsonl") } },
+    limits: {
+      rateLimits: { login: { perMinute: 1000 }, token: { perMinute: 1000 }, requests: { perMinute: 1000 } },
+    },
+  };
+  const config = parseConfig({ ...base, ...options.config?.({ redis, ci, dir }) });
+  const env = { ...process.env, KB_TEST_OIDC_SECRET: idp.web.clientSecret };
+  const logger = options.logs ? createLogger({ level: process.env.LOG_LEVEL ?? "debug" }) : silentLogger();
+  let broker = await startBroker(config, { logger, env });
+
+  const stack: Stack = {
+    url,
+    caCert: tls.caCert,
+    caFile,
+    dir,
+    config,
+    redis,
+    standIn,
+    idp,
+    ci,
+    get broker() {
+      return broker;
+    },
+    adminKubeconfig,
+    login: (user) => loginAs(url, user),
+    credential: async (session, ask) => {
+      const res = await fetch(`${url}/v1/credentials`, {
+        method: "POST",
+        headers: bearer(session),
+        body: JSON.stringify({ cluster: "test", ...ask }),
+      });
+      if (res.status !== 200) throw new Error(`credential: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { token: string; grant: { id: string } };
+    },
+    gatewayKubeconfig: async (name, token, namespace) => {
+      const path = join(dir, `${name}.kubeconfig`);
+      await writeFile(
+        path,
+        stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [
+            {
+              name: "gateway",
+              cluster: {
+                server: `${url}/clusters/test`,
+                "certificate-authority-data": Buffer.from(tls.caCert).toString("base64"),
+              },
+            },
+          ],
+          users: [{ name: "user", user: { token } }],
+          contexts: [
+            {
+              name: "ctx",
+              context: { cluster: "gateway", user: "user", ...(namespace ? { namespace } : {}) },
+            },
+          ],
+          "current-context": "ctx",
+        }),
+        { mode: 0o600 },
+      );
+      return path;
+    },
+    restartBroker: async () => {
+      await broker.close();
+      broker = await startBroker(config, { logger, env });
+    },
+    close: async () => {
+      await broker.close();
+      await Promise.all([idp.close(), standIn.close(), ci?.close(), redis.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
