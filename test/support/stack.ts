@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 import { Agent, setGlobalDispatcher } from "undici";
-import { stringify } from "yaml";
 import { parseConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { type Broker, startBroker } from "../../src/server.ts";
@@ -14,6 +13,7 @@ import { bearer, loginAs } from "./login.ts";
 import { type OidcProviderHarness, startOidcProvider } from "./oidc-provider.ts";
 import { type RedisHarness, startRedis } from "./redis.ts";
 import { type StandIn, type StandInOptions, startStandIn } from "./stand-in/index.ts";
+import { writeKubeconfigFile } from "./stand-in/kubeconfig.ts";
 import { makeServerTls } from "./stand-in/tls.ts";
 
 /**
@@ -142,31 +142,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     gatewayKubeconfig: async (name, token, namespace) => {
       const path = join(dir, `${name}.kubeconfig`);
-      await writeFile(
-        path,
-        stringify({
-          apiVersion: "v1",
-          kind: "Config",
-          clusters: [
-            {
-              name: "gateway",
-              cluster: {
-                server: `${url}/clusters/test`,
-                "certificate-authority-data": Buffer.from(tls.caCert).toString("base64"),
-              },
-            },
-          ],
-          users: [{ name: "user", user: { token } }],
-          contexts: [
-            {
-              name: "ctx",
-              context: { cluster: "gateway", user: "user", ...(namespace ? { namespace } : {}) },
-            },
-          ],
-          "current-context": "ctx",
-        }),
-        { mode: 0o600 },
-      );
+      await writeKubeconfigFile(path, `${url}/clusters/test`, tls.caCert, token, {
+        context: name,
+        ...(namespace ? { namespace } : {}),
+      });
       return path;
     },
     restartBroker: async () => {
