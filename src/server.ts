@@ -197,11 +197,14 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     logger,
     trustProxy: config.server.trustProxy,
   });
-  const unsubscribe = await grantStore.subscribeEnded((grantId) => {
-    resolver.forget(grantId);
-    issuer.forget(grantId);
-    connections.closeGrant(grantId);
-  });
+  const unsubscribe = await grantStore.subscribeEnded(
+    (grantId) => {
+      resolver.forget(grantId);
+      issuer.forget(grantId);
+      connections.closeGrant(grantId);
+    },
+    () => resolver.forget(),
+  );
 
   const app = createApp({
     logger,

@@ -1,6 +1,6 @@
 import type { Grant } from "../grants/grant.ts";
 import type { GrantStore } from "../grants/grant-store.ts";
-import { Unauthorized } from "../shared/errors.ts";
+import { Unauthorized, Unavailable } from "../shared/errors.ts";
 import type { PresentedIdentity } from "./token-authenticator.ts";
 
 /** How long a looked-up grant is trusted without asking Redis again, if no end was announced. */
@@ -10,7 +10,8 @@ const CACHE_MS = 2000;
  * Maps a presented ServiceAccount to its grant and insists the grant is active, on every
  * request. Lookups are cached briefly; an end announced by any replica drops the entry at
  * once, and the deadline is checked against the clock every time, so the cache can never
- * keep an ended grant alive.
+ * keep an ended grant alive. While Redis is unreachable, known grants are served from the
+ * cache (ends cannot be announced then anyway) until their deadline.
  */
 export class GrantResolver {
   readonly #store: GrantStore;

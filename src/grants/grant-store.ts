@@ -23,8 +23,12 @@ export interface GrantStore {
   /** A short per-grant lock so that replicas do not all work on the same grant at once. */
   tryLock(id: string, holder: string, ttlMs: number): Promise<boolean>;
   unlock(id: string, holder: string): Promise<void>;
-  /** Calls back with the id of every grant that ends, on any replica. Returns an unsubscribe. */
-  subscribeEnded(onEnded: (grantId: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls back with the id of every grant that ends, on any replica. `onResync` is called when
+   * announcements may have been missed (the subscription was lost and is back), so callers
+   * drop what they cached. Returns an unsubscribe.
+   */
+  subscribeEnded(onEnded: (grantId: string) => void, onResync?: () => void): Promise<() => Promise<void>>;
 }
 
 /** Thrown by create() when the id or ServiceAccount name already exists. */

@@ -127,7 +127,7 @@ export class RedisGrantStore implements GrantStore {
     await this.#redis.eval(UNLOCK, 1, this.#key("lock", id), holder);
   }
 
-  async subscribeEnded(onEnded: (grantId: string) => void): Promise<() => Promise<void>> {
+  async subscribeEnded(onEnded: (grantId: string) => void, onResync?: () => void): Promise<() => Promise<void>> {
     const channel = this.#key("ended");
     // Pub/sub needs a connection of its own.
     const subscriber = (this.#redis as Redis).duplicate();
@@ -136,6 +136,8 @@ export class RedisGrantStore implements GrantStore {
       if (from === channel) onEnded(id);
     });
     await subscriber.subscribe(channel);
+    // ioredis resubscribes after a reconnect; whatever was announced in between is lost.
+    subscriber.on("ready", () => onResync?.());
     return async () => {
       subscriber.disconnect();
     };

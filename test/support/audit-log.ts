@@ -1,0 +1,37 @@
+import type { RequestAuditRecord } from "../../src/audit/record.ts";
+import { type AuditEntry, fromStreamFields } from "../../src/audit/record-fields.ts";
+import type { RedisHarness } from "./redis.ts";
+
+/** Every record in the audit stream, read straight from Redis, oldest first. */
+export async function readAudit(redis: RedisHarness): Promise<AuditEntry[]> {
+  const entries = await redis.client().xrange(`${redis.keyPrefix}{audit}:log`, "-", "+");
+  return entries.map(([id, fields]) => fromStreamFields(id, fields));
+}
+
+/** The completed request records (phase end), optionally only those matching `where`. */
+export async function requestRecords(
+  redis: RedisHarness,
+  where: Partial<RequestAuditRecord> = {},
+): Promise<(RequestAuditRecord & { streamId: string })[]> {
+  return (await readAudit(redis)).filter(
+    (e): e is RequestAuditRecord & { streamId: string } =>
+      e.type === "request" &&
+      e.phase === "end" &&
+      Object.entries(where).every(([k, v]) => (e as unknown as Record<string, string>)[k] === v),
+  );
+}
+
+/** Polls until a matching end record exists (end records are written after the response). */
+export async function waitForRecord(
+  redis: RedisHarness,
+  where: Partial<RequestAuditRecord>,
+  timeoutMs = 3000,
+): Promise<RequestAuditRecord & { streamId: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [found] = await requestRecords(redis, where);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no audit record like ${JSON.stringify(where)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
