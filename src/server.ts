@@ -50,6 +50,12 @@ import { sessionRoutes } from "./identity/session-routes.ts";
 import { SessionService } from "./identity/session-service.ts";
 import { SessionStore } from "./identity/session-store.ts";
 import { entitlements, isAdmin } from "./policy/index.ts";
+import { WebhookNotifier } from "./requests/notifier.ts";
+import { notifyingLifecycle } from "./requests/notifying-lifecycle.ts";
+import { RedisRequestStore } from "./requests/redis-request-store.ts";
+import { RequestExpiry } from "./requests/request-expiry.ts";
+import { requestRoutes } from "./requests/request-routes.ts";
+import { RequestService } from "./requests/request-service.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
 import { randomId } from "./shared/ids.ts";
 import { Lease } from "./shared/lease.ts";
@@ -94,7 +100,17 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     metrics,
     isAdmin: admin,
   });
-  const lifecycle = audit.lifecycle;
+  const notifier = new WebhookNotifier({
+    webhooks: config.notifications.webhooks.map(({ urlEnv, url, ...webhook }) => ({
+      ...webhook,
+      url: url ?? readSecret({ env: urlEnv }, `notifications webhook "${webhook.name}"`, env)!,
+    })),
+    settings: config.notifications,
+    logger,
+    metrics,
+  });
+  const requestStore = new RedisRequestStore({ redis, keyPrefix });
+  const lifecycle = notifyingLifecycle({ audit: audit.lifecycle, requests: requestStore, notifier });
 
   // Clusters: the grants adapter and the gateway's view of each.
   const grantClusters = new Map<string, GrantCluster>();
@@ -142,6 +158,27 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     async collect() {
       this.set((await grantStore.listOpen().catch(() => [])).length);
     },
+  });
+
+  // Just-in-time access requests.
+  const requests = new RequestService({
+    config,
+    store: requestStore,
+    grants,
+    clock,
+    lifecycle,
+    notifier,
+    logger,
+  });
+  const requestExpiry = new RequestExpiry({
+    requests,
+    lease: new Lease({
+      redis,
+      key: keyspace(keyPrefix, "requests")("expiry-lease"),
+      ttlMs: 10_000,
+      holder: replica,
+    }),
+    logger,
   });
 
   // People and CI jobs.
@@ -229,6 +266,11 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
         tokenLimit: limiter.middleware("token", rateLimits.token.perMinute, byPrincipal),
         isAdmin: admin,
       }),
+      requestRoutes({
+        requests,
+        requireSession: session,
+        limit: limiter.middleware("requests", rateLimits.requests.perMinute, byPrincipal),
+      }),
       ci.routes,
       audit.routes(session),
     ],
@@ -260,6 +302,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   await audit.start();
   expiry.start();
   reconciler.start();
+  requestExpiry.start();
 
   const { host, port } = splitListen(config.server.listen);
   await new Promise<void>((resolve, reject) => {
@@ -282,7 +325,9 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
         server.closeAllConnections();
       });
       gateway.close();
-      await Promise.all([expiry.stop(), reconciler.stop(), unsubscribe(), audit.stop()]);
+      await Promise.all([expiry.stop(), reconciler.stop(), requestExpiry.stop(), unsubscribe()]);
+      await notifier.drain();
+      await audit.stop();
       redis.disconnect();
     },
   };

@@ -208,16 +208,22 @@ const audit = z.strictObject({
     .default({ kind: "none" }),
 });
 
-const webhook = z.strictObject({
-  name: z.string().min(1),
-  url: httpUrl,
-  format: z.enum(["json", "slack"]).default("json"),
-  events: z
-    .array(
-      z.enum(["request.created", "request.approved", "request.denied", "request.expired", "grant.ended"]),
-    )
-    .optional(),
-});
+const webhook = z
+  .strictObject({
+    name: z.string().min(1),
+    url: httpUrl.optional(),
+    /** Webhook URLs such as Slack's are secrets: name the env variable that holds it instead. */
+    urlEnv: z.string().min(1).optional(),
+    format: z.enum(["json", "slack"]).default("json"),
+    events: z
+      .array(
+        z.enum(["request.created", "request.approved", "request.denied", "request.expired", "grant.ended"]),
+      )
+      .optional(),
+  })
+  .refine((w) => [w.url, w.urlEnv].filter(Boolean).length === 1, {
+    message: "set exactly one of url or urlEnv",
+  });
 
 const rateLimit = z.strictObject({ perMinute: z.number().int().min(1) });
 
@@ -249,7 +255,15 @@ export const configSchema = z.strictObject({
     .prefault({}),
   ci: ci.prefault({}),
   audit: audit.prefault({}),
-  notifications: z.strictObject({ webhooks: z.array(webhook).default([]) }).prefault({}),
+  notifications: z
+    .strictObject({
+      webhooks: z.array(webhook).default([]),
+      /** Attempts per notification before it is dropped (and counted as failed). */
+      attempts: z.number().int().min(1).max(20).default(6),
+      /** Wait before the first retry; doubled each time. */
+      initialBackoff: duration.default(1),
+    })
+    .prefault({}),
   limits: limits.prefault({}),
 });
 

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { keyspace, type RedisClient } from "../shared/redis.ts";
+import { keyspace, loadJsonHashes, type RedisClient } from "../shared/redis.ts";
 import type { Grant } from "./grant.ts";
 import { GrantExists, type GrantStore } from "./grant-store.ts";
 
@@ -149,18 +149,9 @@ export class RedisGrantStore implements GrantStore {
 
   /** Loads grants by id, dropping (and optionally forgetting) ids whose record has expired. */
   async #load(ids: string[], forget?: (gone: string[]) => Promise<unknown>): Promise<Grant[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.#redis.pipeline();
-    for (const id of ids) pipeline.hget(this.#key("grant", id), "json");
-    const results = (await pipeline.exec()) ?? [];
-    const grants: Grant[] = [];
-    const gone: string[] = [];
-    results.forEach(([err, json], i) => {
-      if (err) throw err;
-      if (typeof json === "string") grants.push(JSON.parse(json) as Grant);
-      else gone.push(ids[i]!);
-    });
+    const loaded = await loadJsonHashes<Grant>(this.#redis, ids.map((id) => this.#key("grant", id)));
+    const gone = ids.filter((_, i) => loaded[i] === undefined);
     if (gone.length > 0 && forget) await forget(gone);
-    return grants;
+    return loaded.filter((g): g is Grant => g !== undefined);
   }
 }

@@ -33,3 +33,15 @@ export function createRedis(config: Config["redis"], env: NodeJS.ProcessEnv = pr
 export function keyspace(prefix: string, feature: string): (...parts: string[]) => string {
   return (...parts) => [`${prefix}{${feature}}`, ...parts].join(":");
 }
+
+/** The `json` field of many `{v, json}` hashes in one round trip; undefined where a key is gone. */
+export async function loadJsonHashes<T>(redis: RedisClient, keys: string[]): Promise<(T | undefined)[]> {
+  if (keys.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.hget(key, "json");
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, json]) => {
+    if (err) throw err;
+    return typeof json === "string" ? (JSON.parse(json) as T) : undefined;
+  });
+}

@@ -19,6 +19,8 @@ export const DEFAULT_USERS: TestUser[] = [
   { sub: "dev", email: "dev@example.com", name: "Dana Developer", groups: ["developers"] },
   { sub: "approver", email: "approver@example.com", name: "Avery Approver", groups: ["sre", "approvers"] },
   { sub: "admin", email: "admin@example.com", name: "Ada Admin", groups: ["platform-admins"] },
+  { sub: "sre2", email: "sre2@example.com", name: "Sam Second", groups: ["sre"] },
+  { sub: "oncall", email: "oncall@example.com", name: "Olive Oncall", groups: ["developers", "oncall"] },
 ];
 
 export interface OidcProviderOptions {

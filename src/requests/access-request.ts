@@ -1,0 +1,65 @@
+import type { Principal } from "../shared/principal.ts";
+
+export type RequestState = "pending" | "approved" | "denied" | "expired" | "canceled";
+
+export interface Decision {
+  by: string;
+  subject: string;
+  at: number;
+  comment: string;
+  /** Approved by an auto-approval rule, not by a person. */
+  automatic?: boolean;
+}
+
+/** A just-in-time access request: asked for, decided by others, and at most one grant. Times in ms. */
+export interface AccessRequest {
+  id: string;
+  /** Bumped on every change; updates are compare-and-set on it. */
+  version: number;
+  requester: Principal;
+  cluster: string;
+  role: string;
+  namespaces: string[];
+  /** How long the grant lasts once approved (it starts at approval). */
+  durationSeconds: number;
+  reason: string;
+  createdAt: number;
+  /** A pending request expires at this instant. */
+  expiresAt: number;
+  approvalsRequired: number;
+  state: RequestState;
+  approvals: Decision[];
+  denial?: Decision;
+  decidedAt?: number;
+  grantId?: string;
+  /** Why the grant could not be provisioned after approval, if it could not. */
+  grantError?: string;
+}
+
+export function requestView(request: AccessRequest) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const decision = (d: Decision) => ({
+    by: d.by,
+    at: iso(d.at),
+    ...(d.comment ? { comment: d.comment } : {}),
+    ...(d.automatic ? { automatic: true } : {}),
+  });
+  return {
+    id: request.id,
+    requester: request.requester.name,
+    cluster: request.cluster,
+    role: request.role,
+    namespaces: request.namespaces,
+    duration: request.durationSeconds,
+    reason: request.reason,
+    state: request.state,
+    createdAt: iso(request.createdAt),
+    expiresAt: iso(request.expiresAt),
+    approvalsRequired: request.approvalsRequired,
+    approvals: request.approvals.map(decision),
+    ...(request.denial ? { denial: decision(request.denial) } : {}),
+    ...(request.decidedAt ? { decidedAt: iso(request.decidedAt) } : {}),
+    ...(request.grantId ? { grantId: request.grantId } : {}),
+    ...(request.grantError ? { grantError: request.grantError } : {}),
+  };
+}

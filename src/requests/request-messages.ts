@@ -1,0 +1,27 @@
+import { formatDuration } from "../shared/duration.ts";
+import type { AccessRequest } from "./access-request.ts";
+import { requestView } from "./access-request.ts";
+import type { Notification, NotificationEvent } from "./notifier.ts";
+
+/** "edit in payments, team-a on prod for 30m" */
+export function describeAccess(request: AccessRequest): string {
+  const where = request.namespaces.length > 0 ? ` in ${request.namespaces.join(", ")}` : " cluster-wide";
+  return `${request.role}${where} on ${request.cluster} for ${formatDuration(request.durationSeconds)}`;
+}
+
+/** The notification for a request event: a line for chat, the request for machines. */
+export function requestNotification(
+  event: NotificationEvent,
+  request: AccessRequest,
+  actor?: string,
+): Notification {
+  const access = describeAccess(request);
+  const texts: Record<NotificationEvent, string> = {
+    "request.created": `${request.requester.name} requests ${access}: "${request.reason}". Approve with: kubectl broker approve ${request.id}`,
+    "request.approved": `${request.requester.name}'s request for ${access} was approved by ${actor ?? "policy"}${request.grantId ? ` (grant ${request.grantId})` : ""}`,
+    "request.denied": `${request.requester.name}'s request for ${access} was denied by ${actor ?? "an approver"}`,
+    "request.expired": `${request.requester.name}'s request for ${access} expired without a decision`,
+    "grant.ended": `${request.requester.name}'s access (${access}) from request ${request.id} has ended`,
+  };
+  return { event, text: texts[event], data: { request: requestView(request) } };
+}

@@ -1,0 +1,319 @@
+import type { LifecycleEventName, LifecycleSink } from "../audit/record.ts";
+import type { Config } from "../config/schema.ts";
+import type { GrantService } from "../grants/grant-service.ts";
+import { type AccessAsk, canApprove, decideRequest, isAdmin, refusalError } from "../policy/index.ts";
+import type { Clock } from "../shared/clock.ts";
+import { formatDuration } from "../shared/duration.ts";
+import { Conflict, Forbidden, Invalid, NotFound } from "../shared/errors.ts";
+import { randomId } from "../shared/ids.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { Principal } from "../shared/principal.ts";
+import type { AccessRequest, Decision } from "./access-request.ts";
+import type { NotificationEvent, WebhookNotifier } from "./notifier.ts";
+import { describeAccess, requestNotification } from "./request-messages.ts";
+import type { RequestStore } from "./request-store.ts";
+
+export interface NewRequest extends AccessAsk {
+  durationSeconds: number;
+  reason: string;
+}
+
+const MIN_DURATION_SECONDS = 60;
+
+/**
+ * Just-in-time access: a principal asks, policy says on what terms (max duration, approvers,
+ * how many approvals, reason), other people decide. Every change is a compare-and-set on the
+ * request, so however many approvals race, exactly one of them moves the request to
+ * `approved`, and only that one provisions the grant — which starts at approval and lasts
+ * the requested duration. Every transition is an audit lifecycle event and a notification.
+ */
+export class RequestService {
+  readonly #config: Config;
+  readonly #store: RequestStore;
+  readonly #grants: GrantService;
+  readonly #clock: Clock;
+  readonly #lifecycle: LifecycleSink;
+  readonly #notifier: Pick<WebhookNotifier, "notify">;
+  readonly #logger: Logger;
+
+  constructor(options: {
+    config: Config;
+    store: RequestStore;
+    grants: GrantService;
+    clock: Clock;
+    lifecycle: LifecycleSink;
+    notifier: Pick<WebhookNotifier, "notify">;
+    logger: Logger;
+  }) {
+    this.#config = options.config;
+    this.#store = options.store;
+    this.#grants = options.grants;
+    this.#clock = options.clock;
+    this.#lifecycle = options.lifecycle;
+    this.#notifier = options.notifier;
+    this.#logger = options.logger;
+  }
+
+  async create(requester: Principal, input: NewRequest): Promise<AccessRequest> {
+    const decision = decideRequest(this.#config, requester, input);
+    if (!decision.allowed) throw refusalError(decision);
+    if (!Number.isInteger(input.durationSeconds) || input.durationSeconds < MIN_DURATION_SECONDS) {
+      throw new Invalid(`the duration must be at least ${formatDuration(MIN_DURATION_SECONDS)}`);
+    }
+    if (input.durationSeconds > decision.maxDurationSeconds) {
+      throw new Invalid(
+        `the duration ${formatDuration(input.durationSeconds)} exceeds the maximum of ${formatDuration(decision.maxDurationSeconds)} for this request`,
+      );
+    }
+    const reason = input.reason.trim();
+    if (decision.reasonRequired && reason === "") {
+      throw new Invalid(
+        "a reason is required for this request (for example a ticket or incident id): use --reason",
+      );
+    }
+    const now = this.#clock.now();
+    const request: AccessRequest = {
+      id: randomId(8),
+      version: 1,
+      requester,
+      cluster: input.cluster,
+      role: input.role,
+      namespaces: [...input.namespaces],
+      durationSeconds: input.durationSeconds,
+      reason,
+      createdAt: now,
+      expiresAt: now + decision.pendingTtlSeconds * 1000,
+      approvalsRequired: decision.approvalsRequired,
+      state: "pending",
+      approvals: [],
+    };
+    await this.#store.create(request);
+    await this.#announce("request.created", request, reason);
+    if (!decision.autoApprove) return request;
+    const auto: Decision = { by: "auto-approval policy", subject: "", at: now, comment: "", automatic: true };
+    const approved: AccessRequest = {
+      ...request,
+      version: 2,
+      state: "approved",
+      decidedAt: now,
+      approvals: [auto],
+    };
+    if (!(await this.#store.compareAndSet(approved))) return (await this.#store.get(request.id)) ?? request;
+    return this.#provision(approved, auto.by);
+  }
+
+  /** A request the caller may see: their own, one they may decide, or any for an admin. */
+  async get(caller: Principal, id: string): Promise<AccessRequest> {
+    const request = await this.#store.get(id);
+    if (!request || !this.#mayView(caller, request)) throw new NotFound(`access request "${id}" not found`);
+    return this.#expireIfDue(request);
+  }
+
+  async list(
+    caller: Principal,
+    scope: "mine" | "review" | "all",
+    state?: AccessRequest["state"],
+  ): Promise<AccessRequest[]> {
+    const found = new Map<string, AccessRequest>();
+    if (scope !== "review")
+      for (const r of await this.#store.listByRequester(caller.subject)) found.set(r.id, r);
+    if (scope !== "mine") {
+      for (const r of await this.#store.listPending()) {
+        if (canApprove(this.#config, caller, r).allowed) found.set(r.id, r);
+      }
+    }
+    const now = this.#clock.now();
+    return [...found.values()]
+      .map((r) => (r.state === "pending" && r.expiresAt <= now ? { ...r, state: "expired" as const } : r))
+      .filter((r) => !state || r.state === state)
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async approve(approver: Principal, id: string, comment = ""): Promise<AccessRequest> {
+    for (;;) {
+      const request = await this.#decidable(approver, id, "approve");
+      if (request.approvals.some((a) => a.subject === approver.subject)) {
+        const missing = request.approvalsRequired - request.approvals.length;
+        throw new Conflict(
+          `you have already approved request ${id}; it needs ${missing} more approval(s) from others`,
+        );
+      }
+      const now = this.#clock.now();
+      const approvals = [
+        ...request.approvals,
+        { by: approver.name, subject: approver.subject, at: now, comment },
+      ];
+      const complete = approvals.length >= request.approvalsRequired;
+      const next: AccessRequest = {
+        ...request,
+        version: request.version + 1,
+        approvals,
+        ...(complete ? { state: "approved" as const, decidedAt: now } : {}),
+      };
+      if (!(await this.#store.compareAndSet(next))) continue;
+      if (!complete) {
+        await this.#event(
+          "request.approved",
+          next,
+          `approval ${approvals.length} of ${next.approvalsRequired} by ${approver.name}`,
+        );
+        return next;
+      }
+      return this.#provision(next, approver.name);
+    }
+  }
+
+  async deny(approver: Principal, id: string, comment = ""): Promise<AccessRequest> {
+    for (;;) {
+      const request = await this.#decidable(approver, id, "deny");
+      const now = this.#clock.now();
+      const next: AccessRequest = {
+        ...request,
+        version: request.version + 1,
+        state: "denied",
+        decidedAt: now,
+        denial: { by: approver.name, subject: approver.subject, at: now, comment },
+      };
+      if (!(await this.#store.compareAndSet(next))) continue;
+      await this.#announce(
+        "request.denied",
+        next,
+        `denied by ${approver.name}${comment ? `: ${comment}` : ""}`,
+        approver.name,
+      );
+      return next;
+    }
+  }
+
+  async cancel(requester: Principal, id: string): Promise<AccessRequest> {
+    for (;;) {
+      const request = await this.#expireIfDue(await this.get(requester, id));
+      if (request.requester.subject !== requester.subject)
+        throw new Forbidden("only the requester can cancel a request");
+      if (request.state !== "pending")
+        throw new Conflict(`request ${id} is ${request.state}; only pending requests can be canceled`);
+      const next: AccessRequest = {
+        ...request,
+        version: request.version + 1,
+        state: "canceled",
+        decidedAt: this.#clock.now(),
+      };
+      if (!(await this.#store.compareAndSet(next))) continue;
+      await this.#event("request.canceled", next, "canceled by the requester");
+      return next;
+    }
+  }
+
+  /** Expires pending requests whose own TTL has passed (run by the expiry worker). */
+  async expireDue(limit = 100): Promise<number> {
+    let expired = 0;
+    for (const id of await this.#store.pendingDue(this.#clock.now(), limit)) {
+      const request = await this.#store.get(id);
+      if (request && (await this.#expireIfDue(request)).state === "expired" && request.state === "pending")
+        expired++;
+    }
+    return expired;
+  }
+
+  /** The request, pending and unexpired, and the caller allowed to decide it. */
+  async #decidable(approver: Principal, id: string, verb: "approve" | "deny"): Promise<AccessRequest> {
+    const stored = await this.#store.get(id);
+    if (!stored || !this.#mayView(approver, stored)) throw new NotFound(`access request "${id}" not found`);
+    const request = await this.#expireIfDue(stored);
+    if (request.state !== "pending")
+      throw new Conflict(
+        `request ${id} is ${request.state}; it can no longer be ${verb === "approve" ? "approved" : "denied"}`,
+      );
+    const allowed = canApprove(this.#config, approver, request);
+    if (!allowed.allowed) throw new Forbidden(allowed.reason);
+    return request;
+  }
+
+  /**
+   * Runs once per request, by whoever's compare-and-set made it `approved`: provisions the
+   * grant, then records it (or why it failed) on the request.
+   */
+  async #provision(approved: AccessRequest, by: string): Promise<AccessRequest> {
+    let result: AccessRequest;
+    try {
+      const grant = await this.#grants.create({
+        principal: approved.requester,
+        cluster: approved.cluster,
+        role: approved.role,
+        namespaces: approved.namespaces,
+        ttlSeconds: approved.durationSeconds,
+        origin: "request",
+        reason: approved.reason,
+        requestId: approved.id,
+      });
+      result = { ...approved, version: approved.version + 1, grantId: grant.id };
+    } catch (err) {
+      result = {
+        ...approved,
+        version: approved.version + 1,
+        grantError: err instanceof Error ? err.message : String(err),
+      };
+      await this.#store.compareAndSet(result);
+      await this.#event(
+        "request.approved",
+        result,
+        `approved, but the grant could not be provisioned: ${result.grantError}`,
+      );
+      throw err;
+    }
+    await this.#store.compareAndSet(result);
+    await this.#announce("request.approved", result, `approved by ${by}; grant ${result.grantId}`, by);
+    return result;
+  }
+
+  async #expireIfDue(request: AccessRequest): Promise<AccessRequest> {
+    if (request.state !== "pending" || request.expiresAt > this.#clock.now()) return request;
+    const next: AccessRequest = {
+      ...request,
+      version: request.version + 1,
+      state: "expired",
+      decidedAt: request.expiresAt,
+    };
+    if (await this.#store.compareAndSet(next)) {
+      await this.#announce("request.expired", next, "no decision before the request's own deadline");
+      return next;
+    }
+    return (await this.#store.get(request.id)) ?? request;
+  }
+
+  #mayView(caller: Principal, request: AccessRequest): boolean {
+    return (
+      caller.subject === request.requester.subject ||
+      isAdmin(this.#config, caller) ||
+      canApprove(this.#config, caller, request).allowed
+    );
+  }
+
+  async #announce(
+    event: NotificationEvent & LifecycleEventName,
+    request: AccessRequest,
+    detail: string,
+    actor?: string,
+  ) {
+    await this.#event(event, request, detail);
+    this.#notifier.notify(requestNotification(event, request, actor));
+  }
+
+  async #event(event: LifecycleEventName, request: AccessRequest, detail: string): Promise<void> {
+    try {
+      await this.#lifecycle.publish({
+        event,
+        cluster: request.cluster,
+        user: request.requester.name,
+        groups: request.requester.groups.join(","),
+        grant: request.grantId ?? "",
+        role: request.role,
+        namespace: request.namespaces.join(","),
+        detail: `${describeAccess(request)}; ${detail}`,
+        request: request.id,
+      });
+    } catch (err) {
+      this.#logger.error({ request: request.id, event, err }, "lifecycle event not recorded");
+    }
+  }
+}
