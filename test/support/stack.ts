@@ -26,7 +26,12 @@ import { makeServerTls } from "./stand-in/tls.ts";
  */
 export interface StackOptions {
   /** Config sections to replace or add (merged over the defaults below). */
-  config?: (stack: { redis: RedisHarness; ci?: CiIssuerHarness; dir: string }) => Record<string, unknown>;
+  config?: (stack: {
+    redis: RedisHarness;
+    standIn: StandIn;
+    ci?: CiIssuerHarness;
+    dir: string;
+  }) => Record<string, unknown> | Promise<Record<string, unknown>>;
   standIn?: StandInOptions;
   ci?: boolean;
   /** Show the broker's logs (LOG_LEVEL); silent by default. */
@@ -51,7 +56,7 @@ export interface Stack {
   credential(
     session: string,
     ask: { cluster?: string; role: string; namespace?: string },
-  ): Promise<{ token: string; grant: { id: string } }>;
+  ): Promise<{ token: string; grant: { id: string; serviceAccount: string } }>;
   /** Writes a kubeconfig that reaches `cluster` through the gateway with `token`. */
   gatewayKubeconfig(name: string, token: string, namespace?: string): Promise<string>;
   restartBroker(): Promise<void>;
@@ -111,7 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       rateLimits: { login: { perMinute: 1000 }, token: { perMinute: 1000 }, requests: { perMinute: 1000 } },
     },
   };
-  const config = parseConfig({ ...base, ...options.config?.({ redis, ci, dir }) });
+  const config = parseConfig({ ...base, ...(await options.config?.({ redis, standIn, ci, dir })) });
   const env = { ...process.env, KB_TEST_OIDC_SECRET: idp.web.clientSecret };
   const logger = options.logs ? createLogger({ level: process.env.LOG_LEVEL ?? "debug" }) : silentLogger();
   let broker = await startBroker(config, { logger, env });
@@ -138,7 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         body: JSON.stringify({ cluster: "test", ...ask }),
       });
       if (res.status !== 200) throw new Error(`credential: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { token: string; grant: { id: string } };
+      return (await res.json()) as { token: string; grant: { id: string; serviceAccount: string } };
     },
     gatewayKubeconfig: async (name, token, namespace) => {
       const path = join(dir, `${name}.kubeconfig`);
