@@ -31,11 +31,18 @@ export class GrantResolver {
     const now = this.#now();
     let entry = this.#cache.get(key);
     if (!entry || entry.until <= now) {
-      entry = {
-        grant: await this.#store.findByServiceAccount(cluster, identity.name),
-        until: now + CACHE_MS,
-      };
-      this.#cache.set(key, entry);
+      try {
+        entry = {
+          grant: await this.#store.findByServiceAccount(cluster, identity.name),
+          until: now + CACHE_MS,
+        };
+        this.#cache.set(key, entry);
+      } catch (err) {
+        // Redis is away: keep serving grants we already know (buffered audit mode relies on
+        // this), still bounded by each grant's deadline; unknown ones cannot be checked.
+        if (!entry)
+          throw new Unavailable("the grant store is unavailable; try again shortly", { cause: err });
+      }
     }
     const grant = entry.grant;
     if (!grant || grant.serviceAccount.uid !== identity.uid) {

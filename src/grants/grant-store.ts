@@ -9,6 +9,7 @@ export interface GrantStore {
   listByPrincipal(subject: string): Promise<Grant[]>;
   /** Grants not yet ended (pending or active). */
   listOpen(): Promise<Grant[]>;
+  countOpen(): Promise<number>;
   listAll(options?: { includeEnded?: boolean }): Promise<Grant[]>;
   /** Ids of open grants whose deadline is at or before `until` (ms), soonest first. */
   dueBefore(until: number, limit: number): Promise<string[]>;

@@ -84,6 +84,10 @@ export class RedisGrantStore implements GrantStore {
     return this.#load(await this.#redis.zrange(this.#key("open"), 0, "-1"));
   }
 
+  countOpen(): Promise<number> {
+    return this.#redis.zcard(this.#key("open"));
+  }
+
   async listAll(options: { includeEnded?: boolean } = {}): Promise<Grant[]> {
     const key = this.#key("index");
     const grants = await this.#load(await this.#redis.zrange(key, 0, "-1"), (gone) =>
@@ -127,7 +131,10 @@ export class RedisGrantStore implements GrantStore {
     await this.#redis.eval(UNLOCK, 1, this.#key("lock", id), holder);
   }
 
-  async subscribeEnded(onEnded: (grantId: string) => void, onResync?: () => void): Promise<() => Promise<void>> {
+  async subscribeEnded(
+    onEnded: (grantId: string) => void,
+    onResync?: () => void,
+  ): Promise<() => Promise<void>> {
     const channel = this.#key("ended");
     // Pub/sub needs a connection of its own.
     const subscriber = (this.#redis as Redis).duplicate();
@@ -149,7 +156,10 @@ export class RedisGrantStore implements GrantStore {
 
   /** Loads grants by id, dropping (and optionally forgetting) ids whose record has expired. */
   async #load(ids: string[], forget?: (gone: string[]) => Promise<unknown>): Promise<Grant[]> {
-    const loaded = await loadJsonHashes<Grant>(this.#redis, ids.map((id) => this.#key("grant", id)));
+    const loaded = await loadJsonHashes<Grant>(
+      this.#redis,
+      ids.map((id) => this.#key("grant", id)),
+    );
     const gone = ids.filter((_, i) => loaded[i] === undefined);
     if (gone.length > 0 && forget) await forget(gone);
     return loaded.filter((g): g is Grant => g !== undefined);

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Duplex } from "node:stream";
+import type { Config } from "../config/schema.ts";
+
+/**
+ * The broker's one HTTP(S) listener. Receiving a request has a time limit; answering one does
+ * not (watches, logs and exec stay open as long as their grant).
+ */
+export async function listen(
+  config: Config,
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+): Promise<{ server: Server; url: string }> {
+  const httpOptions = { maxHeaderSize: config.limits.maxHeaderBytes };
+  const tls = config.server.tls;
+  const server = tls
+    ? createHttpsServer(
+        { ...httpOptions, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+        onRequest,
+      )
+    : createHttpServer(httpOptions, onRequest);
+  server.on("upgrade", onUpgrade);
+  server.requestTimeout = config.limits.requestTimeout * 1000;
+  server.headersTimeout = Math.min(60_000, server.requestTimeout);
+
+  const at = config.server.listen.lastIndexOf(":");
+  const host = config.server.listen.slice(0, at).replace(/^\[|\]$/g, "");
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(config.server.listen.slice(at + 1)), host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { server, url: `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}` };
+}
