@@ -14,12 +14,12 @@
  * and cut at the deadline or when any replica announces the grant's end. The `end` audit
  * record carries status, duration and byte counts.
  */
-import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
 import type { AuditWriter } from "../audit/writer.ts";
 import type { CredentialIssuer } from "../grants/credentials.ts";
-import { BadGateway, GatewayTimeout } from "../shared/errors.ts";
+import { BadGateway, GatewayTimeout, type KubernetesStatus } from "../shared/errors.ts";
 import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type Admitted, admit, type GatewayCluster } from "./admission.ts";
@@ -29,8 +29,9 @@ import type { GatewayMetrics } from "./gateway-metrics.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
 import { upstreamHeaders } from "./headers.ts";
 import { auditVerb } from "./request-attributes.ts";
-import { pipeUpgrade } from "./spdy-pipe.ts";
+import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
 import { writeSocketStatus, writeStatus } from "./status-writer.ts";
+import type { Upstream } from "./upstream.ts";
 
 export interface GatewayOptions {
   clusters: Map<string, GatewayCluster>;
@@ -77,17 +78,8 @@ export class Gateway {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = this.#context(req);
-    let admitted: Admitted;
-    try {
-      admitted = await admit(req, ctx, this.#options);
-      await this.#options.audit.append(
-        auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req)),
-      );
-    } catch (err) {
-      const status = writeStatus(res, err);
-      this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
-      return;
-    }
+    const admitted = await this.#admit(req, ctx, (err) => writeStatus(res, err));
+    if (!admitted) return;
     const flight: InFlight = { ctx };
     this.#inFlight.set(req, flight);
     const grant = ctx.grant!;
@@ -103,12 +95,7 @@ export class Gateway {
     req.url = admitted.upstreamPath;
     req.headers = upstreamHeaders(req.headers, admitted.authorization, false);
     const upstream = admitted.cluster.upstream;
-    this.#proxy.web(req, res, {
-      target: upstream.url.origin,
-      agent: upstream.agent,
-      secure: upstream.rejectUnauthorized,
-      ...(upstream.ca ? { ca: upstream.ca } : {}),
-    });
+    this.#proxy.web(req, res, { ...targetOf(upstream), agent: upstream.agent });
     req.on("data", (chunk: Buffer) => {
       ctx.bytesIn += chunk.length;
     });
@@ -117,76 +104,90 @@ export class Gateway {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const ctx = this.#context(req);
     socket.on("error", () => socket.destroy());
-    let admitted: Admitted;
-    try {
-      admitted = await admit(req, ctx, this.#options);
-      await this.#options.audit.append(
-        auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req)),
-      );
-    } catch (err) {
-      const status = writeSocketStatus(socket, err);
-      this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
-      return;
-    }
+    const admitted = await this.#admit(req, ctx, (err) => writeSocketStatus(socket, err));
+    if (!admitted) return;
     const grant = ctx.grant!;
-    const upstream = admitted.cluster.upstream;
-    const isWebSocket = req.method === "GET" && String(req.headers.upgrade).toLowerCase() === "websocket";
     const headers = upstreamHeaders(req.headers, admitted.authorization, true);
-    let closeUpstream = () => {};
-    let status: Promise<number>;
-    let bytes = () => ({ in: 0, out: 0 });
-
-    if (isWebSocket) {
-      status = new Promise<number>((resolve) => {
-        this.#wsHooks.set(req, (proxyReq) => {
-          proxyReq.once("response", (res) => resolve(res.statusCode ?? 502));
-          proxyReq.once("upgrade", (_res, proxySocket: Duplex) => {
-            closeUpstream = () => proxySocket.destroy();
-            resolve(101);
-            let inBytes = head.length;
-            let outBytes = 0;
-            socket.on("data", (c: Buffer) => {
-              inBytes += c.length;
-            });
-            proxySocket.on("data", (c: Buffer) => {
-              outBytes += c.length;
-            });
-            proxySocket.once("close", () => socket.destroy());
-            bytes = () => ({ in: inBytes, out: outBytes });
-          });
-          proxyReq.once("error", () => resolve(502));
-        });
-      });
-      req.url = admitted.upstreamPath;
-      req.headers = headers;
-      this.#proxy.ws(req, socket, head, {
-        target: upstream.url.origin,
-        agent: false,
-        secure: upstream.rejectUnauthorized,
-        ...(upstream.ca ? { ca: upstream.ca } : {}),
-      } as httpProxy.ServerOptions);
-    } else {
-      const pipe = pipeUpgrade(req, socket, head, upstream, admitted.upstreamPath, headers);
-      closeUpstream = pipe.close;
-      status = pipe.status;
-      bytes = pipe.bytes;
-    }
+    const isWebSocket = req.method === "GET" && String(req.headers.upgrade).toLowerCase() === "websocket";
+    const tunnel = isWebSocket
+      ? this.#webSocket(req, socket, head, admitted, headers)
+      : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers);
 
     const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
       close: () => {
         socket.destroy();
-        closeUpstream();
+        tunnel.close();
       },
     });
     socket.once("close", async () => {
       untrack();
-      closeUpstream();
-      const code = await status;
-      const counted = bytes();
+      tunnel.close();
+      const code = await tunnel.status;
+      const counted = tunnel.bytes();
       ctx.bytesIn = counted.in;
       ctx.bytesOut = counted.out;
       this.#finish(req, ctx, code, decisionFor(code === 101 ? 200 : code));
     });
+  }
+
+  /**
+   * Admission, then the start record: only when both succeed may the request go upstream.
+   * Otherwise answers with `refuse` and writes the end record of the refusal.
+   */
+  async #admit(
+    req: IncomingMessage,
+    ctx: RequestContext,
+    refuse: (err: unknown) => KubernetesStatus,
+  ): Promise<Admitted | undefined> {
+    try {
+      const admitted = await admit(req, ctx, this.#options);
+      await this.#options.audit.append(
+        auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req)),
+      );
+      return admitted;
+    } catch (err) {
+      const status = refuse(err);
+      this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
+      return undefined;
+    }
+  }
+
+  /** A WebSocket upgrade through http-proxy, seen as a tunnel like the SPDY pipe. */
+  #webSocket(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    admitted: Admitted,
+    headers: IncomingHttpHeaders,
+  ): PipeHandle {
+    let proxySocket: Duplex | undefined;
+    let bytesIn = head.length;
+    let bytesOut = 0;
+    const status = new Promise<number>((resolve) => {
+      this.#wsHooks.set(req, (proxyReq) => {
+        proxyReq.once("response", (res) => resolve(res.statusCode ?? 502));
+        proxyReq.once("error", () => resolve(502));
+        proxyReq.once("upgrade", (_res, upstreamSocket: Duplex) => {
+          proxySocket = upstreamSocket;
+          resolve(101);
+          socket.on("data", (c: Buffer) => {
+            bytesIn += c.length;
+          });
+          upstreamSocket.on("data", (c: Buffer) => {
+            bytesOut += c.length;
+          });
+          upstreamSocket.once("close", () => socket.destroy());
+        });
+      });
+    });
+    req.url = admitted.upstreamPath;
+    req.headers = headers;
+    // A fresh connection per upgrade: upgraded sockets never go back to a keep-alive pool.
+    this.#proxy.ws(req, socket, head, {
+      ...targetOf(admitted.cluster.upstream),
+      agent: false,
+    } as httpProxy.ServerOptions);
+    return { status, close: () => proxySocket?.destroy(), bytes: () => ({ in: bytesIn, out: bytesOut }) };
   }
 
   close(): void {
@@ -252,4 +253,12 @@ export class Gateway {
     }
     return req.socket.remoteAddress ?? "";
   }
+}
+
+function targetOf(upstream: Upstream): httpProxy.ServerOptions {
+  return {
+    target: upstream.url.origin,
+    secure: upstream.rejectUnauthorized,
+    ...(upstream.ca ? { ca: upstream.ca } : {}),
+  } as httpProxy.ServerOptions;
 }

@@ -4,6 +4,7 @@ import { Forbidden, NotFound } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type Grant, isActive } from "./grant.ts";
 import { type GrantCluster, handedOutAudiences } from "./grant-cluster.ts";
+import { publishGrantEvent } from "./grant-events.ts";
 import { reportedExpiry, tokenExpirationSeconds } from "./token-lifetime.ts";
 
 export interface Credential {
@@ -51,22 +52,13 @@ export class CredentialIssuer {
   async issue(grant: Grant): Promise<Credential> {
     const cluster = this.#activeCluster(grant);
     const issued = await this.#mint(cluster, grant, handedOutAudiences(cluster.config));
-    this.#lifecycle
-      .publish({
-        event: "token.issued",
-        cluster: grant.cluster,
-        user: grant.principal.name,
-        groups: grant.principal.groups.join(","),
-        grant: grant.id,
-        role: grant.role,
-        serviceAccount: grant.serviceAccount.name,
-        namespace: grant.namespaces.join(","),
-        detail: `expires ${new Date(issued.expiresAt).toISOString()}`,
-        request: grant.requestId ?? "",
-      })
-      .catch((err: unknown) =>
-        this.#logger.error({ grant: grant.id, err }, "token.issued event not recorded"),
-      );
+    void publishGrantEvent(
+      this.#lifecycle,
+      this.#logger,
+      "token.issued",
+      grant,
+      `expires ${new Date(issued.expiresAt).toISOString()}`,
+    );
     return {
       token: issued.token,
       expiresAt: reportedExpiry(issued.expiresAt, grant.expiresAt),

@@ -1,39 +1,22 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import type { Redis } from "ioredis";
 import { testConfig } from "../../test/support/config.ts";
+import { grantsFeature, moveDeadline } from "../../test/support/grants.ts";
 import { RecordingLifecycle } from "../../test/support/lifecycle.ts";
 import { type RedisHarness, startRedis } from "../../test/support/redis.ts";
-import { systemClock } from "../shared/clock.ts";
-import { silentLogger } from "../shared/logger.ts";
 import type { ClusterApi } from "./cluster-api.ts";
-import { ExpiryWorker } from "./expiry-worker.ts";
 import { FakeClusterApi } from "./fake-cluster-api.ts";
 import type { Grant } from "./grant.ts";
-import { GrantService } from "./grant-service.ts";
-import { RedisGrantStore } from "./redis-grant-store.ts";
+import type { GrantService } from "./grant-service.ts";
+import type { GrantStore } from "./grant-store.ts";
 
-/** One broker replica: its own store connection, service and worker over a shared cluster. */
-function replica(client: Redis, keyPrefix: string, api: ClusterApi, lifecycle: RecordingLifecycle) {
-  const config = testConfig();
-  const store = new RedisGrantStore({ redis: client, keyPrefix });
-  const clusters = new Map([["test", { config: config.clusters[0]!, api }]]);
-  const logger = silentLogger();
-  const grants = new GrantService({
-    store,
-    clusters,
-    roles: config.roles,
-    clock: systemClock,
-    lifecycle,
-    logger,
-  });
-  const worker = new ExpiryWorker({ store, grants, clock: systemClock, logger });
-  return { store, grants, worker };
-}
+/** One broker replica over a shared cluster: its own service and expiry worker. */
+const replica = (redis: RedisHarness, api: ClusterApi, lifecycle: RecordingLifecycle) =>
+  grantsFeature(testConfig(), redis, { api, lifecycle });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntilEnded(store: RedisGrantStore, ids: string[], timeoutMs: number): Promise<Grant[]> {
+async function waitUntilEnded(store: GrantStore, ids: string[], timeoutMs: number): Promise<Grant[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const grants = await Promise.all(ids.map((id) => store.get(id)));
@@ -52,7 +35,10 @@ describe("ExpiryWorker", () => {
     await redis.client().flushdb();
   });
 
-  async function createShortGrants(grants: GrantService, count: number): Promise<Grant[]> {
+  async function createShortGrants(
+    { grants, store }: { grants: GrantService; store: GrantStore },
+    count: number,
+  ): Promise<Grant[]> {
     const created = await Promise.all(
       Array.from({ length: count }, (_, i) =>
         grants.create({
@@ -68,24 +54,17 @@ describe("ExpiryWorker", () => {
     );
     // Pull every deadline to ~1 s from now (the minimum TTL is a minute).
     const soon = Date.now() + 1000;
-    const store = new RedisGrantStore({ redis: redis.client(), keyPrefix: redis.keyPrefix });
-    return Promise.all(
-      created.map(async (g) => {
-        const next = { ...g, version: g.version + 1, expiresAt: soon };
-        assert.ok(await store.compareAndSet(next));
-        return next;
-      }),
-    );
+    return Promise.all(created.map((g) => moveDeadline(store, g, soon)));
   }
 
   it("two replicas end each expiring grant exactly once, within 2 s of its deadline", async () => {
     const api = new FakeClusterApi();
     const lifecycle = new RecordingLifecycle();
-    const a = replica(redis.client(), redis.keyPrefix, api, lifecycle);
-    const b = replica(redis.client(), redis.keyPrefix, api, lifecycle);
-    const grants = await createShortGrants(a.grants, 20);
-    a.worker.start();
-    b.worker.start();
+    const a = replica(redis, api, lifecycle);
+    const b = replica(redis, api, lifecycle);
+    const grants = await createShortGrants(a, 20);
+    a.expiry.start();
+    b.expiry.start();
     try {
       const ended = await waitUntilEnded(
         a.store,
@@ -100,8 +79,8 @@ describe("ExpiryWorker", () => {
       assert.equal(lifecycle.named("grant.ended").length, 20, "each grant ended once");
       assert.equal(api.objects.size, 0, "every object deleted");
     } finally {
-      await a.worker.stop();
-      await b.worker.stop();
+      await a.expiry.stop();
+      await b.expiry.stop();
     }
   });
 
@@ -113,14 +92,14 @@ describe("ExpiryWorker", () => {
       deleteRoleBinding: () => new Promise<void>(() => {}),
       deleteServiceAccount: () => new Promise<void>(() => {}),
     });
-    const a = replica(redis.client(), redis.keyPrefix, hanging, lifecycle);
-    const b = replica(redis.client(), redis.keyPrefix, api, lifecycle);
-    const grants = await createShortGrants(b.grants, 5);
+    const a = replica(redis, hanging, lifecycle);
+    const b = replica(redis, api, lifecycle);
+    const grants = await createShortGrants(b, 5);
     const deadline = grants[0]!.expiresAt;
-    a.worker.start();
+    a.expiry.start();
     // A takes the grants first; B starts only after A has taken them.
     await sleep(deadline - Date.now() + 100);
-    b.worker.start();
+    b.expiry.start();
     try {
       const ended = await waitUntilEnded(
         b.store,
@@ -134,8 +113,8 @@ describe("ExpiryWorker", () => {
       assert.equal(api.objects.size, 0);
       assert.equal(lifecycle.named("grant.ended").length, 5);
     } finally {
-      void a.worker.stop();
-      await b.worker.stop();
+      void a.expiry.stop();
+      await b.expiry.stop();
     }
   });
 });

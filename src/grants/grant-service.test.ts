@@ -2,18 +2,15 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Redis } from "ioredis";
 import { testConfig } from "../../test/support/config.ts";
-import { RecordingLifecycle } from "../../test/support/lifecycle.ts";
+import { grantsFeature } from "../../test/support/grants.ts";
+import type { RecordingLifecycle } from "../../test/support/lifecycle.ts";
 import { type RedisHarness, startRedis } from "../../test/support/redis.ts";
-import { systemClock } from "../shared/clock.ts";
 import { type BrokerError, Conflict } from "../shared/errors.ts";
-import { silentLogger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
-import { CredentialIssuer } from "./credentials.ts";
+import type { CredentialIssuer } from "./credentials.ts";
 import { FakeClusterApi } from "./fake-cluster-api.ts";
-import type { GrantCluster } from "./grant-cluster.ts";
 import type { NewGrant } from "./grant-request.ts";
-import { GrantService } from "./grant-service.ts";
-import { RedisGrantStore } from "./redis-grant-store.ts";
+import type { GrantService } from "./grant-service.ts";
 
 const dev: Principal = {
   kind: "user",
@@ -48,23 +45,14 @@ describe("GrantService", () => {
   after(() => redis.close());
   beforeEach(async () => {
     await client.flushdb();
-    api = new FakeClusterApi();
-    lifecycle = new RecordingLifecycle();
     const config = testConfig({
       roles: [...testConfig().roles, { name: "deployer", role: "deployer", maxTtl: "1h" }],
     });
-    const clusters = new Map<string, GrantCluster>([["test", { config: config.clusters[0]!, api }]]);
-    const store = new RedisGrantStore({ redis: client, keyPrefix: redis.keyPrefix });
-    const logger = silentLogger();
-    grants = new GrantService({
-      store,
-      clusters,
-      roles: config.roles,
-      clock: systemClock,
-      lifecycle,
-      logger,
-    });
-    issuer = new CredentialIssuer({ clusters, clock: systemClock, lifecycle, logger });
+    const feature = grantsFeature(config, redis, { api: new FakeClusterApi() });
+    api = feature.api as FakeClusterApi;
+    lifecycle = feature.lifecycle;
+    grants = feature.grants;
+    issuer = feature.issuer;
   });
 
   it("provisions a ServiceAccount and one RoleBinding per namespace, labelled with the grant", async () => {

@@ -6,6 +6,7 @@ import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type Grant, type GrantEndReason, serviceAccountName } from "./grant.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
+import { publishGrantEvent } from "./grant-events.ts";
 import { type NewGrant, validateNewGrant } from "./grant-request.ts";
 import type { GrantStore } from "./grant-store.ts";
 import { deprovision, provision, provisionFailure } from "./provisioner.ts";
@@ -149,23 +150,7 @@ export class GrantService {
     return ended;
   }
 
-  async #publish(event: "grant.started" | "grant.ended", grant: Grant, detail: string): Promise<void> {
-    try {
-      await this.#lifecycle.publish({
-        event,
-        cluster: grant.cluster,
-        user: grant.principal.name,
-        groups: grant.principal.groups.join(","),
-        grant: grant.id,
-        role: grant.role,
-        serviceAccount: grant.serviceAccount.name,
-        namespace: grant.namespaces.join(","),
-        detail,
-        request: grant.requestId ?? "",
-      });
-    } catch (err) {
-      // The grant already changed in Redis; losing its event must not undo that.
-      this.#logger.error({ grant: grant.id, event, err }, "lifecycle event not recorded");
-    }
+  #publish(event: "grant.started" | "grant.ended", grant: Grant, detail: string): Promise<void> {
+    return publishGrantEvent(this.#lifecycle, this.#logger, event, grant, detail);
   }
 }

@@ -55,6 +55,7 @@ export function createGrants(options: {
     grants,
     issuer,
     access,
+    expiry,
     reconciler,
     start: () => {
       expiry.start();

@@ -2,16 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Redis } from "ioredis";
 import { testConfig } from "../../test/support/config.ts";
-import { RecordingLifecycle } from "../../test/support/lifecycle.ts";
+import { grantsFeature } from "../../test/support/grants.ts";
 import { type RedisHarness, startRedis } from "../../test/support/redis.ts";
-import { systemClock } from "../shared/clock.ts";
 import { Lease } from "../shared/lease.ts";
-import { silentLogger } from "../shared/logger.ts";
 import { FakeClusterApi } from "./fake-cluster-api.ts";
 import { GRANT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "./grant.ts";
-import { GrantService } from "./grant-service.ts";
-import { Reconciler } from "./reconciler.ts";
-import { RedisGrantStore } from "./redis-grant-store.ts";
+import type { GrantService } from "./grant-service.ts";
+import type { Reconciler } from "./reconciler.ts";
+import type { RedisGrantStore } from "./redis-grant-store.ts";
 
 describe("Reconciler", () => {
   let redis: RedisHarness;
@@ -28,27 +26,11 @@ describe("Reconciler", () => {
   after(() => redis.close());
   beforeEach(async () => {
     await client.flushdb();
-    const config = testConfig();
-    api = new FakeClusterApi();
-    store = new RedisGrantStore({ redis: client, keyPrefix: redis.keyPrefix });
-    const clusters = new Map([["test", { config: config.clusters[0]!, api }]]);
-    const logger = silentLogger();
-    const lifecycle = new RecordingLifecycle();
-    grants = new GrantService({
-      store,
-      clusters,
-      roles: config.roles,
-      clock: systemClock,
-      lifecycle,
-      logger,
-    });
-    const lease = new Lease({
-      redis: client,
-      key: `${redis.keyPrefix}{grants}:reconcile`,
-      ttlMs: 30_000,
-      holder: "r1",
-    });
-    reconciler = new Reconciler({ store, grants, clusters, lease, clock: systemClock, logger });
+    const feature = grantsFeature(testConfig(), redis, { api: new FakeClusterApi() });
+    api = feature.api as FakeClusterApi;
+    store = feature.store;
+    grants = feature.grants;
+    reconciler = feature.reconciler;
   });
 
   const ask = {
@@ -114,7 +96,7 @@ describe("Reconciler", () => {
   it("only the lease holder reconciles", async () => {
     const other = new Lease({
       redis: client,
-      key: `${redis.keyPrefix}{grants}:reconcile`,
+      key: `${redis.keyPrefix}{grants}:reconcile-lease`,
       ttlMs: 30_000,
       holder: "r2",
     });

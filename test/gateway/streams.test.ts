@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { connect } from "node:tls";
 import { RedisGrantStore } from "../../src/grants/redis-grant-store.ts";
-import { moveDeadline } from "../grants/fixture.ts";
+import { moveDeadline } from "../support/grants.ts";
 import { waitForRecord } from "../support/audit-log.ts";
 import { bearer } from "../support/login.ts";
 import { type Stack, startStack } from "../support/stack.ts";

@@ -5,16 +5,12 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Config } from "../../src/config/schema.ts";
 import type { NewGrant } from "../../src/grants/grant-request.ts";
-import { Reconciler } from "../../src/grants/reconciler.ts";
-import { systemClock } from "../../src/shared/clock.ts";
 import type { BrokerError } from "../../src/shared/errors.ts";
-import { Lease } from "../../src/shared/lease.ts";
-import { silentLogger } from "../../src/shared/logger.ts";
 import { testConfig } from "../support/config.ts";
+import { grantsFeature, moveDeadline, waitFor } from "../support/grants.ts";
 import { type RedisHarness, startRedis } from "../support/redis.ts";
 import { kubeRequest } from "../support/stand-in/client.ts";
 import { type StandIn, startStandIn } from "../support/stand-in/index.ts";
-import { grantsReplica, moveDeadline, waitFor } from "./fixture.ts";
 
 const dev = {
   kind: "user" as const,
@@ -38,7 +34,7 @@ describe("grants in a cluster (the stand-in)", () => {
   let redis: RedisHarness;
   let standIn: StandIn;
   let config: Config;
-  let replica: ReturnType<typeof grantsReplica>;
+  let replica: ReturnType<typeof grantsFeature>;
   const as = (token: string) => ({ url: standIn.url, caCert: standIn.caCert, token });
   const get = (token: string, path: string) =>
     kubeRequest({ url: standIn.url, caCert: standIn.caCert }, path, { token }).then((r) => r.status);
@@ -85,7 +81,7 @@ describe("grants in a cluster (the stand-in)", () => {
         name: object.metadata?.name ?? "",
       });
     }
-    replica = grantsReplica(config, redis);
+    replica = grantsFeature(config, redis);
   });
 
   it("a view grant's API token lists pods in its namespace, and nothing more", async () => {
@@ -201,14 +197,14 @@ describe("grants in a cluster (the stand-in)", () => {
   });
 
   it("two replicas end each expiring grant once; one hanging mid-way does not delay the other", async () => {
-    const other = grantsReplica(config, redis, replica.lifecycle);
+    const other = grantsFeature(config, redis, { lifecycle: replica.lifecycle });
     const grants = await Promise.all(
       ["team-a", "team-b", "payments"].map((ns) => replica.grants.create(ask({ namespaces: [ns] }))),
     );
     const deadline = Date.now() + 700;
     for (const g of grants) await moveDeadline(replica.store, g, deadline);
     // Replica A freezes while deleting, as if its process stopped after taking a grant.
-    const frozen = grantsReplica(config, redis, replica.lifecycle);
+    const frozen = grantsFeature(config, redis, { lifecycle: replica.lifecycle });
     frozen.api.deleteRoleBinding = () => new Promise(() => {});
     frozen.expiry.start();
     await new Promise((r) => setTimeout(r, deadline - Date.now() + 50));
@@ -248,21 +244,7 @@ describe("grants in a cluster (the stand-in)", () => {
       name: grant.serviceAccount.name,
     });
     await new Promise((r) => setTimeout(r, 5));
-    const lease = new Lease({
-      redis: redis.client(),
-      key: `${redis.keyPrefix}{grants}:reconcile`,
-      ttlMs: 10_000,
-      holder: "t",
-    });
-    const reconciler = new Reconciler({
-      store: replica.store,
-      grants: replica.grants,
-      clusters: replica.clusters,
-      lease,
-      clock: systemClock,
-      logger: silentLogger(),
-    });
-    const report = await reconciler.runOnce();
+    const report = await replica.reconciler.runOnce();
     assert.deepEqual(report, { deletedObjects: 1, endedGrants: 1 });
     assert.equal((await replica.store.get(grant.id))?.endReason, "orphaned");
     assert.deepEqual(managed(), [], "the orphan and the grant's remaining RoleBinding are gone");

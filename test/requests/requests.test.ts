@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RedisGrantStore } from "../../src/grants/redis-grant-store.ts";
-import { moveDeadline, waitFor } from "../grants/fixture.ts";
+import { moveDeadline, waitFor } from "../support/grants.ts";
 import { readAudit } from "../support/audit-log.ts";
 import { bearer } from "../support/login.ts";
 import { type Stack, startStack } from "../support/stack.ts";
