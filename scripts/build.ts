@@ -1,0 +1,91 @@
+/**
+ * `npm run build`: the shipped JavaScript in dist/.
+ *
+ * dist/kubectl-broker.js, the kubectl plugin, is two builds, both bundling everything (it
+ * runs from anywhere, kubectl included):
+ * - the entry, src/cli/main.ts: one file that answers `credential` from the token cache on
+ *   its own. kubectl starts it before every request, so it may not contain a single import
+ *   statement: Node built-ins are reached through process.getBuiltinModule (an ESM `import`
+ *   of a built-in costs each start several milliseconds of loader work), and the rest of the
+ *   CLI is one dynamic import of
+ * - dist/cli/app.js, src/cli/run-cli.ts and the commands, split into chunks loaded as needed.
+ * dist/kube-broker.js is the server, src/main.ts bundled, node_modules left as imports.
+ */
+import { chmod, readFile, rm } from "node:fs/promises";
+import { isBuiltin } from "node:module";
+import { join } from "node:path";
+import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+const dist = join(root, "dist");
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node24",
+  logLevel: "warning",
+} as const;
+const cli: BuildOptions = { ...common, outdir: dist, minify: true, legalComments: "none", metafile: true };
+
+/** `import { readFileSync } from "node:fs"` becomes a property of process.getBuiltinModule("node:fs"). */
+const builtinsWithoutImports: Plugin = {
+  name: "builtins-without-imports",
+  setup(b) {
+    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      isBuiltin(args.path) ? { path: args.path, namespace: "builtin" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
+/** main.ts's `import("./run-cli.ts")` stays a dynamic import, of the app build's output. */
+const appOutsideEntry: Plugin = {
+  name: "app-outside-entry",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/run-cli\.ts$/ }, () => ({ path: "./cli/app.js", external: true }));
+  },
+};
+
+await rm(join(dist, "cli"), { recursive: true, force: true });
+const entry = await build({
+  ...cli,
+  entryPoints: { "kubectl-broker": join(root, "src/cli/main.ts") },
+  plugins: [appOutsideEntry, builtinsWithoutImports],
+});
+await build({
+  ...cli,
+  entryPoints: { "cli/app": join(root, "src/cli/run-cli.ts") },
+  splitting: true,
+  chunkNames: "cli/[name]-[hash]",
+  plugins: [builtinsWithoutImports],
+});
+await build({
+  ...common,
+  entryPoints: { "kube-broker": join(root, "src/main.ts") },
+  outdir: dist,
+  packages: "external",
+});
+
+for (const bin of ["kubectl-broker.js", "kube-broker.js"]) {
+  const path = join(dist, bin);
+  if (!(await readFile(path, "utf8")).startsWith("#!/usr/bin/env node\n"))
+    throw new Error(`${bin}: no #! line`);
+  await chmod(path, 0o755);
+}
+checkEntry(entry.metafile!);
+console.log("built dist/kubectl-broker.js (+ dist/cli/) and dist/kube-broker.js");
+
+/** The cached path's promise, kept by the build rather than by hope (test/bench/exec-plugin.ts). */
+function checkEntry(metafile: Metafile): void {
+  const [name, output] = Object.entries(metafile.outputs).find(([path]) =>
+    path.endsWith("kubectl-broker.js"),
+  )!;
+  const imports = output.imports.map((i) => `${i.kind} ${i.path}`);
+  if (imports.join() !== "dynamic-import ./cli/app.js")
+    throw new Error(`${name} must import only ./cli/app.js, dynamically; it imports ${imports.join(", ")}`);
+  if (output.bytes > 32 * 1024)
+    throw new Error(`${name} is ${output.bytes} bytes; the cached path should stay small`);
+}

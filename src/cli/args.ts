@@ -1,0 +1,52 @@
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { UsageError } from "./cli-error.ts";
+
+/**
+ * Flag parsing for every command: node:util's parseArgs in strict mode, its complaints turned
+ * into one-line usage errors. Commands declare their flags with the shared groups below.
+ */
+export const BROKER_FLAGS = {
+  server: { type: "string" },
+  "certificate-authority": { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const OUTPUT_FLAG = {
+  output: { type: "string", short: "o" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export function parseFlags<const T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+  maxPositionals = 0,
+) {
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>
+  >;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(firstSentence(err));
+  }
+  const extra = parsed.positionals[maxPositionals];
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  return parsed;
+}
+
+export function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+export type OutputFormat = "table" | "json";
+
+export function outputFormat(value: string | undefined): OutputFormat {
+  if (value === undefined || value === "table" || value === "wide") return "table";
+  if (value === "json") return "json";
+  throw new UsageError(`--output must be json (or left out for a table), not "${value}"`);
+}
+
+/** parseArgs explains itself in a sentence or two; the first one says what was wrong. */
+function firstSentence(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split(/\.\s/)[0]!.replace(/\.$/, "");
+}

@@ -1,0 +1,25 @@
+/**
+ * A failure the CLI explains in one line on stderr. Anything else that escapes a command is
+ * also shown as one line (main.ts), but only these messages are written for people.
+ */
+export class CliError extends Error {
+  readonly exitCode: number;
+  /** The broker's HTTP status, when the broker refused; 401 means the session is no good. */
+  readonly httpStatus: number | undefined;
+
+  constructor(message: string, options: { exitCode?: number; httpStatus?: number } = {}) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = options.exitCode ?? 1;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+/** Wrong flags or arguments: exit code 2, like kubectl and most Unix tools. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, { exitCode: 2 });
+  }
+}
+
+export const LOGIN_HINT = "run kubectl broker login";

@@ -1,0 +1,40 @@
+import type { CliContext } from "./context.ts";
+
+/**
+ * The subcommands. Each lives in commands/<name>.ts and exports `usage` and `run`; it is
+ * loaded only when called, so `credential` (which kubectl runs before every request) loads
+ * none of the others. To add a command: write its module and add one line here.
+ */
+export interface CommandModule {
+  usage: string;
+  run(args: string[], ctx: CliContext): Promise<number>;
+}
+
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  login: { summary: "sign in (browser, or --device)", load: () => import("./commands/login.ts") },
+  logout: { summary: "end the session and forget cached tokens", load: () => import("./commands/logout.ts") },
+  whoami: {
+    summary: "who you are signed in as, and what you may use",
+    load: () => import("./commands/whoami.ts"),
+  },
+  kubeconfig: {
+    summary: "add a context that uses kube-broker",
+    load: () => import("./commands/kubeconfig.ts"),
+  },
+  credential: { summary: "the exec plugin kubectl runs", load: () => import("./commands/credential.ts") },
+  grants: { summary: "list your grants", load: () => import("./commands/grants.ts") },
+  revoke: {
+    summary: "end a grant (or, with --self, a CI job's own)",
+    load: () => import("./commands/revoke.ts"),
+  },
+  "ci-token": {
+    summary: "exchange a CI job's ID token for a credential",
+    load: () => import("./commands/ci-token.ts"),
+  },
+  audit: { summary: "tail, query or export the audit trail", load: () => import("./commands/audit.ts") },
+};

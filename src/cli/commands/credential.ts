@@ -1,0 +1,41 @@
+import type { CliContext } from "../context.ts";
+import { refreshCredential } from "../credential-refresh.ts";
+import { consultCache, credentialRequest, serve } from "../credential-request.ts";
+
+/**
+ * The exec plugin kubectl runs before its requests. A usable cached token is answered by
+ * main.ts without loading this module (see credential-request.ts); this is the rest:
+ * a damaged cache, a token to fetch, a session to make.
+ */
+export const usage = `kubectl broker credential --cluster C --role R [-n NAMESPACE] [--server URL]
+
+The exec-credential plugin kubectl runs (see "kubectl broker kubeconfig"); prints an
+ExecCredential with a short-lived token, cached on disk until shortly before it expires.
+When there is no session it signs in, if kubectl says it may prompt; otherwise it fails
+and tells you to run "kubectl broker login".
+
+  --cluster C                   the broker's cluster name
+  --role R                      the role to hold
+  -n, --namespace N             the namespace the grant is for
+  --server URL                  the broker (or KUBE_BROKER_SERVER)
+  --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE)
+  --browser-command CMD         what opens the sign-in page (or BROWSER)`;
+
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  const request = credentialRequest(args, ctx);
+  const verdict = consultCache(request, ctx);
+  if (verdict.corrupt) {
+    ctx.say("kubectl-broker: discarded an unreadable token cache file; fetching a new token");
+    request.cache.discard(request.key);
+  }
+  if (verdict.refused) {
+    ctx.say("kubectl-broker: the cached token was refused (its grant may have ended); fetching a new one");
+  }
+  if (verdict.token) {
+    await ctx.out(serve(request, ctx, verdict.token, verdict.record ? "served" : false));
+    return 0;
+  }
+  const token = await refreshCredential(ctx, request, verdict.refused?.token);
+  await ctx.out(serve(request, ctx, token, verdict.refused ? "reissued" : "served"));
+  return 0;
+}

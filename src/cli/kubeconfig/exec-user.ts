@@ -1,0 +1,46 @@
+/**
+ * The kubeconfig user that runs this CLI as kubectl's exec plugin.
+ *
+ * By default the command is the absolute path of the Node binary running this CLI, and the
+ * first argument the absolute path of the CLI's script: kubectl then runs the plugin with
+ * Node 24 whatever its own PATH holds (IDEs and desktop tools often start kubectl with a bare
+ * PATH, or one whose `node` is older). --exec-command NAME writes `command: NAME` instead, for
+ * kubeconfigs shared between machines, where `kubectl-broker` on PATH must start Node 24.
+ */
+export interface ExecUserInput {
+  server: string;
+  cluster: string;
+  role: string;
+  namespace: string | undefined;
+  /** A command to run instead of this Node and script, such as "kubectl-broker". */
+  execCommand: string | undefined;
+  self: { node: string; script: string };
+}
+
+export function execUser(input: ExecUserInput): Record<string, unknown> {
+  const pluginArgs = [
+    "credential",
+    "--server",
+    input.server,
+    "--cluster",
+    input.cluster,
+    "--role",
+    input.role,
+    ...(input.namespace ? ["--namespace", input.namespace] : []),
+  ];
+  const [command, args] = input.execCommand
+    ? [input.execCommand, pluginArgs]
+    : [input.self.node, [input.self.script, ...pluginArgs]];
+  return {
+    exec: {
+      apiVersion: "client.authentication.k8s.io/v1",
+      command,
+      args,
+      interactiveMode: "IfAvailable",
+      provideClusterInfo: true,
+      installHint: `This context gets its credentials from kube-broker (${input.server}).
+Install the kubectl plugin with "npm install -g kube-broker" (Node.js 24), then run
+"kubectl broker kubeconfig --server ${input.server} --cluster ${input.cluster} --role ${input.role}" again.`,
+    },
+  };
+}

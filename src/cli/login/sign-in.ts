@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import { BrokerClient } from "../broker/broker-client.ts";
+import { type BrokerTarget, storedSession } from "../broker/session-access.ts";
+import { trustList } from "../broker/trust.ts";
+import { ensurePrivateDir } from "../cache/cache-files.ts";
+import { acquireLock } from "../cache/file-lock.ts";
+import type { StoredSession } from "../cache/session-store.ts";
+import { TokenCache } from "../cache/token-cache.ts";
+import type { CliContext } from "../context.ts";
+import { browserCommand, openBrowser } from "./browser.ts";
+import { deviceLogin } from "./device.ts";
+import { loopbackLogin } from "./loopback.ts";
+
+export interface SignInOptions {
+  target: BrokerTarget;
+  /** browser: open one (device flow if none can be); print: only show the URL; device: device flow. */
+  mode: "browser" | "print" | "device";
+  browserCommand: string | undefined;
+  timeoutMs: number;
+  /** A CA to remember with the session (besides the one named on this run). */
+  ca: string | undefined;
+  /** The exec plugin's case: if another process signed in while we waited, use its session. */
+  reuseFresh: boolean;
+}
+
+/** Where every login waits its turn: one browser window, however many kubectl processes ask. */
+const LOGIN_LOCK = "login.lock";
+
+export async function signIn(ctx: CliContext, options: SignInOptions): Promise<StoredSession> {
+  const { target } = options;
+  ensurePrivateDir(target.cacheDir);
+  const lock = await acquireLock(join(target.cacheDir, LOGIN_LOCK), {
+    timeoutMs: options.timeoutMs + 60_000,
+    onWait: () => ctx.say("kubectl-broker: waiting for a sign-in in progress in another terminal…"),
+  });
+  try {
+    const fresh = options.reuseFresh ? storedSession(target, ctx) : undefined;
+    if (fresh) return fresh;
+    const ca = options.ca ?? target.namedCa;
+    const client = new BrokerClient({ server: target.server, ca: trustList(target.namedCa, ca) });
+    // Reaching the broker first means an unreachable one is reported at once, not after a
+    // trip through the browser.
+    await client.get("/v1/clusters");
+    const body = await login(ctx, client, options);
+    const session: StoredSession = {
+      server: target.server,
+      session: body.session,
+      expiresAt: body.expiresAt,
+      principal: body.principal,
+      ...(ca ? { ca } : {}),
+    };
+    // Tokens cached under an earlier sign-in may belong to someone else's grants.
+    new TokenCache(target.cacheDir).discardServer(target.server);
+    target.store.write(session);
+    ctx.say(`Signed in to ${target.server} as ${body.principal.name} until ${body.expiresAt}.`);
+    return session;
+  } finally {
+    lock.release();
+  }
+}
+
+function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
+  const opener =
+    options.mode === "browser"
+      ? browserCommand(options.browserCommand, ctx.env, process.platform)
+      : undefined;
+  if (options.mode === "device" || (options.mode === "browser" && !opener)) {
+    if (options.mode === "browser") ctx.say("No browser can be opened here; signing in with a device code.");
+    return deviceLogin({ client, say: ctx.say, now: () => ctx.clock.now() });
+  }
+  return loopbackLogin({
+    client,
+    say: ctx.say,
+    timeoutMs: options.timeoutMs,
+    open: opener ? (url) => openBrowser(opener(url)) : undefined,
+  });
+}

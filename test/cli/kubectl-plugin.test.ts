@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parse } from "yaml";
+import { type Stack, startStack } from "../support/stack.ts";
+import { type KubectlSandbox, kubectlSandbox } from "../support/stand-in/kubectl.ts";
+import { cachePaths } from "./cache-paths.ts";
+import { BUNDLE, baseEnv, type CliEnv, NODE_PATH, runCli } from "./cli-process.ts";
+import { scriptedLogin } from "./signed-in.ts";
+
+/**
+ * The developer's path end to end, with the real kubectl: login, kubeconfig, then plain
+ * `kubectl get pods` through the gateway with the plugin minting and caching tokens.
+ */
+describe("kubectl with the exec plugin", () => {
+  let stack: Stack;
+  let kubectl: KubectlSandbox;
+  let env: CliEnv;
+  let kubeconfig: string;
+  let paths: ReturnType<typeof cachePaths>;
+
+  before(async () => {
+    stack = await startStack({ logs: !!process.env.LOG_LEVEL });
+    process.env.PATH = NODE_PATH; // kubectlSandbox hands its PATH to kubectl, and kubectl to the plugin.
+    kubectl = await kubectlSandbox();
+    env = baseEnv(kubectl.dir);
+    kubeconfig = join(kubectl.dir, "kubeconfig");
+    paths = cachePaths(kubectl.dir, stack.url);
+  });
+  after(async () => {
+    await kubectl?.cleanup();
+    await stack?.close();
+  });
+
+  /** How many tokens the broker handed out to dev (its lifecycle audit events). */
+  const tokensIssued = async (): Promise<number> => {
+    // The event is published just after the answer; give it a moment to land.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = await runCli(
+      ["audit", "query", "--type", "lifecycle", "--since", "10m", "-o", "json"],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { event: string })
+      .filter((entry) => entry.event === "token.issued").length;
+  };
+
+  it("logs in through the browser and keeps the session private", async () => {
+    const login = await scriptedLogin(stack.url, env, "dev", ["--certificate-authority", stack.caFile]);
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stdout, "");
+    assert.match(login.stderr, /Signed in to https:\/\/127\.0\.0\.1:\d+ as dev@example\.com until /);
+    assert.equal(statSync(paths.dir).mode & 0o777, 0o700);
+    assert.equal(statSync(paths.session).mode & 0o777, 0o600);
+    assert.match(JSON.parse(readFileSync(paths.session, "utf8")).session, /^kbs_/);
+    assert.doesNotMatch(login.stderr, /kbs_/, "the session secret is never printed");
+
+    const whoami = await runCli(["whoami"], env);
+    assert.equal(whoami.code, 0, whoami.stderr);
+    assert.match(whoami.stdout, /User: +dev@example\.com/);
+    assert.match(whoami.stdout, /view on test in team-\*/);
+  });
+
+  it("writes a kubeconfig whose exec plugin makes kubectl get pods work, the second run from the cache", async () => {
+    const written = await runCli(
+      ["kubeconfig", "--cluster", "test", "--role", "view", "-n", "team-a", "--file", kubeconfig],
+      env,
+    );
+    assert.equal(written.code, 0, written.stderr);
+    assert.equal(statSync(kubeconfig).mode & 0o777, 0o600);
+    const config = parse(readFileSync(kubeconfig, "utf8"));
+    assert.equal(config["current-context"], "broker-test-view-team-a");
+    const exec = config.users[0].user.exec;
+    assert.equal(exec.command, process.execPath);
+    assert.deepEqual(exec.args, [
+      BUNDLE,
+      "credential",
+      "--server",
+      stack.url,
+      "--cluster",
+      "test",
+      "--role",
+      "view",
+      "--namespace",
+      "team-a",
+    ]);
+    assert.equal(exec.interactiveMode, "IfAvailable");
+    assert.equal(exec.provideClusterInfo, true);
+    assert.equal(config.clusters[0].cluster.server, `${stack.url}/clusters/test`);
+
+    const before = await tokensIssued();
+    const first = await kubectl.run(kubeconfig, ["get", "pods"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /web-/);
+    assert.equal(await tokensIssued(), before + 1, "one token for the first run");
+    const tokenFile = paths.token("team-a");
+    const cachedAt = statSync(tokenFile).mtimeMs;
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+
+    const second = await kubectl.run(kubeconfig, ["get", "pods", "-o", "name"]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /pod\/web-/);
+    assert.equal(await tokensIssued(), before + 1, "no broker call for the second run");
+    assert.equal(statSync(tokenFile).mtimeMs, cachedAt);
+  });
+
+  it("ten parallel kubectl runs with a cold cache make one credential request and all succeed", async () => {
+    const config = join(kubectl.dir, "team-b.kubeconfig");
+    const written = await runCli(
+      ["kubeconfig", "--cluster", "test", "--role", "view", "-n", "team-b", "--file", config],
+      env,
+    );
+    assert.equal(written.code, 0, written.stderr);
+    rmSync(paths.token("team-b"), { force: true });
+    const before = await tokensIssued();
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, () => kubectl.run(config, ["get", "pods"], { timeoutMs: 60_000 })),
+    );
+    for (const run of runs) assert.equal(run.code, 0, run.stderr);
+    assert.equal(await tokensIssued(), before + 1);
+    const cached = JSON.parse(readFileSync(paths.token("team-b"), "utf8"));
+    assert.equal(cached.namespace, "team-b");
+    assert.ok(Date.parse(cached.expirationTimestamp) > Date.now() + 60_000);
+  });
+
+  it("lists grants; revoke ends one and the next kubectl run gets a new grant", async () => {
+    const listed = await runCli(["grants", "-o", "json"], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    const { items } = JSON.parse(listed.stdout) as {
+      items: { id: string; namespaces: string[]; state: string }[];
+    };
+    const teamA = items.find((g) => g.namespaces.includes("team-a"))!;
+    assert.equal(teamA.state, "active");
+    const table = await runCli(["grants"], env);
+    assert.match(table.stdout, /^ID +CLUSTER +ROLE +NAMESPACES +STATE +ENDS +ORIGIN/);
+    assert.match(table.stdout, new RegExp(`${teamA.id} +test +view +team-a +active +in `));
+
+    const revoked = await runCli(["revoke", teamA.id], env);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stderr, new RegExp(`Grant ${teamA.id} \\(view on test\\) is ended`));
+
+    // revoke forgot the grant's cached token, so the next run asks for (and gets) a new grant.
+    const next = await kubectl.run(kubeconfig, ["get", "pods"]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.notEqual(JSON.parse(readFileSync(paths.token("team-a"), "utf8")).grantId, teamA.id);
+  });
+
+  it("after a grant ends elsewhere, the refused cached token is replaced on kubectl's retry", async () => {
+    const grantId = JSON.parse(readFileSync(paths.token("team-a"), "utf8")).grantId as string;
+    const session = JSON.parse(readFileSync(paths.session, "utf8")).session as string;
+    const ended = await fetch(`${stack.url}/v1/grants/${grantId}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${session}` },
+    });
+    assert.equal(ended.status, 200);
+
+    // kubectl is refused (401) and runs the plugin again in the same process: that second
+    // call before expiry tells the plugin the token is dead, and it fetches a new one.
+    const refused = await kubectl.run(kubeconfig, ["get", "pods"]);
+    assert.match(refused.stderr, /the cached token was refused/);
+    const after = await kubectl.run(kubeconfig, ["get", "pods"]);
+    assert.equal(after.code, 0, after.stderr);
+    assert.notEqual(JSON.parse(readFileSync(paths.token("team-a"), "utf8")).grantId, grantId);
+  });
+});
