@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { freePort } from "../support/free-port.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { cachePaths } from "./cache-paths.ts";
-import { baseEnv, type CliEnv, oneLineFailure, runCli } from "./cli-process.ts";
+import { baseEnv, oneLineFailure, runCli } from "./cli-process.ts";
 import { scriptedLogin } from "./signed-in.ts";
 
 const FAKE_BROWSER = new URL("./fake-browser.ts", import.meta.url).pathname;

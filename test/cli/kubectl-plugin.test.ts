@@ -1,36 +1,28 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { type Stack, startStack } from "../support/stack.ts";
-import { type KubectlSandbox, kubectlSandbox } from "../support/stand-in/kubectl.ts";
-import { cachePaths } from "./cache-paths.ts";
-import { BUNDLE, baseEnv, type CliEnv, NODE_PATH, runCli } from "./cli-process.ts";
-import { scriptedLogin } from "./signed-in.ts";
+import type { Stack } from "../support/stack.ts";
+import type { KubectlSandbox } from "../support/stand-in/kubectl.ts";
+import { BUNDLE, type CliEnv, runCli } from "./cli-process.ts";
+import { type Developer, useDeveloper } from "./developer.ts";
 
 /**
  * The developer's path end to end, with the real kubectl: login, kubeconfig, then plain
  * `kubectl get pods` through the gateway with the plugin minting and caching tokens.
  */
 describe("kubectl with the exec plugin", () => {
+  const developer = useDeveloper();
   let stack: Stack;
   let kubectl: KubectlSandbox;
   let env: CliEnv;
   let kubeconfig: string;
-  let paths: ReturnType<typeof cachePaths>;
+  let paths: Developer["paths"];
 
-  before(async () => {
-    stack = await startStack({ logs: !!process.env.LOG_LEVEL });
-    process.env.PATH = NODE_PATH; // kubectlSandbox hands its PATH to kubectl, and kubectl to the plugin.
-    kubectl = await kubectlSandbox();
-    env = baseEnv(kubectl.dir);
+  before(() => {
+    ({ stack, kubectl, env, paths } = developer());
     kubeconfig = join(kubectl.dir, "kubeconfig");
-    paths = cachePaths(kubectl.dir, stack.url);
-  });
-  after(async () => {
-    await kubectl?.cleanup();
-    await stack?.close();
   });
 
   /** How many tokens the broker handed out to dev (its lifecycle audit events). */
@@ -50,7 +42,7 @@ describe("kubectl with the exec plugin", () => {
   };
 
   it("logs in through the browser and keeps the session private", async () => {
-    const login = await scriptedLogin(stack.url, env, "dev", ["--certificate-authority", stack.caFile]);
+    const login = await developer().login();
     assert.equal(login.code, 0, login.stderr);
     assert.equal(login.stdout, "");
     assert.match(login.stderr, /Signed in to https:\/\/127\.0\.0\.1:\d+ as dev@example\.com until /);
@@ -109,12 +101,7 @@ describe("kubectl with the exec plugin", () => {
   });
 
   it("ten parallel kubectl runs with a cold cache make one credential request and all succeed", async () => {
-    const config = join(kubectl.dir, "team-b.kubeconfig");
-    const written = await runCli(
-      ["kubeconfig", "--cluster", "test", "--role", "view", "-n", "team-b", "--file", config],
-      env,
-    );
-    assert.equal(written.code, 0, written.stderr);
+    const config = await developer().kubeconfig("team-b");
     rmSync(paths.token("team-b"), { force: true });
     const before = await tokensIssued();
     const runs = await Promise.all(

@@ -22,6 +22,8 @@ export async function tailAudit(options: {
       const res = await options.client.open(`/v1/audit/stream${options.query ? `?${options.query}` : ""}`, {
         headers: { accept: "text/event-stream", ...(lastId ? { "last-event-id": lastId } : {}) },
       });
+      if (lastId === undefined && failures === 0)
+        options.say("kubectl-broker: following the audit trail (Ctrl-C to stop)");
       failures = 0;
       for await (const event of readEvents(res)) {
         lastId = event.id ?? lastId;

@@ -1,6 +1,6 @@
 import { formatDuration } from "../../shared/duration.ts";
 
-/** A kubectl-style table: upper-case headers, columns two spaces apart, "<none>" for blanks. */
+/** A kubectl-style table: upper-case headers, columns three spaces apart, "<none>" for blanks. */
 export function table(headers: string[], rows: string[][]): string {
   const cells = [headers.map((h) => h.toUpperCase()), ...rows.map((row) => row.map((c) => c || "<none>"))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
