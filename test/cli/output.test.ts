@@ -73,6 +73,10 @@ describe("output for people", () => {
         {
           id: "g1",
           user: "dev",
+          kind: "user",
+          reason: "standing access",
+          createdAt: "2026-01-01T09:00:00Z",
+          serviceAccount: "kube-broker-grants/kb-dev-g1",
           cluster: "prod",
           role: "view",
           namespaces: ["a", "b"],

@@ -1,3 +1,4 @@
+import type { CiExchangeResult } from "../../identity/ci/exchange-service.ts";
 import { BROKER_FLAGS, parseFlags } from "../args.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
 import { namedCa, trustList } from "../broker/trust.ts";
@@ -24,16 +25,6 @@ End the job's access with "kubectl broker revoke --self" in an always-run last s
   --server URL                  the broker (or KUBE_BROKER_SERVER)
   --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE)`;
 
-interface Exchanged {
-  cluster: string;
-  role: string;
-  namespaces: string[];
-  grant: { id: string; expiresAt: string };
-  token: string;
-  expirationTimestamp: string;
-  kubeconfig: string;
-}
-
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, {
     ...BROKER_FLAGS,
@@ -54,7 +45,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   );
   const idToken = await fetchIdToken(source, ctx.env);
   const client = new BrokerClient({ server, ca: trustList(ca) });
-  const result = await client.post<Exchanged>("/v1/ci/exchange", {
+  const result = await client.post<CiExchangeResult>("/v1/ci/exchange", {
     token: idToken,
     ...(values.cluster ? { cluster: values.cluster } : {}),
     ...(values.ttl ? { ttl: values.ttl } : {}),

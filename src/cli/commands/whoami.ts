@@ -1,4 +1,6 @@
+import type { Entitlements } from "../../policy/entitlements.ts";
 import { formatDuration } from "../../shared/duration.ts";
+import type { Principal } from "../../shared/principal.ts";
 import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags } from "../args.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import type { CliContext } from "../context.ts";
@@ -8,21 +10,15 @@ export const usage = `kubectl broker whoami [-o json] [--server URL]
 
 Who the broker knows you as, until when, and which roles you may hold or request.`;
 
-interface Placement {
-  cluster: string;
-  role: string;
-  namespaces: string[];
-}
-
+/** GET /v1/whoami (src/identity/session-routes.ts); the types are the server's own. */
 interface Whoami {
-  principal: { name: string; groups: string[] };
+  principal: Principal;
   admin: boolean;
   sessionExpiresAt: string;
-  entitlements: {
-    standing: (Placement & { maxTtlSeconds: number })[];
-    requestable: (Placement & { maxDurationSeconds: number })[];
-  };
+  entitlements: Entitlements;
 }
+
+type Placement = Pick<Entitlements["standing"][number], "cluster" | "role" | "namespaces">;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, { ...BROKER_FLAGS, ...OUTPUT_FLAG });

@@ -1,19 +1,8 @@
+import type { grantView } from "../../grants/grant-view.ts";
 import { relativeTime, table } from "./table.ts";
 
-/** A grant as the broker's API shows it (src/grants/grant-view.ts). */
-export interface GrantView {
-  id: string;
-  user: string;
-  cluster: string;
-  role: string;
-  namespaces: string[];
-  clusterWide: boolean;
-  origin: string;
-  state: string;
-  expiresAt: string;
-  endedAt?: string;
-  endReason?: string;
-}
+/** A grant as the broker's API shows it (the server's own type: only the type is imported). */
+export type GrantView = ReturnType<typeof grantView>;
 
 export function grantsTable(grants: GrantView[], now: number, options: { withUser: boolean }): string {
   const headers = [
