@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
@@ -110,9 +110,15 @@ describe("kubectl with the exec plugin", () => {
     const config = await developer().kubeconfig("team-b");
     rmSync(paths.token("team-b"), { force: true });
     const before = await tokensIssued();
+    // Without the CA remembered at login, the plugin trusts the broker through the cluster CA
+    // kubectl hands it (provideClusterInfo: the gateway's CA is the broker's).
+    const stored = readFileSync(paths.session, "utf8");
+    const { ca: _remembered, ...withoutCa } = JSON.parse(stored);
+    writeFileSync(paths.session, JSON.stringify(withoutCa));
     const runs = await Promise.all(
       Array.from({ length: 10 }, () => kubectl.run(config, ["get", "pods"], { timeoutMs: 60_000 })),
     );
+    writeFileSync(paths.session, stored);
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
     assert.equal(await tokensIssued(before + 1), before + 1);
     const cached = JSON.parse(readFileSync(paths.token("team-b"), "utf8"));
