@@ -44,6 +44,30 @@ describe("kubectl broker audit, and logout", () => {
     }
   });
 
+  it("tail carries on across a broker restart, resuming where it was", async () => {
+    const { stack, env } = developer();
+    const tail = startCli(["audit", "tail", "--server", stack.url, "--resource", "pods"], env);
+    try {
+      await tail.waitFor(/following the audit trail/);
+      await getPods();
+      await tail.waitFor(LINE, "stdout");
+      await stack.restartBroker();
+      await tail.waitFor(/audit stream interrupted; reconnecting/);
+      await getPods();
+      const deadline = Date.now() + 15_000;
+      while ((tail.stdout().match(new RegExp(LINE, "gm")) ?? []).length < 2) {
+        assert.ok(
+          Date.now() < deadline,
+          `no second line after the restart: ${tail.stdout()} ${tail.stderr()}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal((tail.stdout().match(new RegExp(LINE, "gm")) ?? []).length, 2, "nothing shown twice");
+    } finally {
+      tail.process.kill("SIGINT");
+    }
+  });
+
   it("query pages through the past; export writes every record as JSON lines", async () => {
     await getPods();
     const query = await developer().cli(["audit", "query", "--since", "10m", "--resource", "pods"]);
