@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { HeadlessBrowser } from "../support/browser.ts";
 import { freePort } from "../support/free-port.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { cachePaths } from "./cache-paths.ts";
-import { baseEnv, oneLineFailure, runCli } from "./cli-process.ts";
+import { baseEnv, oneLineFailure, runCli, startCli } from "./cli-process.ts";
 import { scriptedLogin } from "./signed-in.ts";
 
 const FAKE_BROWSER = new URL("./fake-browser.ts", import.meta.url).pathname;
@@ -90,6 +91,20 @@ describe("the credential exec plugin", () => {
       assert.equal(JSON.parse(run.stdout).kind, "ExecCredential");
     }
     assert.equal(readFileSync(record, "utf8").trim().split("\n").length, 1, "one browser window");
+  });
+
+  it("interactive without any browser to open: signs in with a device code instead", async () => {
+    const home = freshHome();
+    const run = startCli(
+      plugin,
+      baseEnv(home, { KUBERNETES_EXEC_INFO: execInfo(true), KUBE_BROKER_CA_FILE: stack.caFile }),
+    );
+    await run.waitFor(/No browser can be opened here; signing in with a device code\./);
+    const [, complete] = await run.waitFor(/\(or open (\S+)\)/);
+    await new HeadlessBrowser().visit(complete!, { login: "dev" });
+    const done = await run.exited;
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(JSON.parse(done.stdout).kind, "ExecCredential");
   });
 
   it("answers in the apiVersion kubectl asked for", async () => {
