@@ -1,52 +1,135 @@
 /**
- * `npm run demo`: a local sandbox. At this stage it starts what exists — a private Redis (or
- * REDIS_URL), the dev OIDC provider with demo users, and the broker with config/demo.yaml —
- * and says what is still to come. Ctrl-C stops everything it started.
+ * `npm run demo`: kube-broker in a sandbox on loopback — a private Redis (or REDIS_URL), the
+ * Kubernetes API stand-in with a few namespaces and pods (or, with --kubeconfig FILE, a real
+ * cluster), the dev OIDC provider with demo users, and the broker with config/demo.yaml over
+ * HTTPS. Writes DIR/kubeconfig, DIR/admin.kubeconfig and DIR/env (DIR is .demo unless --dir),
+ * prints what to run next, and stops everything it started on Ctrl-C.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { applyEnvOverrides } from "../src/config/env-overrides.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { startBroker } from "../src/server.ts";
+import { randomSecret } from "../src/shared/ids.ts";
+import { createLogger } from "../src/shared/logger.ts";
+import { freePort } from "../test/support/free-port.ts";
 import { startOidcProvider } from "../test/support/oidc-provider.ts";
 import { startRedis } from "../test/support/redis.ts";
+import { startStandIn } from "../test/support/stand-in/index.ts";
+import { demoPods } from "../test/support/stand-in/seed.ts";
+import { makeServerTls } from "../test/support/stand-in/tls.ts";
+import { writeDemoFiles } from "./demo-files.ts";
 
-const BROKER_PORT = Number(process.env.KB_DEMO_PORT ?? 8443);
+const { values } = parseArgs({
+  options: {
+    dir: { type: "string", default: ".demo" },
+    port: { type: "string", default: "8443" },
+    kubeconfig: { type: "string" },
+  },
+});
+const dir = resolve(values.dir);
+const port = Number(values.port) || (await freePort());
+await mkdir(dir, { recursive: true });
+const stops: (() => Promise<unknown>)[] = [];
 
-await mkdir(".demo", { recursive: true });
-const redis = await startRedis({ persist: false });
-const idp = await startOidcProvider({ redirectUris: [`http://127.0.0.1:${BROKER_PORT}/v1/login/callback`] });
-process.env.KB_DEMO_OIDC_SECRET = idp.web.clientSecret;
+// Redis: a private redis-server unless REDIS_URL says otherwise.
+const redis = await startRedis();
+stops.push(() => redis.close());
+
+// The cluster: the stand-in, or a real one.
+const adminKubeconfig = join(dir, "admin.kubeconfig");
+let heartbeat: NodeJS.Timeout | undefined;
+if (values.kubeconfig) {
+  await copyFile(values.kubeconfig, adminKubeconfig);
+} else {
+  const standIn = await startStandIn();
+  stops.push(() => standIn.close());
+  await standIn.seedDemo();
+  standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
+  await standIn.writeKubeconfig(adminKubeconfig, { context: "demo-admin" });
+  let tick = 0;
+  heartbeat = setInterval(() => {
+    tick++;
+    for (const pod of demoPods()) standIn.appendPodLog(pod.namespace, pod.name, `heartbeat ${tick}`);
+  }, 5000);
+}
+
+// TLS for the broker (kubectl sends tokens only over TLS) and the dev IdP.
+const tls = await makeServerTls();
+const caFile = join(dir, "tls", "ca.crt");
+await mkdir(join(dir, "tls"), { recursive: true });
+await writeFile(caFile, tls.caCert);
+await writeFile(join(dir, "tls", "tls.crt"), tls.cert);
+await writeFile(join(dir, "tls", "tls.key"), tls.key, { mode: 0o600 });
+const brokerUrl = `https://127.0.0.1:${port}`;
+const clientSecret = randomSecret();
+const idp = await startOidcProvider({
+  redirectUris: [`${brokerUrl}/v1/login/callback`],
+  webClientSecret: clientSecret,
+});
+stops.push(() => idp.close());
 
 const raw = applyEnvOverrides(parse(await readFile("config/demo.yaml", "utf8")), process.env);
-const config = parseConfig(
-  {
-    ...raw,
-    server: {
-      ...(raw.server as object),
-      listen: `127.0.0.1:${BROKER_PORT}`,
-      publicUrl: `http://127.0.0.1:${BROKER_PORT}`,
-    },
-    redis: { url: redis.url },
-    oidc: { ...(raw.oidc as object), issuer: idp.issuer },
+const config = parseConfig({
+  ...raw,
+  server: {
+    listen: `127.0.0.1:${port}`,
+    publicUrl: brokerUrl,
+    tls: { certFile: join(dir, "tls", "tls.crt"), keyFile: join(dir, "tls", "tls.key") },
+    caFile,
   },
-  "config/demo.yaml",
-);
-const broker = await startBroker(config);
+  redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+  oidc: { ...(raw.oidc as object), issuer: idp.issuer },
+  clusters: (raw.clusters as object[]).map((c) => ({
+    ...c,
+    auth: { kind: "kubeconfig", file: adminKubeconfig },
+  })),
+  audit: { ...(raw.audit as object), spool: { path: join(dir, "audit-spool.jsonl") } },
+});
+const cluster = config.clusters[0]!.name;
+const logFile = join(dir, "broker.log");
+const broker = await startBroker(config, {
+  logger: createLogger({ file: logFile }),
+  env: { ...process.env, KB_DEMO_OIDC_SECRET: clientSecret },
+});
+stops.unshift(() => broker.close());
+const { envFile } = await writeDemoFiles({ dir, brokerUrl, caFile, cluster });
 
-console.log(`
-kube-broker demo is running
-  broker        ${broker.url}   (health: ${broker.url}/healthz)
-  OIDC provider ${idp.issuer}   (users: ${idp.users.map((u) => u.sub).join(", ")}; any password)
-  Redis         ${redis.url}
+console.log(`kube-broker demo is running
 
-Still to come in this sandbox: the Kubernetes API stand-in, login, the gateway and the
-kubectl plugin. Press Ctrl-C to stop.`);
+  broker          ${brokerUrl}   (logs: ${logFile})
+  cluster         "${cluster}": ${values.kubeconfig ? values.kubeconfig : "the Kubernetes API stand-in"} (admin: KUBECONFIG=${adminKubeconfig})
+  OIDC provider   ${idp.issuer}   users: dev (developers), approver (sre), admin; any password
+  Redis           ${redis.url}
 
+In another terminal:
+
+  source ${envFile}
+  kubectl broker login                          # sign in as "dev" in the browser (any password)
+  kubectl --context ${cluster}-view get pods    # view is standing access: no approval needed
+  kubectl broker request --cluster ${cluster} --role edit -n team-a --for 30m --reason "INC-1" --wait
+
+Then, as the approver, in a third terminal:
+
+  source ${envFile}; export KUBE_BROKER_CACHE_DIR=$(mktemp -d)   # a second person's cache
+  kubectl broker login                          # sign in as "approver"
+  kubectl broker requests --pending
+  kubectl broker approve <id> --comment "ok"
+
+Back as dev: kubectl --context ${cluster}-edit create configmap hello --from-literal=a=1
+             kubectl broker grants; kubectl broker revoke <grant-id>
+Anyone:      kubectl broker audit tail    (admins see everything; others their own records)
+
+Press Ctrl-C to stop everything.`);
+
+let stopping = false;
 const stop = async () => {
-  await broker.close();
-  await idp.close();
-  await redis.close();
+  if (stopping) return;
+  stopping = true;
+  clearInterval(heartbeat);
+  for (const s of stops) await s().catch(() => {});
   process.exit(0);
 };
 process.once("SIGINT", stop);

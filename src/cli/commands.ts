@@ -36,5 +36,16 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "exchange a CI job's ID token for a credential",
     load: () => import("./commands/ci-token.ts"),
   },
+  request: {
+    summary: "ask for just-in-time access (approved by others)",
+    load: () => import("./commands/request.ts"),
+  },
+  requests: {
+    summary: "list your access requests and those you may approve",
+    load: () => import("./commands/requests.ts"),
+  },
+  approve: { summary: "approve an access request", load: () => import("./commands/approve.ts") },
+  deny: { summary: "deny an access request", load: () => import("./commands/deny.ts") },
+  cancel: { summary: "withdraw your pending access request", load: () => import("./commands/cancel.ts") },
   audit: { summary: "tail, query or export the audit trail", load: () => import("./commands/audit.ts") },
 };

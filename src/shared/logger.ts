@@ -28,14 +28,17 @@ export const REDACT_PATHS = [
   'req.headers["x-kube-broker-session"]',
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: options.name ?? "kube-broker",
-    level: options.level ?? process.env.LOG_LEVEL ?? "info",
-    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-    base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+export function createLogger(options: { level?: string; name?: string; file?: string } = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? "kube-broker",
+      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.file ? pino.destination({ dest: options.file, mkdir: true, sync: false }) : undefined,
+  );
 }
 
 /** A logger that writes nothing, for tests and one-shot commands. */

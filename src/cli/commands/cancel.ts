@@ -1,0 +1,3 @@
+import { decision } from "./decide.ts";
+
+export const { usage, run } = decision("cancel");
