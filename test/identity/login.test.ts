@@ -15,7 +15,7 @@ describe("login for people", () => {
       config: () => ({
         policies: {
           standing: [
-            { subjects: { groups: ["developers"] }, roles: ["view"], namespaces: ["team-*"], maxTtl: "2h" },
+            { subjects: { groups: ["developers", "sre"] }, roles: ["view"], namespaces: ["team-*"], maxTtl: "2h" },
           ],
         },
         limits: { rateLimits: { login: { perMinute: 40 } } },
@@ -147,6 +147,12 @@ describe("login for people", () => {
     assert.equal(body.principal.name, "approver@example.com");
     const reuse = await poll();
     assert.equal(reuse.status, 401, "a device code gives one session");
+
+    const { token } = await stack.credential(body.session, { role: "view", namespace: "team-a" });
+    const pods = await fetch(`${url}/clusters/test/api/v1/namespaces/team-a/pods`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(pods.status, 200, "the device login ends with a working cluster token");
   });
 
   it("logout and an admin's revoke end sessions at once", async () => {
