@@ -15,7 +15,12 @@ describe("login for people", () => {
       config: () => ({
         policies: {
           standing: [
-            { subjects: { groups: ["developers", "sre"] }, roles: ["view"], namespaces: ["team-*"], maxTtl: "2h" },
+            {
+              subjects: { groups: ["developers", "sre"] },
+              roles: ["view"],
+              namespaces: ["team-*"],
+              maxTtl: "2h",
+            },
           ],
         },
         limits: { rateLimits: { login: { perMinute: 40 } } },

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RedisGrantStore } from "../../src/grants/redis-grant-store.ts";
-import { moveDeadline, waitFor } from "../support/grants.ts";
 import { readAudit } from "../support/audit-log.ts";
+import { moveDeadline, waitFor } from "../support/grants.ts";
 import { bearer } from "../support/login.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.ts";
