@@ -1,4 +1,4 @@
-import type { LifecycleEventName, LifecycleSink } from "../audit/record.ts";
+import type { LifecycleSink } from "../audit/record.ts";
 import type { Config } from "../config/schema.ts";
 import type { GrantService } from "../grants/grant-service.ts";
 import { type AccessAsk, canApprove, decideRequest, isAdmin, refusalError } from "../policy/index.ts";
@@ -9,8 +9,8 @@ import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { AccessRequest, Decision } from "./access-request.ts";
-import type { NotificationEvent, WebhookNotifier } from "./notifier.ts";
-import { describeAccess, requestNotification } from "./request-messages.ts";
+import type { WebhookNotifier } from "./notifier.ts";
+import { RequestEvents } from "./request-events.ts";
 import type { RequestStore } from "./request-store.ts";
 
 export interface NewRequest extends AccessAsk {
@@ -32,9 +32,7 @@ export class RequestService {
   readonly #store: RequestStore;
   readonly #grants: GrantService;
   readonly #clock: Clock;
-  readonly #lifecycle: LifecycleSink;
-  readonly #notifier: Pick<WebhookNotifier, "notify">;
-  readonly #logger: Logger;
+  readonly #events: RequestEvents;
 
   constructor(options: {
     config: Config;
@@ -49,9 +47,7 @@ export class RequestService {
     this.#store = options.store;
     this.#grants = options.grants;
     this.#clock = options.clock;
-    this.#lifecycle = options.lifecycle;
-    this.#notifier = options.notifier;
-    this.#logger = options.logger;
+    this.#events = new RequestEvents(options);
   }
 
   async create(requester: Principal, input: NewRequest): Promise<AccessRequest> {
@@ -88,7 +84,7 @@ export class RequestService {
       approvals: [],
     };
     await this.#store.create(request);
-    await this.#announce("request.created", request, reason);
+    await this.#events.announce("request.created", request, reason);
     if (!decision.autoApprove) return request;
     const auto: Decision = { by: "auto-approval policy", subject: "", at: now, comment: "", automatic: true };
     const approved: AccessRequest = {
@@ -152,7 +148,7 @@ export class RequestService {
       };
       if (!(await this.#store.compareAndSet(next))) continue;
       if (!complete) {
-        await this.#event(
+        await this.#events.record(
           "request.approved",
           next,
           `approval ${approvals.length} of ${next.approvalsRequired} by ${approver.name}`,
@@ -175,7 +171,7 @@ export class RequestService {
         denial: { by: approver.name, subject: approver.subject, at: now, comment },
       };
       if (!(await this.#store.compareAndSet(next))) continue;
-      await this.#announce(
+      await this.#events.announce(
         "request.denied",
         next,
         `denied by ${approver.name}${comment ? `: ${comment}` : ""}`,
@@ -199,7 +195,7 @@ export class RequestService {
         decidedAt: this.#clock.now(),
       };
       if (!(await this.#store.compareAndSet(next))) continue;
-      await this.#event("request.canceled", next, "canceled by the requester");
+      await this.#events.record("request.canceled", next, "canceled by the requester");
       return next;
     }
   }
@@ -254,7 +250,7 @@ export class RequestService {
         grantError: err instanceof Error ? err.message : String(err),
       };
       await this.#store.compareAndSet(result);
-      await this.#event(
+      await this.#events.record(
         "request.approved",
         result,
         `approved, but the grant could not be provisioned: ${result.grantError}`,
@@ -262,7 +258,7 @@ export class RequestService {
       throw err;
     }
     await this.#store.compareAndSet(result);
-    await this.#announce("request.approved", result, `approved by ${by}; grant ${result.grantId}`, by);
+    await this.#events.announce("request.approved", result, `approved by ${by}; grant ${result.grantId}`, by);
     return result;
   }
 
@@ -275,7 +271,7 @@ export class RequestService {
       decidedAt: request.expiresAt,
     };
     if (await this.#store.compareAndSet(next)) {
-      await this.#announce("request.expired", next, "no decision before the request's own deadline");
+      await this.#events.announce("request.expired", next, "no decision before the request's own deadline");
       return next;
     }
     return (await this.#store.get(request.id)) ?? request;
@@ -287,33 +283,5 @@ export class RequestService {
       isAdmin(this.#config, caller) ||
       canApprove(this.#config, caller, request).allowed
     );
-  }
-
-  async #announce(
-    event: NotificationEvent & LifecycleEventName,
-    request: AccessRequest,
-    detail: string,
-    actor?: string,
-  ) {
-    await this.#event(event, request, detail);
-    this.#notifier.notify(requestNotification(event, request, actor));
-  }
-
-  async #event(event: LifecycleEventName, request: AccessRequest, detail: string): Promise<void> {
-    try {
-      await this.#lifecycle.publish({
-        event,
-        cluster: request.cluster,
-        user: request.requester.name,
-        groups: request.requester.groups.join(","),
-        grant: request.grantId ?? "",
-        role: request.role,
-        namespace: request.namespaces.join(","),
-        detail: `${describeAccess(request)}; ${detail}`,
-        request: request.id,
-      });
-    } catch (err) {
-      this.#logger.error({ request: request.id, event, err }, "lifecycle event not recorded");
-    }
   }
 }

@@ -1,0 +1,56 @@
+import type { LifecycleEventName, LifecycleSink } from "../audit/record.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { AccessRequest } from "./access-request.ts";
+import type { NotificationEvent, WebhookNotifier } from "./notifier.ts";
+import { describeAccess, requestNotification } from "./request-messages.ts";
+
+/**
+ * Tells the world about a request's transitions: an audit lifecycle event for each, and a
+ * webhook notification for those people act on. The transition has already happened in
+ * Redis, so a lost event is logged, never thrown.
+ */
+export class RequestEvents {
+  readonly #lifecycle: LifecycleSink;
+  readonly #notifier: Pick<WebhookNotifier, "notify">;
+  readonly #logger: Logger;
+
+  constructor(options: {
+    lifecycle: LifecycleSink;
+    notifier: Pick<WebhookNotifier, "notify">;
+    logger: Logger;
+  }) {
+    this.#lifecycle = options.lifecycle;
+    this.#notifier = options.notifier;
+    this.#logger = options.logger;
+  }
+
+  /** The audit event and the notification. */
+  async announce(
+    event: NotificationEvent & LifecycleEventName,
+    request: AccessRequest,
+    detail: string,
+    actor?: string,
+  ): Promise<void> {
+    await this.record(event, request, detail);
+    this.#notifier.notify(requestNotification(event, request, actor));
+  }
+
+  /** The audit event only. */
+  async record(event: LifecycleEventName, request: AccessRequest, detail: string): Promise<void> {
+    try {
+      await this.#lifecycle.publish({
+        event,
+        cluster: request.cluster,
+        user: request.requester.name,
+        groups: request.requester.groups.join(","),
+        grant: request.grantId ?? "",
+        role: request.role,
+        namespace: request.namespaces.join(","),
+        detail: `${describeAccess(request)}; ${detail}`,
+        request: request.id,
+      });
+    } catch (err) {
+      this.#logger.error({ request: request.id, event, err }, "lifecycle event not recorded");
+    }
+  }
+}
