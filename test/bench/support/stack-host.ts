@@ -1,0 +1,111 @@
+/**
+ * Child process: the upstream side of the benchmarks. It runs the test stack (private Redis,
+ * the API stand-in, the OIDC provider and a broker used only to log in and hand out
+ * credentials) plus the trivial fast upstream, brokered as a second cluster "fast". The broker
+ * under measurement runs in a process of its own (broker-host.ts) on the same Redis.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { type Stack, startStack } from "../../support/stack.ts";
+import { kubeconfigYaml } from "../../support/stand-in/kubeconfig.ts";
+import { type BenchGrant, CLUSTERS, type ClusterName, CREATED_AT, type StackInfo } from "./bench-stack.ts";
+import { startFastUpstream } from "./fast-upstream.ts";
+import { serveParent } from "./ipc.ts";
+
+let stack: Stack | undefined;
+const fast = await startFastUpstream();
+
+async function start(): Promise<StackInfo> {
+  stack = await startStack({
+    config: ({ dir }) => {
+      // The admin kubeconfig exists by now; "fast" is the same stand-in behind the fast upstream.
+      const admin = parse(readFileSync(join(dir, "admin.kubeconfig"), "utf8"));
+      const server = admin.clusters[0].cluster;
+      fast.setStandIn({
+        url: server.server,
+        caCert: Buffer.from(server["certificate-authority-data"], "base64").toString(),
+      });
+      const fastFile = join(dir, "fast.kubeconfig");
+      writeFileSync(fastFile, kubeconfigYaml(fast.url, fast.caCert, admin.users[0].user.token), {
+        mode: 0o600,
+      });
+      return {
+        clusters: [
+          {
+            name: "test",
+            auth: { kind: "kubeconfig", file: join(dir, "admin.kubeconfig") },
+            tokenTtl: "10m",
+          },
+          { name: "fast", auth: { kind: "kubeconfig", file: fastFile }, tokenTtl: "10m" },
+        ],
+      };
+    },
+  });
+  // Redis as deploy/ runs it (the test harness fsyncs every write, for its restart tests).
+  await stack.redis.client().config("SET", "appendfsync", "everysec");
+  // The stand-in logs every request for tests; a benchmark sends hundreds of thousands.
+  const requests = stack.standIn.requests;
+  setInterval(() => requests.splice(0), 1000).unref();
+
+  const session = await stack.login("dev");
+  const grants = {} as Record<ClusterName, BenchGrant>;
+  for (const cluster of CLUSTERS) {
+    const { token, grant } = await stack.credential(session, { cluster, role: "view", namespace: "team-a" });
+    const [namespace, name] = (grant as unknown as { serviceAccount: string }).serviceAccount.split("/");
+    const apiToken = await stack.standIn.issueToken(namespace!, name!, { expirationSeconds: 3600 });
+    grants[cluster] = { id: grant.id, token, apiToken };
+  }
+  const tls = stack.config.server.tls!;
+  return {
+    brokerUrl: stack.url,
+    caCert: stack.caCert,
+    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
+    config: stack.config,
+    env: { KB_TEST_OIDC_SECRET: stack.idp.web.clientSecret },
+    redis: { url: stack.redis.url, keyPrefix: stack.redis.keyPrefix },
+    upstreams: { test: { url: stack.standIn.url, caCert: stack.standIn.caCert }, fast },
+    grants,
+  };
+}
+
+interface PodBatch {
+  prefix: string;
+  count: number;
+  perSecond: number;
+  /** Stamp each with CREATED_AT (default true). */
+  stamp?: boolean;
+}
+
+/** Creates `count` pods in team-a, `perSecond` of them a second. */
+async function createPods({ prefix, count, perSecond, stamp = true }: PodBatch) {
+  const store = stack!.standIn.store;
+  const begin = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = begin + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    store.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: `${prefix}-${i}`,
+        namespace: "team-a",
+        ...(stamp
+          ? { annotations: { [CREATED_AT]: String(performance.timeOrigin + performance.now()) } }
+          : {}),
+      },
+      spec: { containers: [{ name: "app", image: "busybox:1.36" }] },
+    });
+  }
+}
+
+serveParent({
+  start,
+  createPods,
+  /** The store's resourceVersion now: a watch from here sees only what happens next. */
+  revision: () => stack!.standIn.store.revision,
+  close: async () => {
+    await stack?.close();
+    await fast.close();
+  },
+});
