@@ -47,6 +47,8 @@ export interface GatewayOptions {
 interface InFlight {
   ctx: RequestContext;
   status?: number;
+  /** The request to the cluster, to cancel when the client's side goes away first. */
+  upstream?: ClientRequest;
 }
 
 export class Gateway {
@@ -60,13 +62,20 @@ export class Gateway {
     this.#options = options;
     // No proxyTimeout/timeout: watches, logs and exec stay open as long as the grant does.
     this.#proxy = httpProxy.createProxyServer({ changeOrigin: true, xfwd: false, ws: true });
-    this.#proxy.on("proxyRes", (proxyRes, req) => {
+    this.#proxy.on("proxyReq", (proxyReq, req) => {
+      const flight = this.#inFlight.get(req);
+      if (flight) flight.upstream = proxyReq;
+    });
+    this.#proxy.on("proxyRes", (proxyRes, req, res) => {
       const flight = this.#inFlight.get(req);
       if (!flight) return;
       flight.status = proxyRes.statusCode;
       proxyRes.on("data", (chunk: Buffer) => {
         flight.ctx.bytesOut += chunk.length;
       });
+      // A watch or a followed log may send nothing for a long time: answer its headers now
+      // (http-proxy writes them just after this event) so the client knows it is open.
+      if (isStream(flight.ctx)) queueMicrotask(() => res.flushHeaders());
     });
     this.#proxy.on("proxyReqWs", (proxyReq, req) => this.#wsHooks.get(req)?.(proxyReq));
     this.#proxy.on("error", (err, req, target) => this.#upstreamFailed(err, req, target));
@@ -88,6 +97,9 @@ export class Gateway {
     });
     res.once("close", () => {
       untrack();
+      // http-proxy cancels the cluster's side only on 'aborted', which a finished GET (a
+      // watch, logs -f) never emits: without this, a closed watch would stay open upstream.
+      if (!res.writableFinished) flight.upstream?.destroy();
       const status = flight.status ?? (res.headersSent ? res.statusCode : 499);
       this.#finish(req, ctx, status, decisionFor(status));
     });
@@ -261,4 +273,11 @@ function targetOf(upstream: Upstream): httpProxy.ServerOptions {
     secure: upstream.rejectUnauthorized,
     ...(upstream.ca ? { ca: upstream.ca } : {}),
   } as httpProxy.ServerOptions;
+}
+
+/** Watches and followed logs: answers that stay open and may be silent for long. */
+function isStream(ctx: RequestContext): boolean {
+  return (
+    ctx.attrs?.verb === "watch" || (ctx.attrs?.subresource === "log" && ctx.query.get("follow") === "true")
+  );
 }

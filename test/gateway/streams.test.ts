@@ -126,4 +126,36 @@ describe("long-lived gateway connections", () => {
     );
     assert.ok(ended - deadline < 2000, `closed ${ended - deadline} ms after the deadline`);
   });
+
+  it("answers a silent watch's headers at once, and closes its cluster side when the client leaves", async () => {
+    const session = await stack.login("dev");
+    const { token } = await stack.credential(session, { role: "view", namespace: "team-a" });
+    const list = await fetch(`${stack.url}/clusters/test/api/v1/namespaces/team-a/configmaps`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { metadata } = (await list.json()) as { metadata: { resourceVersion: string } };
+    const watchPath = `/api/v1/namespaces/team-a/configmaps?watch=true&resourceVersion=${metadata.resourceVersion}`;
+    const controller = new AbortController();
+    const started = Date.now();
+    const watch = await fetch(`${stack.url}/clusters/test${watchPath}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
+    assert.equal(watch.status, 200);
+    assert.ok(Date.now() - started < 1000, `headers after ${Date.now() - started} ms with no event to send`);
+    const atCluster = () =>
+      stack.standIn.requests.find(
+        (r) =>
+          r.path.endsWith("/configmaps") && r.query.includes(`resourceVersion=${metadata.resourceVersion}`),
+      );
+    assert.equal(atCluster()?.status, 0, "the watch is open at the cluster");
+    controller.abort();
+    const deadline = Date.now() + 1000;
+    while (atCluster()?.status === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.notEqual(
+      atCluster()?.status,
+      0,
+      "the cluster's side closed within a second of the client leaving",
+    );
+  });
 });
