@@ -5,10 +5,26 @@ export function randomSecret(): string {
   return randomBytes(32).toString("base64url");
 }
 
+// Ids are made on the gateway's hot path (one per request); asking the system for a few bytes
+// each time costs more than the rest of the id, so random bytes are drawn from a pool.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolAt = 0;
+
+function pooledBytes(count: number): Buffer {
+  if (count > POOL_SIZE) return randomBytes(count);
+  if (poolAt + count > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
+  poolAt += count;
+  return pool.subarray(poolAt - count, poolAt);
+}
+
 /** An opaque identifier: lowercase base32 so it fits DNS-1123 names; 80 random bits. */
 export function randomId(bytes = 10): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-  const buf = randomBytes(bytes);
+  const buf = pooledBytes(bytes);
   let bits = 0;
   let value = 0;
   let out = "";
