@@ -22,7 +22,7 @@ import { randomSecret } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import { principalFromClaims } from "./claims.ts";
 import type { LoginStore } from "./login-store.ts";
-import { IdpRefused, type OidcClient } from "./oidc-client.ts";
+import { type DeviceAuthorization, IdpRefused, type OidcClient } from "./oidc-client.ts";
 import { isValidChallenge, verifierMatches } from "./pkce.ts";
 import { checkLoginRedirect } from "./redirects.ts";
 import type { IssuedSession, SessionService } from "./session-service.ts";
@@ -146,14 +146,8 @@ export class LoginService {
     return this.#sessions.create(pending.identity, pending.principal, "loopback");
   }
 
-  async startDevice(): Promise<{
-    deviceCode: string;
-    userCode: string;
-    verificationUri: string;
-    verificationUriComplete?: string;
-    intervalSeconds: number;
-    expiresInSeconds: number;
-  }> {
+  /** The IdP's device authorization, with the IdP's device code swapped for the broker's. */
+  async startDevice(): Promise<DeviceAuthorization> {
     const device = await this.#oidc.startDevice();
     const deviceCode = randomSecret();
     await this.#store.saveDevice(

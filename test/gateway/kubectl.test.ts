@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { readAudit, requestRecords, waitForRecord } from "../support/audit-log.ts";
-import { type Stack, startStack } from "../support/stack.ts";
+import { STANDING_EDIT, type Stack, startStack } from "../support/stack.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../support/stand-in/kubectl.ts";
 
 /** Real kubectl through the gateway, each command leaving the audit record a person would look for. */
@@ -12,15 +12,7 @@ describe("kubectl through the gateway", () => {
   let kubeconfig: string;
 
   before(async () => {
-    stack = await startStack({
-      config: () => ({
-        policies: {
-          standing: [
-            { subjects: { groups: ["developers"] }, roles: ["view", "edit"], namespaces: ["team-*"] },
-          ],
-        },
-      }),
-    });
+    stack = await startStack({ config: STANDING_EDIT });
     kubectl = await kubectlSandbox();
     const session = await stack.login("dev");
     const { token } = await stack.credential(session, { role: "edit", namespace: "team-a" });

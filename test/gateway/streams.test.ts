@@ -6,22 +6,14 @@ import { RedisGrantStore } from "../../src/grants/redis-grant-store.ts";
 import { waitForRecord } from "../support/audit-log.ts";
 import { moveDeadline } from "../support/grants.ts";
 import { bearer } from "../support/login.ts";
-import { type Stack, startStack } from "../support/stack.ts";
+import { STANDING_EDIT, type Stack, startStack } from "../support/stack.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../support/stand-in/kubectl.ts";
 
 describe("long-lived gateway connections", () => {
   let stack: Stack;
   let kubectl: KubectlSandbox;
   before(async () => {
-    stack = await startStack({
-      config: () => ({
-        policies: {
-          standing: [
-            { subjects: { groups: ["developers"] }, roles: ["view", "edit"], namespaces: ["team-*"] },
-          ],
-        },
-      }),
-    });
+    stack = await startStack({ config: STANDING_EDIT });
     kubectl = await kubectlSandbox();
   });
   after(async () => {

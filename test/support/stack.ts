@@ -24,6 +24,13 @@ import { makeServerTls } from "./stand-in/tls.ts";
  * kubeconfig. The broker serves HTTPS with its own throwaway CA (kubectl sends bearer tokens
  * only over TLS); this process's fetch is told to trust it.
  */
+/** Developers may hold view and edit in team-* without approval (tests that need edit at once). */
+export const STANDING_EDIT = () => ({
+  policies: {
+    standing: [{ subjects: { groups: ["developers"] }, roles: ["view", "edit"], namespaces: ["team-*"] }],
+  },
+});
+
 export interface StackOptions {
   /** Config sections to replace or add (merged over the defaults below). */
   config?: (stack: {
