@@ -53,6 +53,18 @@ const LIFECYCLE_FIELDS = [
   "request",
 ] as const satisfies readonly (keyof LifecycleAuditRecord)[];
 
+// The lists must name every field of their record type, or a field would silently never be
+// written: these fail to compile when a field is added to a type but not to its list.
+type Unlisted<T, L extends readonly (keyof T)[]> = Exclude<keyof T, L[number]>;
+const requestFieldsComplete: [Unlisted<RequestAuditRecord, typeof REQUEST_FIELDS>] extends [never]
+  ? true
+  : never = true;
+const lifecycleFieldsComplete: [Unlisted<LifecycleAuditRecord, typeof LIFECYCLE_FIELDS>] extends [never]
+  ? true
+  : never = true;
+void requestFieldsComplete;
+void lifecycleFieldsComplete;
+
 /** A record as read back: the record's own fields plus where it sits in the stream. */
 export type AuditEntry = AuditRecord & { streamId: string };
 

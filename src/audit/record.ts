@@ -24,9 +24,8 @@ export type LifecycleEventName =
   | "request.expired"
   | "request.canceled";
 
-export interface RequestAuditRecord {
-  type: "request";
-  phase: "start" | "end";
+/** What every record says: which record, when, and whose access on which cluster. */
+interface AuditCommon {
   id: string;
   ts: string;
   cluster: string;
@@ -35,6 +34,11 @@ export interface RequestAuditRecord {
   grant: string;
   role: string;
   serviceAccount: string;
+}
+
+export interface RequestAuditRecord extends AuditCommon {
+  type: "request";
+  phase: "start" | "end";
   verb: string;
   apiGroup: string;
   apiVersion: string;
@@ -55,17 +59,9 @@ export interface RequestAuditRecord {
   decision: AuditDecision;
 }
 
-export interface LifecycleAuditRecord {
+export interface LifecycleAuditRecord extends AuditCommon {
   type: "lifecycle";
   event: LifecycleEventName;
-  id: string;
-  ts: string;
-  cluster: string;
-  user: string;
-  groups: string;
-  grant: string;
-  role: string;
-  serviceAccount: string;
   namespace: string;
   /** Free text for people: an end reason, a request's reason, an approver's comment. */
   detail: string;
