@@ -11,7 +11,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
-COPY test/support ./test/support
+COPY tools ./tools
 COPY config ./config
 RUN npm run build
 

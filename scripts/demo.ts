@@ -14,12 +14,12 @@ import { parseConfig } from "../src/config/load.ts";
 import { startBroker } from "../src/server.ts";
 import { randomSecret } from "../src/shared/ids.ts";
 import { createLogger } from "../src/shared/logger.ts";
-import { freePort } from "../test/support/free-port.ts";
-import { startOidcProvider } from "../test/support/oidc-provider.ts";
-import { startRedis } from "../test/support/redis.ts";
-import { startStandIn } from "../test/support/stand-in/index.ts";
-import { demoPods } from "../test/support/stand-in/seed.ts";
-import { makeServerTls } from "../test/support/stand-in/tls.ts";
+import { startOidcProvider } from "../tools/dev-idp/oidc-provider.ts";
+import { freePort } from "../tools/free-port.ts";
+import { startRedis } from "../tools/redis/redis-server.ts";
+import { startStandIn } from "../tools/stand-in/index.ts";
+import { demoPods } from "../tools/stand-in/seed.ts";
+import { makeServerTls } from "../tools/tls/server-tls.ts";
 import { writeDemoFiles } from "./demo-files.ts";
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { configWith, person } from "../../test/support/fakes/policy-config.ts";
 import { type ApprovalDecision, canApprove } from "./approvals.ts";
-import { configWith, person } from "./test-fixtures.ts";
 
 const dev = person("dev@example.com", ["devs", "sre"]);
 const sre = person("sre@example.com", ["sre"]);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { configWith, person } from "../../test/support/fakes/policy-config.ts";
 import { entitlements } from "./entitlements.ts";
 import { decideStanding } from "./standing.ts";
-import { configWith, person } from "./test-fixtures.ts";
 
 const dev = person("dev@example.com", ["devs", "oncall"]);
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { configWith, person } from "../../test/support/fakes/policy-config.ts";
 import type { AccessAsk } from "./ask.ts";
 import type { RequestDecision } from "./requests.ts";
 import { decideRequest } from "./requests.ts";
-import { configWith, person } from "./test-fixtures.ts";
 
 const dev = person("dev@example.com", ["devs"]);
 const editInPayments: AccessAsk = { cluster: "prod", role: "edit", namespaces: ["payments"] };

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { configWith, person } from "../../test/support/fakes/policy-config.ts";
 import type { AccessAsk } from "./ask.ts";
 import type { StandingDecision } from "./standing.ts";
 import { decideStanding } from "./standing.ts";
-import { configWith, person } from "./test-fixtures.ts";
 
 const dev = person("dev@example.com", ["devs"]);
 const editInTeamA: AccessAsk = { cluster: "prod", role: "edit", namespaces: ["team-a"] };

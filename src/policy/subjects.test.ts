@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { configWith, person } from "../../test/support/fakes/policy-config.ts";
 import type { Principal } from "../shared/principal.ts";
 import { isAdmin } from "./admins.ts";
 import { matchesSubjects } from "./subjects.ts";
-import { configWith, person } from "./test-fixtures.ts";
 
 const dev = person("dev@example.com", ["devs", "team-a"], "0f1e2d");
 

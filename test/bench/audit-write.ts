@@ -10,8 +10,8 @@ import { dedicatedConnection, waitUntilReady } from "../../src/audit/connection.
 import { toStreamFields } from "../../src/audit/record-fields.ts";
 import { RedisAuditWriter } from "../../src/audit/writer.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
-import { auditConfig, histogramCount, requestRecord } from "../audit/helpers.ts";
-import { startRedis } from "../support/redis.ts";
+import { startRedis } from "../../tools/redis/redis-server.ts";
+import { auditConfig, histogramCount, requestRecord } from "../support/audit-fixtures.ts";
 
 const SEQUENTIAL = 5_000;
 const CONCURRENT = 20_000;

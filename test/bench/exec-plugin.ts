@@ -3,20 +3,20 @@
  * token cache, started as kubectl starts it (a new process, KUBERNETES_EXEC_INFO set), versus
  * `node -e 0` with the same Node. The two are interleaved run by run so that whatever else the
  * machine does weighs on both alike; the ratio is what counts (target ≤ 1.5×, DESIGN.md).
- * Needs the bundle: npm run build. Run: npm run bench -- exec-plugin
+ * Runs the bundle, rebuilt first if stale. Run: npm run bench -- exec-plugin
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TokenCache } from "../../src/cli/cache/token-cache.ts";
+import { freshCliBundle } from "../support/cli-bundle.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const WARM_UP = 20;
 const TARGET = 1.5;
 
-const bundle = new URL("../../dist/kubectl-broker.js", import.meta.url).pathname;
-if (!existsSync(bundle)) throw new Error("dist/kubectl-broker.js is missing: run npm run build");
+const bundle = freshCliBundle();
 const cacheDir = mkdtempSync(join(tmpdir(), "kb-bench-"));
 const key = { server: "https://broker.example", cluster: "prod", role: "view", namespace: "team-a" };
 const cache = new TokenCache(cacheDir);

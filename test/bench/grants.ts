@@ -12,11 +12,11 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gatewayAudience } from "../../src/grants/grant-cluster.ts";
 import type { NewGrant } from "../../src/grants/grant-request.ts";
-import { testConfig } from "../support/config.ts";
+import { startRedis } from "../../tools/redis/redis-server.ts";
+import { kubeRequest } from "../../tools/stand-in/client.ts";
+import { startStandIn } from "../../tools/stand-in/index.ts";
+import { testConfig } from "../support/fakes/test-config.ts";
 import { grantsFeature } from "../support/grants.ts";
-import { startRedis } from "../support/redis.ts";
-import { kubeRequest } from "../support/stand-in/client.ts";
-import { startStandIn } from "../support/stand-in/index.ts";
 import { ms, printResult, printTable, times } from "./support/report.ts";
 import { round, type Summary, summarize } from "./support/stats.ts";
 

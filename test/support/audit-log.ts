@@ -1,6 +1,6 @@
 import type { RequestAuditRecord } from "../../src/audit/record.ts";
 import { type AuditEntry, fromStreamFields } from "../../src/audit/record-fields.ts";
-import type { RedisHarness } from "./redis.ts";
+import type { RedisHarness } from "../../tools/redis/redis-server.ts";
 
 /** Every record in the audit stream, read straight from Redis, oldest first. */
 export async function readAudit(redis: RedisHarness): Promise<AuditEntry[]> {

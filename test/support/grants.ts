@@ -9,8 +9,8 @@ import { createGrants } from "../../src/grants/index.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { randomId } from "../../src/shared/ids.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
-import { RecordingLifecycle } from "./lifecycle.ts";
-import type { RedisHarness } from "./redis.ts";
+import type { RedisHarness } from "../../tools/redis/redis-server.ts";
+import { RecordingLifecycle } from "./fakes/recording-lifecycle.ts";
 
 /**
  * One broker replica's grants feature, wired by the feature's own factory, over the test's

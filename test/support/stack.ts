@@ -7,14 +7,14 @@ import { parseConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { type Broker, startBroker } from "../../src/server.ts";
 import { createLogger, silentLogger } from "../../src/shared/logger.ts";
+import { type OidcProviderHarness, startOidcProvider } from "../../tools/dev-idp/oidc-provider.ts";
+import { freePort } from "../../tools/free-port.ts";
+import { type RedisHarness, startRedis } from "../../tools/redis/redis-server.ts";
+import { type StandIn, type StandInOptions, startStandIn } from "../../tools/stand-in/index.ts";
+import { writeKubeconfigFile } from "../../tools/stand-in/kubeconfig.ts";
+import { makeServerTls } from "../../tools/tls/server-tls.ts";
 import { type CiIssuerHarness, startCiIssuer } from "./ci-issuer.ts";
-import { freePort } from "./free-port.ts";
 import { bearer, loginAs } from "./login.ts";
-import { type OidcProviderHarness, startOidcProvider } from "./oidc-provider.ts";
-import { type RedisHarness, startRedis } from "./redis.ts";
-import { type StandIn, type StandInOptions, startStandIn } from "./stand-in/index.ts";
-import { writeKubeconfigFile } from "./stand-in/kubeconfig.ts";
-import { makeServerTls } from "./stand-in/tls.ts";
 
 /**
  * The whole product on loopback, as a person meets it: a private Redis, the Kubernetes API

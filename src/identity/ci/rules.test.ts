@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { testConfig } from "../../../test/support/config.ts";
+import { testConfig } from "../../../test/support/fakes/test-config.ts";
 import type { CiRule } from "../../config/schema.ts";
 import { type CiClaims, type ClaimMatcher, claimMatches } from "./claim-match.ts";
 import { audiences, matchCiRule } from "./rules.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTVerifyGetKey, SignJWT } from "jose";
-import { testConfig } from "../../../test/support/config.ts";
-import { ManualClock } from "../../shared/clock.ts";
+import { ManualClock } from "../../../test/support/fakes/manual-clock.ts";
+import { testConfig } from "../../../test/support/fakes/test-config.ts";
 import type { BrokerError } from "../../shared/errors.ts";
 import type { IssuerKeys } from "./issuer-keys.ts";
 import type { ReplayGuard } from "./replay-guard.ts";

@@ -1,4 +1,4 @@
-import { makeServerTls } from "../../support/stand-in/tls.ts";
+import { makeServerTls } from "../../../tools/tls/server-tls.ts";
 import { listenHttps, PassThrough, type UpstreamTarget } from "./pass-through.ts";
 
 /** The request every gateway benchmark sends: a cheap GET of one object. */

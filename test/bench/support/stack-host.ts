@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { kubeconfigYaml } from "../../../tools/stand-in/kubeconfig.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import { kubeconfigYaml } from "../../support/stand-in/kubeconfig.ts";
 import { type BenchGrant, CLUSTERS, type ClusterName, CREATED_AT, type StackInfo } from "./bench-stack.ts";
 import { startFastUpstream } from "./fast-upstream.ts";
 import { serveParent } from "./ipc.ts";

@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { freePort } from "../free-port.ts";
+
+/**
+ * A private redis-server for one test file: its own port and data directory, so tests can
+ * stop and restart it and run in parallel without sharing data. With REDIS_URL set, an
+ * existing server is used instead (then each harness gets its own key prefix, and
+ * stop/restart are unavailable: `canRestart` is false).
+ */
+export interface RedisHarness {
+  url: string;
+  /** A key prefix unique to this harness; pass it to the code under test. */
+  keyPrefix: string;
+  canRestart: boolean;
+  /** A new ioredis client, closed by close(). */
+  client(options?: { maxRetriesPerRequest?: number | null }): Redis;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+export interface StartRedisOptions {
+  /** Keep data across stop/start (append-only file in the harness's own directory). */
+  persist?: boolean;
+}
+
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHarness> {
+  const clients = new Set<Redis>();
+  const makeClient =
+    (url: string) =>
+    (clientOptions: { maxRetriesPerRequest?: number | null } = {}) => {
+      const client = new Redis(url, { lazyConnect: false, ...clientOptions });
+      client.on("error", () => {});
+      clients.add(client);
+      return client;
+    };
+  const closeClients = () => {
+    for (const client of clients) client.disconnect();
+    clients.clear();
+  };
+
+  const external = process.env.REDIS_URL;
+  if (external) {
+    const unavailable = async () => {
+      throw new Error("stop/start/restart need a private redis-server; unset REDIS_URL");
+    };
+    return {
+      url: external,
+      keyPrefix: `kbtest:${randomBytes(4).toString("hex")}:`,
+      canRestart: false,
+      client: makeClient(external),
+      stop: unavailable,
+      start: unavailable,
+      restart: unavailable,
+      close: async () => closeClients(),
+    };
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), "kb-redis-"));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    if (child) return;
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+    args.push("--appendonly", options.persist ? "yes" : "no", "--appendfsync", "always");
+    const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+    running.add(proc);
+    proc.once("exit", () => running.delete(proc));
+    let output = "";
+    proc.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitForReady(port, proc, () => output);
+    child = proc;
+  };
+
+  const stop = async () => {
+    const proc = child;
+    if (!proc) return;
+    child = undefined;
+    const exited = once(proc, "exit");
+    proc.kill("SIGKILL");
+    await exited;
+  };
+
+  await start();
+  const url = `redis://127.0.0.1:${port}`;
+  return {
+    url,
+    keyPrefix: "kb:",
+    canRestart: true,
+    client: makeClient(url),
+    stop,
+    start,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+    close: async () => {
+      closeClients();
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForReady(port: number, proc: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited: ${output()}`);
+    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
+    probe.on("error", () => {});
+    try {
+      await probe.connect();
+      if ((await probe.ping()) === "PONG") return;
+    } catch {
+      // not listening yet
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  proc.kill("SIGKILL");
+  throw new Error(`redis-server on port ${port} did not become ready: ${output()}`);
+}
