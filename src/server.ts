@@ -1,49 +1,43 @@
 /**
  * The composition root: config → adapters → features → the listener. Every feature gets its
- * collaborators here and nowhere else; each feature's index.ts wires its own parts.
+ * collaborators here and nowhere else; each feature's index.ts wires its own parts and
+ * returns the same shape (routes, start, stop) plus what other features may use.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Request, Response } from "express";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createAudit } from "./audit/index.ts";
-import { clusterRoutes } from "./cluster/cluster-routes.ts";
-import { connectClusters } from "./cluster/index.ts";
+import { createClusters } from "./cluster/index.ts";
 import { loadConfig } from "./config/load.ts";
-import type { ClusterConfig, Config } from "./config/schema.ts";
-import { Gateway } from "./gateway/gateway.ts";
+import type { Config } from "./config/schema.ts";
 import { createGateway } from "./gateway/index.ts";
-import type { ClusterApi } from "./grants/cluster-api.ts";
-import { grantRoutes } from "./grants/grant-routes.ts";
-import { createGrants } from "./grants/index.ts";
+import { createGrants, type ReconcileReport } from "./grants/index.ts";
 import { createApp } from "./http/app.ts";
+import type { ApiContext, Feature } from "./http/feature.ts";
 import { listen } from "./http/listener.ts";
-import { getPrincipal } from "./http/principal.ts";
-import { byClient, RateLimiter } from "./http/rate-limit.ts";
+import { RateLimiter } from "./http/rate-limiter.ts";
 import { createCiExchange } from "./identity/ci/index.ts";
 import { createIdentity } from "./identity/index.ts";
-import { entitlements, isAdmin } from "./policy/index.ts";
-import { createNotifications, createRequests } from "./requests/index.ts";
+import { isAdmin } from "./policy/index.ts";
+import { createRequests } from "./requests/index.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
 import { randomId } from "./shared/ids.ts";
 import { createLogger, type Logger } from "./shared/logger.ts";
-import type { Principal } from "./shared/principal.ts";
 import { createRedis } from "./shared/redis.ts";
 
 export interface Broker {
   server: Server;
   url: string;
   /** Runs one reconcile pass now (tests, and operators through a future admin endpoint). */
-  reconcile(): Promise<unknown>;
+  reconcile(): Promise<ReconcileReport>;
   close(): Promise<void>;
 }
 
 export interface BrokerOptions {
   logger?: Logger;
+  /** Time for everything the broker decides (deadlines, expiry, records); tests move it forward. */
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
-  /** Replaces the Kubernetes adapter of a cluster (unit-level tests only). */
-  clusterApi?: (cluster: ClusterConfig) => ClusterApi;
 }
 
 export async function startBroker(config: Config, options: BrokerOptions = {}): Promise<Broker> {
@@ -56,26 +50,13 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   collectDefaultMetrics({ register: metrics });
   const redis = createRedis(config.redis, env);
   redis.on("error", (err: Error) => logger.warn({ err: err.message }, "redis connection error"));
-  const admin = (principal: Principal) => isAdmin(config, principal);
-  const limiter = new RateLimiter({ redis, keyPrefix });
-  const { rateLimits } = config.limits;
-  const byPrincipal = (_req: Request, res: Response) => `principal:${getPrincipal(res).subject}`;
 
-  const audit = createAudit({
-    redis,
-    config: config.audit,
-    keyPrefix,
-    clock,
-    logger,
-    metrics,
-    isAdmin: admin,
-  });
-  const notifications = createNotifications({ config, redis, audit: audit.lifecycle, logger, metrics, env });
-  const lifecycle = notifications.lifecycle;
-  const clusters = connectClusters(config, env, options.clusterApi);
+  const audit = createAudit({ redis, config: config.audit, keyPrefix, clock, logger, metrics });
+  const lifecycle = audit.lifecycle;
+  const clusters = createClusters({ config, env });
   const grants = createGrants({
     config,
-    clusters: new Map(clusters.map((c) => [c.config.name, { config: c.config, api: c.api }])),
+    clusters: clusters.byName,
     redis,
     replica,
     clock,
@@ -83,80 +64,46 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     logger,
     metrics,
   });
-  const requests = createRequests({
-    config,
-    redis,
-    notifications,
-    grants: grants.grants,
-    replica,
-    clock,
-    logger,
-  });
-  const identity = createIdentity({ config, redis, clock, lifecycle, logger, env, limiter });
-  const session = identity.requireSession;
-  const ci = createCiExchange({
-    config,
-    redis,
-    keyPrefix,
-    grants: grants.grants,
-    credentials: grants.issuer,
-    clock,
-    logger,
-    rateLimit: limiter.middleware("ci-exchange", rateLimits.token.perMinute, byClient),
-  });
+  const requests = createRequests({ config, redis, grants, lifecycle, replica, clock, logger, metrics, env });
+  const identity = createIdentity({ config, redis, clock, lifecycle, logger, env });
+  const ci = createCiExchange({ config, redis, keyPrefix, grants, credentials: grants, clock, logger });
   const gateway = createGateway({
     config,
-    clusters,
-    store: grants.store,
-    grants: grants.grants,
-    issuer: grants.issuer,
+    clusters: clusters.all,
+    grants,
     audit: audit.writer,
     clock,
     logger,
     metrics,
   });
+  // Started in this order, stopped in reverse: the audit writer is up before anything is
+  // recorded, and the gateway, which holds the clients' connections, stops first.
+  const features: Feature[] = [audit, clusters, grants, requests, identity, ci, gateway];
 
+  const limiter = new RateLimiter({ redis, keyPrefix, clock });
+  const api: ApiContext = {
+    requireSession: identity.requireSession,
+    isAdmin: (principal) => isAdmin(config, principal),
+    rateLimit: (bucket, perMinute, per) => limiter.middleware(bucket, perMinute, per),
+  };
   const app = createApp({
     logger,
     metrics,
-    readiness: [
-      { name: "redis", check: async () => void (await redis.ping()) },
-      ...clusters.map((c) => c.readiness),
-    ],
+    readiness: [{ name: "redis", check: async () => void (await redis.ping()) }, ...clusters.readiness],
     trustProxy: config.server.trustProxy,
     maxBodyBytes: config.limits.maxBodyBytes,
-    api: [
-      clusterRoutes(config),
-      ...identity.routes({ isAdmin: admin, entitlements: (p) => entitlements(config, p) }),
-      gateway.routes,
-      grantRoutes({
-        access: grants.access,
-        grants: grants.grants,
-        requireSession: session,
-        tokenLimit: limiter.middleware("token", rateLimits.token.perMinute, byPrincipal),
-        isAdmin: admin,
-      }),
-      requests.routes({
-        requireSession: session,
-        limit: limiter.middleware("requests", rateLimits.requests.perMinute, byPrincipal),
-      }),
-      ci.routes,
-      audit.routes(session),
-    ],
+    api: features.flatMap((feature) => feature.routes(api)),
   });
 
-  await audit.start();
-  await gateway.start();
-  grants.start();
-  requests.start();
+  for (const feature of features) await feature.start();
   const { server, url } = await listen(
     config,
     (req: IncomingMessage, res: ServerResponse) => {
-      if (Gateway.matches(req.url)) void gateway.gateway.handle(req, res);
+      if (gateway.serves(req.url)) gateway.handle(req, res);
       else app(req, res);
     },
     (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (Gateway.matches(req.url)) void gateway.gateway.handleUpgrade(req, socket, head);
+      if (gateway.serves(req.url)) gateway.handleUpgrade(req, socket, head);
       else socket.destroy();
     },
   );
@@ -165,14 +112,14 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   return {
     server,
     url,
-    reconcile: () => grants.reconciler.runOnce(),
+    reconcile: () => grants.reconcile(),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await gateway.stop();
+      const [first, ...rest] = [...features].reverse();
+      await first!.stop();
       server.closeAllConnections();
       await closed;
-      await Promise.all([grants.stop(), requests.stop()]);
-      await audit.stop();
+      for (const feature of rest) await feature.stop();
       redis.disconnect();
     },
   };

@@ -14,6 +14,7 @@ export interface AuditMetrics {
   exportDelivered: Counter<"sink">;
   exportFailures: Counter<"sink">;
   streamSubscribers: Gauge;
+  lifecycleListenerFailures: Counter<"event">;
 }
 
 export function createAuditMetrics(registry: Registry): AuditMetrics {
@@ -63,6 +64,12 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
     streamSubscribers: new Gauge({
       name: "kube_broker_audit_stream_subscribers",
       help: "Open live audit streams (GET /v1/audit/stream)",
+      registers,
+    }),
+    lifecycleListenerFailures: new Counter({
+      name: "kube_broker_lifecycle_listener_failures_total",
+      help: "Lifecycle events a listener could not act on (such as a notification of a grant's end)",
+      labelNames: ["event"],
       registers,
     }),
   };

@@ -48,19 +48,6 @@ export async function waitUntilReady(redis: RedisClient, ms: number): Promise<bo
   return ready;
 }
 
-/**
- * An error from the connection rather than from Redis: the socket closed or is closing
- * (ioredis can still say "ready" for a moment after the server went away).
- */
-export function isConnectionError(err: unknown): boolean {
-  const { name, code, message } = err as { name?: string; code?: string; message?: string };
-  return (
-    name === "MaxRetriesPerRequestError" ||
-    ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code ?? "") ||
-    /^(Connection is closed|Stream isn't writeable)/.test(message ?? "")
-  );
-}
-
 export class TimeoutError extends Error {}
 
 /** The promise's result, or a TimeoutError after `ms`; the command itself is not cancelled. */

@@ -1,7 +1,146 @@
-/** The audit feature's public surface, for the composition root and other features. */
-export { type Audit, type CreateAuditOptions, createAudit } from "./create-audit.ts";
-export { type ExportSink, FileSink, StreamSink, WebhookSink } from "./export-sinks.ts";
-export type { AuditRecord, LifecycleAuditRecord, LifecycleSink, RequestAuditRecord } from "./record.ts";
+/**
+ * The audit trail: every gateway request and lifecycle event as a record in a Redis stream
+ * (DESIGN.md "Audit record"), written before the request goes upstream.
+ *
+ * It owns the stream, its keys under the {audit} hash tag, and three paths over them:
+ * - write/: the writer, fail-closed (Redis acknowledged it, or 503) or buffered (Redis, or a
+ *   bounded local spool replayed in order once Redis is back); the lifecycle sink on top;
+ * - read/: GET /v1/audit (filtered, paged by stream id) and the live /v1/audit/stream (SSE);
+ * - export/: delivery to a sink (stdout, file, webhook) at least once and in order, under a
+ *   lease; plus retention, trimming records older than maxAge under a lease.
+ * Each path has a Redis connection of its own, so a blocking read never delays a write.
+ */
+import { hostname } from "node:os";
+import type { Registry } from "prom-client";
+import type { AuditConfig } from "../config/schema.ts";
+import type { Feature } from "../http/feature.ts";
+import type { Clock } from "../shared/clock.ts";
+import { randomId } from "../shared/ids.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { RedisClient } from "../shared/redis.ts";
+import { auditKeys } from "./audit-keys.ts";
+import { createAuditMetrics } from "./audit-metrics.ts";
+import { AuditRetention } from "./audit-retention.ts";
+import { dedicatedConnection, waitUntilReady } from "./connection.ts";
+import { AuditExporter } from "./export/audit-exporter.ts";
+import { createExportSink, type ExportSink } from "./export/export-sinks.ts";
+import { AuditQueryStore } from "./read/audit-query-store.ts";
+import { auditRoutes } from "./read/audit-routes.ts";
+import { AuditTail } from "./read/audit-tail.ts";
+import type { LifecycleEvents } from "./record.ts";
+import type { AuditWriter } from "./write/audit-writer.ts";
+import { createLifecycleSink } from "./write/lifecycle-sink.ts";
+import { RedisAuditWriter } from "./write/redis-audit-writer.ts";
+
+export type { ExportSink } from "./export/export-sinks.ts";
+export type {
+  AuditDecision,
+  AuditRecord,
+  LifecycleAuditRecord,
+  LifecycleEvent,
+  LifecycleEventName,
+  LifecycleEvents,
+  LifecycleSink,
+  RequestAuditRecord,
+} from "./record.ts";
 export type { AuditEntry } from "./record-fields.ts";
-export { NOT_FORWARDED, SPOOL_FULL } from "./write-mode.ts";
-export type { AuditWriter } from "./writer.ts";
+export type { AuditWriter } from "./write/audit-writer.ts";
+
+export interface AuditDeps {
+  /** The shared client (createRedis); the feature duplicates its own connections from it. */
+  redis: RedisClient;
+  config: AuditConfig;
+  keyPrefix: string;
+  clock: Clock;
+  logger: Logger;
+  metrics: Registry;
+  /** Replaces the configured export sink (tests); by default built from config.export. */
+  exportSink?: ExportSink;
+  /** How often a live stream sends a heartbeat (tests); 15 s by default. */
+  heartbeatMs?: number;
+}
+
+export interface Audit extends Feature {
+  /** For the gateway: request records, accepted or refused per the configured mode. */
+  writer: AuditWriter;
+  /** For every feature: lifecycle events (login, grants, requests) as records, with listeners. */
+  lifecycle: LifecycleEvents;
+}
+
+export function createAudit(deps: AuditDeps): Audit {
+  const { config, clock } = deps;
+  const logger = deps.logger.child({ feature: "audit" });
+  const keys = auditKeys(deps.keyPrefix);
+  const metrics = createAuditMetrics(deps.metrics);
+  const holder = `${hostname()}-${process.pid}-${randomId(4)}`;
+  const writeConnection = dedicatedConnection(deps.redis);
+  const tailConnection = dedicatedConnection(deps.redis);
+
+  const writer = new RedisAuditWriter({ redis: writeConnection, keys, config, metrics, logger });
+  const store = new AuditQueryStore({ redis: deps.redis, keys });
+  const tail = new AuditTail({
+    redis: deps.redis,
+    blocking: tailConnection,
+    keys,
+    logger,
+    onSubscribersChanged: (count) => metrics.streamSubscribers.set(count),
+  });
+  const retention = new AuditRetention({
+    redis: deps.redis,
+    keys,
+    maxAgeSeconds: config.retention.maxAge,
+    clock,
+    logger,
+    holder,
+  });
+  const sink = deps.exportSink ?? createExportSink(config.export);
+  const exportConnection = sink ? dedicatedConnection(deps.redis) : undefined;
+  const exporter =
+    sink && exportConnection
+      ? new AuditExporter({
+          redis: deps.redis,
+          connection: exportConnection,
+          keys,
+          sink,
+          metrics,
+          logger,
+          holder,
+        })
+      : undefined;
+
+  return {
+    writer,
+    lifecycle: createLifecycleSink({
+      writer,
+      clock,
+      logger,
+      listenerFailures: metrics.lifecycleListenerFailures,
+    }),
+    routes: (api) => [
+      auditRoutes({
+        reader: { query: (query) => store.query(query), subscribe: (request) => tail.subscribe(request) },
+        requireSession: api.requireSession,
+        isAdmin: api.isAdmin,
+        clock,
+        ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+      }),
+    ],
+    async start() {
+      // Redis may be down at boot: fail-closed then refuses until it is up; buffered spools.
+      await waitUntilReady(writeConnection, config.writeTimeout * 1000);
+      await writer.start();
+      retention.start();
+      exporter?.start();
+    },
+    async stop() {
+      // Blocking reads are cut by closing their connections rather than waited out.
+      const stopped = [tail.stop(), exporter?.stop()];
+      tailConnection.disconnect();
+      exportConnection?.disconnect();
+      await Promise.all(stopped);
+      await retention.stop();
+      await writer.stop();
+      writeConnection.disconnect();
+    },
+  };
+}

@@ -71,7 +71,22 @@ export interface LifecycleAuditRecord extends AuditCommon {
 
 export type AuditRecord = RequestAuditRecord | LifecycleAuditRecord;
 
+/** A lifecycle event as a feature tells it: the audit feature fills in id, time and blanks. */
+export type LifecycleEvent = Partial<LifecycleAuditRecord> & { event: LifecycleEventName };
+
 /** Where lifecycle events go; the audit writer implements it, features depend only on this. */
 export interface LifecycleSink {
-  publish(event: Partial<LifecycleAuditRecord> & { event: LifecycleEventName }): Promise<void>;
+  publish(event: LifecycleEvent): Promise<void>;
+}
+
+/**
+ * The lifecycle sink, with listeners: a feature that must act on another's events (a request
+ * whose grant ended) listens here instead of the two features knowing each other.
+ */
+export interface LifecycleEvents extends LifecycleSink {
+  /**
+   * `listener` hears every event once it is recorded, before publish() returns. A listener
+   * that fails is logged and counted; the publisher never sees its error.
+   */
+  onRecorded(listener: (event: LifecycleEvent) => Promise<void> | void): void;
 }

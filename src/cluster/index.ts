@@ -1,31 +1,48 @@
+/**
+ * The clusters the broker brokers: how it reaches each one (kubeconfig, in-cluster, or a
+ * token) and the grants feature's ClusterApi on @kubernetes/client-node, plus GET /v1/clusters
+ * (each cluster's gateway URL and CA, for the CLI before anyone signs in) and a readiness
+ * check per cluster. It owns no state.
+ */
 import { type KubeConfig, VersionApi } from "@kubernetes/client-node";
 import type { ClusterConfig, Config } from "../config/schema.ts";
-import type { ClusterApi } from "../grants/cluster-api.ts";
+import type { GrantCluster } from "../grants/index.ts";
+import type { Feature } from "../http/feature.ts";
 import type { ReadinessCheck } from "../http/health-routes.ts";
+import { clusterRoutes } from "./cluster-routes.ts";
 import { loadKubeConfig } from "./kubeconfig.ts";
 import { KubernetesCluster } from "./kubernetes-cluster.ts";
 
 /** One configured cluster, connected: how the broker reaches it and the grants adapter on it. */
-export interface ConnectedCluster {
+export interface ConnectedCluster extends GrantCluster {
   config: ClusterConfig;
   kubeConfig: KubeConfig;
-  api: ClusterApi;
-  readiness: ReadinessCheck;
 }
 
-export function connectClusters(
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  override?: (cluster: ClusterConfig) => ClusterApi,
-): ConnectedCluster[] {
-  return config.clusters.map((cluster) => {
-    const kubeConfig = loadKubeConfig(cluster, env);
-    const version = kubeConfig.makeApiClient(VersionApi);
-    return {
-      config: cluster,
-      kubeConfig,
-      api: override?.(cluster) ?? new KubernetesCluster({ name: cluster.name, kubeConfig }),
-      readiness: { name: `cluster/${cluster.name}`, check: async () => void (await version.getCode()) },
-    };
-  });
+export interface Clusters extends Feature {
+  all: ConnectedCluster[];
+  /** By name, for the grants feature. */
+  byName: Map<string, ConnectedCluster>;
+  readiness: ReadinessCheck[];
 }
+
+export function createClusters(deps: { config: Config; env: NodeJS.ProcessEnv }): Clusters {
+  const all = deps.config.clusters.map((config) => {
+    const kubeConfig = loadKubeConfig(config, deps.env);
+    return { config, kubeConfig, api: new KubernetesCluster({ name: config.name, kubeConfig }) };
+  });
+  return {
+    all,
+    byName: new Map(all.map((cluster) => [cluster.config.name, cluster])),
+    readiness: all.map(({ config, kubeConfig }) => {
+      const version = kubeConfig.makeApiClient(VersionApi);
+      return { name: `cluster/${config.name}`, check: async () => void (await version.getCode()) };
+    }),
+    routes: () => [clusterRoutes(deps.config)],
+    start: async () => {},
+    stop: async () => {},
+  };
+}
+
+export { loadKubeConfig } from "./kubeconfig.ts";
+export { KubernetesCluster } from "./kubernetes-cluster.ts";

@@ -6,16 +6,17 @@ import {
   type V1ObjectMeta,
   type V1RoleBinding,
 } from "@kubernetes/client-node";
-import type {
-  ClusterApi,
-  IssuedToken,
-  ManagedKind,
-  ManagedObject,
-  ObjectMeta,
-  RoleRef,
-  ServiceAccountRef,
-} from "../grants/cluster-api.ts";
-import { GRANT_LABEL, MANAGED_SELECTOR } from "../grants/grant.ts";
+import {
+  type ClusterApi,
+  GRANT_LABEL,
+  type IssuedToken,
+  MANAGED_SELECTOR,
+  type ManagedKind,
+  type ManagedObject,
+  type ObjectMeta,
+  type RoleRef,
+  type ServiceAccountRef,
+} from "../grants/index.ts";
 import { fromKubeError, isNotFound } from "./kube-errors.ts";
 
 /** The grants feature's ClusterApi on @kubernetes/client-node 2 for one cluster. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { ClusterConfig } from "../config/schema.ts";
-import type { CredentialIssuer } from "../grants/credentials.ts";
+import type { Grant } from "../grants/index.ts";
 import { Forbidden, NotFound, Unauthorized } from "../shared/errors.ts";
 import type { RequestContext } from "./audit-fields.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
@@ -8,6 +8,11 @@ import { hasImpersonation } from "./headers.ts";
 import { parseQuery, parseRequestAttributes } from "./request-attributes.ts";
 import type { TokenAuthenticator } from "./token-authenticator.ts";
 import type { Upstream } from "./upstream.ts";
+
+/** The API-audience token the gateway forwards with in gateway mode (the grants feature). */
+export interface ApiTokenSource {
+  apiToken(grant: Grant): Promise<string>;
+}
 
 /** One brokered cluster as the gateway sees it. */
 export interface GatewayCluster {
@@ -38,7 +43,7 @@ export async function admit(
   deps: {
     clusters: Map<string, GatewayCluster>;
     resolver: GrantResolver;
-    credentials: Pick<CredentialIssuer, "apiToken">;
+    apiTokens: ApiTokenSource;
   },
 ): Promise<Admitted> {
   const match = PREFIX.exec(req.url ?? "");
@@ -64,7 +69,7 @@ export async function admit(
   ctx.grant = await deps.resolver.resolve(cluster.config.name, cluster.config.grantsNamespace, identity);
 
   const forwardWith =
-    cluster.config.tokenAudience === "gateway" ? await deps.credentials.apiToken(ctx.grant) : token;
+    cluster.config.tokenAudience === "gateway" ? await deps.apiTokens.apiToken(ctx.grant) : token;
   return {
     cluster,
     upstreamPath: rawQuery ? `${rawPath}?${rawQuery}` : rawPath,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import type { AuditDecision, RequestAuditRecord } from "../audit/record.ts";
-import type { Grant } from "../grants/grant.ts";
+import type { AuditDecision, RequestAuditRecord } from "../audit/index.ts";
+import type { Grant } from "../grants/index.ts";
 import { auditQuery } from "./headers.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 
@@ -27,6 +27,8 @@ export function auditRecord(
   phase: RequestAuditRecord["phase"],
   outcome: { status?: number; decision: AuditDecision },
   sourceIp: string,
+  /** The clock's time as the record is made: the end record's ts and duration. */
+  now: number,
 ): RequestAuditRecord {
   const attrs = ctx.attrs;
   const grant = ctx.grant;
@@ -38,7 +40,7 @@ export function auditRecord(
     type: "request",
     phase,
     id: ctx.id,
-    ts: new Date(phase === "start" ? ctx.startedAt : Date.now()).toISOString(),
+    ts: new Date(phase === "start" ? ctx.startedAt : now).toISOString(),
     cluster: ctx.cluster,
     user: grant?.principal.name ?? "",
     groups: grant?.principal.groups.join(",") ?? "",
@@ -55,7 +57,7 @@ export function auditRecord(
     path: attrs?.path ?? ctx.rawPath.slice(0, 2048),
     query: auditQuery(ctx.query).slice(0, 2048),
     status: outcome.status === undefined ? "" : String(outcome.status),
-    durationMs: phase === "end" ? String(Date.now() - ctx.startedAt) : "",
+    durationMs: phase === "end" ? String(now - ctx.startedAt) : "",
     bytesIn: String(ctx.bytesIn),
     bytesOut: String(ctx.bytesOut),
     sourceIp,

@@ -1,6 +1,7 @@
 import { request } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import type { Clock } from "../shared/clock.ts";
 
 /** How long an unknown `kid` waits before the JWKS is fetched again (a forged kid costs little). */
 const REFETCH_COOLDOWN_MS = 10_000;
@@ -12,20 +13,23 @@ const REFETCH_COOLDOWN_MS = 10_000;
  */
 export class ClusterKeys {
   readonly #kubeConfig: KubeConfig;
+  readonly #clock: Clock;
   readonly #server: URL;
   #keys: { issuer: string; jwks: JWTVerifyGetKey; kids: Set<string> } | undefined;
   #fetching: Promise<void> | undefined;
   #fetchedAt = 0;
 
-  constructor(options: { kubeConfig: KubeConfig }) {
+  constructor(options: { kubeConfig: KubeConfig; clock: Clock }) {
     this.#kubeConfig = options.kubeConfig;
+    this.#clock = options.clock;
     this.#server = new URL(options.kubeConfig.getCurrentCluster()!.server);
   }
 
   /** The issuer and key set, refetched first when `kid` is unknown and the cooldown allows. */
   async forKid(kid: string | undefined): Promise<{ issuer: string; jwks: JWTVerifyGetKey }> {
     const known = this.#keys && (kid === undefined || this.#keys.kids.has(kid));
-    if (!this.#keys || (!known && Date.now() - this.#fetchedAt > REFETCH_COOLDOWN_MS)) await this.#refresh();
+    if (!this.#keys || (!known && this.#clock.now() - this.#fetchedAt > REFETCH_COOLDOWN_MS))
+      await this.#refresh();
     return this.#keys!;
   }
 
@@ -39,7 +43,7 @@ export class ClusterKeys {
           jwks: createLocalJWKSet(jwks),
           kids: new Set(jwks.keys.map((k) => k.kid ?? "")),
         };
-        this.#fetchedAt = Date.now();
+        this.#fetchedAt = this.#clock.now();
       } finally {
         this.#fetching = undefined;
       }

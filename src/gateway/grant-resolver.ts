@@ -1,7 +1,12 @@
-import type { Grant } from "../grants/grant.ts";
-import type { GrantStore } from "../grants/grant-store.ts";
+import type { Grant } from "../grants/index.ts";
+import type { Clock } from "../shared/clock.ts";
 import { Unauthorized, Unavailable } from "../shared/errors.ts";
 import type { PresentedIdentity } from "./token-authenticator.ts";
+
+/** Where the resolver looks grants up (the grants feature). */
+export interface GrantFinder {
+  findByServiceAccount(cluster: string, serviceAccountName: string): Promise<Grant | undefined>;
+}
 
 /** How long a looked-up grant is trusted without asking Redis again, if no end was announced. */
 const CACHE_MS = 2000;
@@ -14,13 +19,13 @@ const CACHE_MS = 2000;
  * cache (ends cannot be announced then anyway) until their deadline.
  */
 export class GrantResolver {
-  readonly #store: GrantStore;
-  readonly #now: () => number;
+  readonly #grants: GrantFinder;
+  readonly #clock: Clock;
   readonly #cache = new Map<string, { grant: Grant | undefined; until: number }>();
 
-  constructor(options: { store: GrantStore; now?: () => number }) {
-    this.#store = options.store;
-    this.#now = options.now ?? Date.now;
+  constructor(options: { grants: GrantFinder; clock: Clock }) {
+    this.#grants = options.grants;
+    this.#clock = options.clock;
   }
 
   async resolve(cluster: string, grantsNamespace: string, identity: PresentedIdentity): Promise<Grant> {
@@ -28,12 +33,12 @@ export class GrantResolver {
       throw new Unauthorized("the token's ServiceAccount is not managed by kube-broker");
     }
     const key = `${cluster}/${identity.name}`;
-    const now = this.#now();
+    const now = this.#clock.now();
     let entry = this.#cache.get(key);
     if (!entry || entry.until <= now) {
       try {
         entry = {
-          grant: await this.#store.findByServiceAccount(cluster, identity.name),
+          grant: await this.#grants.findByServiceAccount(cluster, identity.name),
           until: now + CACHE_MS,
         };
         this.#cache.set(key, entry);

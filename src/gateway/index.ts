@@ -1,62 +1,84 @@
+/**
+ * The gateway: kubectl traffic for /clusters/<name>/… on the broker's listener, admitted
+ * against an active grant, audited before a byte goes upstream, and cut when the grant ends
+ * (gateway-proxy.ts explains the design). It owns the open connections of this replica and
+ * the token checks for each cluster; grants and audit records belong to their features.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Router } from "express";
 import type { Registry } from "prom-client";
-import type { AuditWriter } from "../audit/writer.ts";
+import type { AuditWriter } from "../audit/index.ts";
 import type { ClusterConfig, Config } from "../config/schema.ts";
-import type { CredentialIssuer } from "../grants/credentials.ts";
-import type { GrantService } from "../grants/grant-service.ts";
-import type { GrantStore } from "../grants/grant-store.ts";
+import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
-import type { GatewayCluster } from "./admission.ts";
-import { ConnectionRegistry } from "./connections.ts";
-import { Gateway } from "./gateway.ts";
+import type { ApiTokenSource, GatewayCluster } from "./admission.ts";
+import { ConnectionRegistry } from "./connection-registry.ts";
 import { gatewayCluster } from "./gateway-cluster.ts";
 import { createGatewayMetrics } from "./gateway-metrics.ts";
-import { GrantResolver } from "./grant-resolver.ts";
-import { selfRevokeRoutes } from "./self-revoke-routes.ts";
+import { GatewayProxy } from "./gateway-proxy.ts";
+import { type GrantFinder, GrantResolver } from "./grant-resolver.ts";
+import { type GrantRevoker, selfRevokeRoutes } from "./self-revoke-routes.ts";
+
+/** What the gateway needs from the grants feature. */
+export interface GatewayGrants extends GrantFinder, ApiTokenSource, GrantRevoker {
+  /** Every grant that ends, on any replica; `onResync` when announcements may have been missed. */
+  subscribeEnded(onEnded: (grantId: string) => void, onResync: () => void): Promise<() => Promise<void>>;
+  forgetApiToken(grantId: string): void;
+}
+
+export interface GatewayDeps {
+  config: Config;
+  clusters: { config: ClusterConfig; kubeConfig: KubeConfig }[];
+  grants: GatewayGrants;
+  audit: AuditWriter;
+  clock: Clock;
+  logger: Logger;
+  metrics: Registry;
+}
+
+export interface Gateway extends Feature {
+  /** Whether a request on the listener is the gateway's (/clusters/…). */
+  serves(url: string | undefined): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
 
 /**
  * The gateway, wired: its view of each cluster, the grant resolver, the registry of open
  * connections, and the subscription that cuts a grant's connections (and forgets its cached
  * tokens) the moment any replica announces its end.
  */
-export function createGateway(options: {
-  config: Config;
-  clusters: { config: ClusterConfig; kubeConfig: KubeConfig }[];
-  store: GrantStore;
-  grants: GrantService;
-  issuer: CredentialIssuer;
-  audit: AuditWriter;
-  clock: Clock;
-  logger: Logger;
-  metrics: Registry;
-}): { gateway: Gateway; routes: Router; start(): Promise<void>; stop(): Promise<void> } {
-  const { store, issuer, clock } = options;
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { grants, clock } = deps;
   const clusters = new Map<string, GatewayCluster>(
-    options.clusters.map((c) => [c.config.name, gatewayCluster(c.config, c.kubeConfig)]),
+    deps.clusters.map((c) => [c.config.name, gatewayCluster(c.config, c.kubeConfig, clock)]),
   );
-  const resolver = new GrantResolver({ store, now: () => clock.now() });
-  const connections = new ConnectionRegistry();
-  const gateway = new Gateway({
+  const resolver = new GrantResolver({ grants, clock });
+  const connections = new ConnectionRegistry({ clock });
+  const proxy = new GatewayProxy({
     clusters,
     resolver,
-    credentials: issuer,
-    audit: options.audit,
+    apiTokens: grants,
+    audit: deps.audit,
     connections,
-    metrics: createGatewayMetrics(options.metrics, () => connections.open),
-    logger: options.logger,
-    trustProxy: options.config.server.trustProxy,
+    metrics: createGatewayMetrics(deps.metrics, () => connections.open),
+    logger: deps.logger,
+    clock,
+    trustProxy: deps.config.server.trustProxy,
   });
   let unsubscribe = async () => {};
   return {
-    gateway,
-    routes: selfRevokeRoutes({ clusters, resolver, grants: options.grants }),
+    serves: (url) => url?.startsWith("/clusters/") ?? false,
+    handle: (req, res) => void proxy.handle(req, res),
+    handleUpgrade: (req, socket, head) => void proxy.handleUpgrade(req, socket, head),
+    routes: () => [selfRevokeRoutes({ clusters, resolver, grants })],
     start: async () => {
-      unsubscribe = await store.subscribeEnded(
+      unsubscribe = await grants.subscribeEnded(
         (grantId) => {
           resolver.forget(grantId);
-          issuer.forget(grantId);
+          grants.forgetApiToken(grantId);
           connections.closeGrant(grantId);
         },
         () => resolver.forget(),
@@ -64,7 +86,7 @@ export function createGateway(options: {
     },
     stop: async () => {
       connections.closeAll();
-      gateway.close();
+      proxy.close();
       await unsubscribe();
     },
   };

@@ -1,11 +1,15 @@
 import { Router } from "express";
 import { z } from "zod";
-import type { GrantService } from "../grants/grant-service.ts";
-import { grantView } from "../grants/grant-view.ts";
+import { type Grant, grantView } from "../grants/index.ts";
 import { parseBody } from "../http/validate.ts";
 import { NotFound, Unauthorized } from "../shared/errors.ts";
 import type { GatewayCluster } from "./admission.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
+
+/** Ends a grant early (the grants feature). */
+export interface GrantRevoker {
+  revoke(id: string, by: string): Promise<Grant>;
+}
 
 const body = z.strictObject({ cluster: z.string().min(1).max(63) });
 
@@ -16,7 +20,7 @@ const body = z.strictObject({ cluster: z.string().min(1).max(63) });
 export function selfRevokeRoutes(options: {
   clusters: Map<string, GatewayCluster>;
   resolver: GrantResolver;
-  grants: GrantService;
+  grants: GrantRevoker;
 }): Router {
   const router = Router();
   router.post("/grants/self/revoke", async (req, res) => {

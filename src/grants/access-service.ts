@@ -1,10 +1,11 @@
 import type { Config } from "../config/schema.ts";
 import { type AccessAsk, decideStanding, refusalError } from "../policy/index.ts";
+import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { Invalid, Unavailable } from "../shared/errors.ts";
 import { randomId, sha256 } from "../shared/ids.ts";
 import type { Principal } from "../shared/principal.ts";
-import type { Credential, CredentialIssuer } from "./credentials.ts";
+import type { Credential, CredentialIssuer } from "./credential-issuer.ts";
 import type { Grant } from "./grant.ts";
 import type { GrantService } from "./grant-service.ts";
 import type { GrantStore } from "./grant-store.ts";
@@ -28,20 +29,20 @@ export class AccessService {
   readonly #grants: GrantService;
   readonly #store: GrantStore;
   readonly #issuer: CredentialIssuer;
-  readonly #now: () => number;
+  readonly #clock: Clock;
 
   constructor(options: {
     config: Config;
     grants: GrantService;
     store: GrantStore;
     issuer: CredentialIssuer;
-    now: () => number;
+    clock: Clock;
   }) {
     this.#config = options.config;
     this.#grants = options.grants;
     this.#store = options.store;
     this.#issuer = options.issuer;
-    this.#now = options.now;
+    this.#clock = options.clock;
   }
 
   async credential(principal: Principal, ask: AccessAsk, ttlSeconds?: number): Promise<CredentialResult> {
@@ -74,7 +75,7 @@ export class AccessService {
   }
 
   async #covering(principal: Principal, ask: AccessAsk): Promise<Grant | undefined> {
-    const now = this.#now();
+    const now = this.#clock.now();
     const grants = await this.#store.listByPrincipal(principal.subject);
     return grants
       .filter(
@@ -91,9 +92,10 @@ export class AccessService {
   async #withLock<T>(principal: Principal, ask: AccessAsk, work: () => Promise<T>): Promise<T> {
     const key = `access-${sha256(JSON.stringify([principal.subject, ask.cluster, ask.role, [...ask.namespaces].sort()]))}`;
     const holder = randomId();
-    const deadline = this.#now() + LOCK_MS;
+    // How long to wait is real time passing (the lock's TTL is Redis's), not the clock's.
+    const deadline = performance.now() + LOCK_MS;
     while (!(await this.#store.tryLock(key, holder, LOCK_MS))) {
-      if (this.#now() > deadline)
+      if (performance.now() > deadline)
         throw new Unavailable("another request for the same access is still being served; retry");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

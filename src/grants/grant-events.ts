@@ -1,4 +1,4 @@
-import type { LifecycleEventName, LifecycleSink } from "../audit/record.ts";
+import type { LifecycleEventName, LifecycleSink } from "../audit/index.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Grant } from "./grant.ts";
 

@@ -86,8 +86,9 @@ async function visibleGrant(
   principal: Principal,
   isAdmin: (p: Principal) => boolean,
 ) {
-  const grant = await grants.get(id).catch(() => undefined);
-  if (!grant || (grant.principal.subject !== principal.subject && !isAdmin(principal))) {
+  // Only "not found" reads as not found: a Redis failure surfaces (503), not as a missing grant.
+  const grant = await grants.get(id);
+  if (grant.principal.subject !== principal.subject && !isAdmin(principal)) {
     throw new NotFound(`grant "${id}" not found`);
   }
   return grant;

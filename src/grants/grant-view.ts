@@ -26,3 +26,6 @@ export function grantView(grant: Grant) {
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The JSON body of a grant in API answers (the CLI reads it). */
+export type GrantView = ReturnType<typeof grantView>;

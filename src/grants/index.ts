@@ -1,66 +1,118 @@
-import { Gauge, type Registry } from "prom-client";
-import type { LifecycleSink } from "../audit/record.ts";
-import type { Config } from "../config/schema.ts";
-import type { Clock } from "../shared/clock.ts";
-import { Lease } from "../shared/lease.ts";
-import type { Logger } from "../shared/logger.ts";
-import { keyspace, type RedisClient } from "../shared/redis.ts";
-import { AccessService } from "./access-service.ts";
-import { CredentialIssuer } from "./credentials.ts";
-import { ExpiryWorker } from "./expiry-worker.ts";
-import type { GrantCluster } from "./grant-cluster.ts";
-import { GrantService } from "./grant-service.ts";
-import { Reconciler } from "./reconciler.ts";
-import { RedisGrantStore } from "./redis-grant-store.ts";
-
 /**
- * The grants feature, wired: the store, the lifecycle service, credentials, the credentials
- * API's access logic, and the background work (expiry on every replica, reconcile under a
- * lease). `start`/`stop` run and drain the background work.
+ * Grants: access that ends by itself. A grant is a ServiceAccount in the grants namespace and
+ * one binding per namespace (or one cluster-wide), made all-or-nothing and deleted at the
+ * deadline, on revoke, or by the reconciler when Redis and the cluster disagree
+ * (DESIGN.md "How access maps onto Kubernetes").
+ *
+ * It owns the grants in Redis (the {grants} hash tag), the objects labelled
+ * kube-broker.io/grant in each cluster, TokenRequest credentials for active grants, and the
+ * credentials and grants API (POST /v1/credentials, /v1/grants). Policy is asked by callers;
+ * this feature enforces what is possible at all. Other features reach it through the
+ * members of `Grants`, each behind an interface of their own.
  */
-export function createGrants(options: {
-  config: Config;
-  clusters: Map<string, GrantCluster>;
-  redis: RedisClient;
-  replica: string;
-  clock: Clock;
-  lifecycle: LifecycleSink;
-  logger: Logger;
-  metrics: Registry;
-}) {
-  const { config, clusters, redis, clock, lifecycle, logger } = options;
-  const keyPrefix = config.redis.keyPrefix;
-  const store = new RedisGrantStore({ redis, keyPrefix });
-  const grants = new GrantService({ store, clusters, roles: config.roles, clock, lifecycle, logger });
-  const issuer = new CredentialIssuer({ clusters, clock, lifecycle, logger });
-  const access = new AccessService({ config, grants, store, issuer, now: () => clock.now() });
-  const expiry = new ExpiryWorker({ store, grants, clock, logger });
-  const lease = new Lease({
-    redis,
-    key: keyspace(keyPrefix, "grants")("reconcile-lease"),
-    ttlMs: 30_000,
-    holder: options.replica,
-  });
-  const reconciler = new Reconciler({ store, grants, clusters, lease, clock, logger });
-  new Gauge({
-    name: "kube_broker_grants_open",
-    help: "Grants not yet ended (active or being provisioned), across all replicas.",
-    registers: [options.metrics],
-    async collect() {
-      this.set(await store.countOpen().catch(() => 0));
-    },
-  });
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { Feature } from "../http/feature.ts";
+import type { Credential } from "./credential-issuer.ts";
+import type { Grant, GrantEndReason } from "./grant.ts";
+import type { NewGrant } from "./grant-request.ts";
+import { grantRoutes } from "./grant-routes.ts";
+import { type GrantsDeps, wireGrants } from "./grants-wiring.ts";
+import type { ReconcileReport } from "./reconciler.ts";
+
+export type {
+  ClusterApi,
+  IssuedToken,
+  ManagedKind,
+  ManagedObject,
+  ObjectMeta,
+  RoleRef,
+  ServiceAccountRef,
+} from "./cluster-api.ts";
+export type { Credential } from "./credential-issuer.ts";
+export { GRANT_LABEL, type Grant, type GrantEndReason, MANAGED_SELECTOR } from "./grant.ts";
+export { type GrantCluster, gatewayAudience } from "./grant-cluster.ts";
+export type { NewGrant } from "./grant-request.ts";
+export { type GrantView, grantView } from "./grant-view.ts";
+export type { GrantsDeps } from "./grants-wiring.ts";
+export type { ReconcileReport } from "./reconciler.ts";
+
+export interface Grants extends Feature {
+  /** Creates and provisions a grant: active when this returns, or nothing is left behind. */
+  create(input: NewGrant): Promise<Grant>;
+  /** Ends a grant now (idempotent); `revoke` is the same for a person's or a token's revoke. */
+  end(grant: Grant, reason: GrantEndReason, detail: string): Promise<Grant>;
+  revoke(id: string, by: string): Promise<Grant>;
+  findByServiceAccount(cluster: string, serviceAccountName: string): Promise<Grant | undefined>;
+  /** Calls back with every grant that ends on any replica; `onResync` when some may have been missed. */
+  subscribeEnded(onEnded: (grantId: string) => void, onResync: () => void): Promise<() => Promise<void>>;
+  /** A token for the grant's holder, with the audience its cluster hands out. */
+  issue(grant: Grant): Promise<Credential>;
+  /** The API-audience token the gateway forwards with; cached, never handed out. */
+  apiToken(grant: Grant): Promise<string>;
+  forgetApiToken(grantId: string): void;
+  /** One reconcile pass now, whoever holds the lease. */
+  reconcile(): Promise<ReconcileReport>;
+}
+
+export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
+  const { store, grants, issuer, access, expiry, reconciler } = wireGrants(deps);
+  const logger = deps.logger.child({ feature: "grants" });
+  openGrantsGauge(deps.metrics, () => store.countOpen(), logger);
   return {
-    store,
-    grants,
-    issuer,
-    access,
-    expiry,
-    reconciler,
-    start: () => {
+    create: (input) => grants.create(input),
+    end: (grant, reason, detail) => grants.end(grant, reason, detail),
+    revoke: (id, by) => grants.revoke(id, by),
+    findByServiceAccount: (cluster, name) => store.findByServiceAccount(cluster, name),
+    subscribeEnded: (onEnded, onResync) => store.subscribeEnded(onEnded, onResync),
+    issue: (grant) => issuer.issue(grant),
+    apiToken: (grant) => issuer.apiToken(grant),
+    forgetApiToken: (grantId) => issuer.forget(grantId),
+    reconcile: () => reconciler.runOnce(),
+    routes: (api) => [
+      grantRoutes({
+        access,
+        grants,
+        requireSession: api.requireSession,
+        tokenLimit: api.rateLimit("token", deps.config.limits.rateLimits.token.perMinute, "principal"),
+        isAdmin: api.isAdmin,
+      }),
+    ],
+    start: async () => {
       expiry.start();
       reconciler.start();
     },
-    stop: () => Promise.all([expiry.stop(), reconciler.stop()]),
+    stop: async () => {
+      await Promise.all([expiry.stop(), reconciler.stop()]);
+    },
   };
+}
+
+/**
+ * Open grants across all replicas, read from Redis at each scrape. When Redis cannot answer
+ * the gauge says NaN (unknown), not 0, and the failure is logged and counted.
+ */
+function openGrantsGauge(
+  metrics: Registry,
+  countOpen: () => Promise<number>,
+  logger: GrantsDeps["logger"],
+): void {
+  const failures = new Counter({
+    name: "kube_broker_grants_open_read_failures_total",
+    help: "Scrapes at which the number of open grants could not be read from Redis.",
+    registers: [metrics],
+  });
+  new Gauge({
+    name: "kube_broker_grants_open",
+    help: "Grants not yet ended (active or being provisioned), across all replicas; NaN when Redis cannot say.",
+    registers: [metrics],
+    async collect() {
+      try {
+        this.set(await countOpen());
+      } catch (err) {
+        failures.inc();
+        logger.warn({ err: String(err) }, "could not count open grants for /metrics");
+        this.set(Number.NaN);
+      }
+    },
+  });
 }

@@ -1,48 +1,56 @@
-import type { RequestHandler, Router } from "express";
-import type { LifecycleSink } from "../audit/record.ts";
+/**
+ * Identity for people: the broker is the OIDC client (authorization code with PKCE, or the
+ * device flow; login-service.ts explains both), and a person holds a broker session, never an
+ * IdP token. Sessions are random secrets stored only as hashes, re-checked against the IdP
+ * with its refresh token, and revocable centrally (session-service.ts). CI jobs are
+ * identity/ci, a feature of its own.
+ *
+ * It owns the broker's OIDC client (its secret read from env or file), sessions and login
+ * state in Redis (the {sessions} and {login} hash tags), the login, whoami and logout routes,
+ * and the session check every other feature's routes sit behind.
+ */
+import type { RequestHandler } from "express";
+import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import { readSecret } from "../config/secrets.ts";
-import { byClient, type RateLimiter } from "../http/rate-limit.ts";
+import type { Feature } from "../http/feature.ts";
+import { entitlements } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
-import type { Principal } from "../shared/principal.ts";
 import type { RedisClient } from "../shared/redis.ts";
 import { loginRoutes } from "./login-routes.ts";
 import { LoginService } from "./login-service.ts";
 import { LoginStore } from "./login-store.ts";
-import { OpenIdOidcClient } from "./openid-oidc-client.ts";
+import { OpenidOidcClient } from "./openid-oidc-client.ts";
 import { requireSession } from "./require-session.ts";
 import { sessionRoutes } from "./session-routes.ts";
 import { SessionService } from "./session-service.ts";
 import { SessionStore } from "./session-store.ts";
 
-/**
- * Identity for people, wired: the broker's OIDC client (its secret read from env or file),
- * sessions, the two login flows, and the middleware other features put in front of their
- * routes. (CI jobs are src/identity/ci.)
- */
-export function createIdentity(options: {
+export interface IdentityDeps {
   config: Config;
   redis: RedisClient;
   clock: Clock;
   lifecycle: LifecycleSink;
   logger: Logger;
   env: NodeJS.ProcessEnv;
-  limiter: RateLimiter;
-}): {
+}
+
+export interface Identity extends Feature {
+  /** Express middleware: the request needs a broker session; getPrincipal(res) names its holder. */
   requireSession: RequestHandler;
-  routes(options: { isAdmin: (p: Principal) => boolean; entitlements: (p: Principal) => unknown }): Router[];
-} {
-  const { config, redis, clock, lifecycle, logger } = options;
+}
+
+export function createIdentity(deps: IdentityDeps): Identity {
+  const { config, redis, clock, lifecycle, logger } = deps;
   const keyPrefix = config.redis.keyPrefix;
   const secretSource = { env: config.oidc.clientSecretEnv, file: config.oidc.clientSecretFile };
-  const oidc = new OpenIdOidcClient({
+  const oidc = new OpenidOidcClient({
     settings: config.oidc,
-    clientSecret: readSecret(secretSource, "oidc client secret", options.env),
+    clientSecret: readSecret(secretSource, "oidc client secret", deps.env),
   });
-  const sessionStore = new SessionStore({ redis, keyPrefix });
   const sessions = new SessionService({
-    store: sessionStore,
+    store: new SessionStore({ redis, keyPrefix }),
     oidc,
     settings: config.oidc,
     clock,
@@ -58,12 +66,21 @@ export function createIdentity(options: {
     logger,
   });
   const session = requireSession(sessions);
-  const limit = options.limiter.middleware("login", config.limits.rateLimits.login.perMinute, byClient);
   return {
     requireSession: session,
-    routes: ({ isAdmin, entitlements }) => [
-      loginRoutes({ login, limit }),
-      sessionRoutes({ sessions, requireSession: session, isAdmin, entitlements }),
+    routes: (api) => [
+      loginRoutes({
+        login,
+        limit: api.rateLimit("login", config.limits.rateLimits.login.perMinute, "client"),
+      }),
+      sessionRoutes({
+        sessions,
+        requireSession: session,
+        isAdmin: api.isAdmin,
+        entitlements: (principal) => entitlements(config, principal),
+      }),
     ],
+    start: async () => {},
+    stop: async () => {},
   };
 }

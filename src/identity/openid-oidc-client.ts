@@ -16,7 +16,7 @@ const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
  * use and is retried after a failure, so the broker starts (and says not-ready) while the IdP
  * is down instead of crashing.
  */
-export class OpenIdOidcClient implements OidcClient {
+export class OpenidOidcClient implements OidcClient {
   readonly #settings: Config["oidc"];
   readonly #clientSecret: string | undefined;
   #config: Promise<oidc.Configuration> | undefined;

@@ -1,4 +1,4 @@
-import type { LifecycleSink } from "../audit/record.ts";
+import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Unauthorized } from "../shared/errors.ts";

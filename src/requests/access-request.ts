@@ -63,3 +63,6 @@ export function requestView(request: AccessRequest) {
     ...(request.grantError ? { grantError: request.grantError } : {}),
   };
 }
+
+/** The JSON body of a request in API answers (the CLI reads it). */
+export type RequestView = ReturnType<typeof requestView>;

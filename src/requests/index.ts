@@ -1,87 +1,86 @@
-import type { RequestHandler, Router } from "express";
+/**
+ * Just-in-time access requests: a person asks for a role in some namespaces for a while, with
+ * a reason; policy says who approves and how many must; the approval that completes the count
+ * provisions the grant, which starts then and ends by itself. Pending requests expire at
+ * their own deadline. Every transition is an audit lifecycle event and, where people act on
+ * it, a webhook notification (generic JSON or Slack).
+ *
+ * It owns the requests in Redis (the {requests} hash tag) and the webhooks; the grant it
+ * provisions belongs to the grants feature.
+ */
 import type { Registry } from "prom-client";
-import type { LifecycleSink } from "../audit/record.ts";
+import type { LifecycleEvents } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import { readSecret } from "../config/secrets.ts";
-import type { GrantService } from "../grants/grant-service.ts";
+import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Lease } from "../shared/lease.ts";
 import type { Logger } from "../shared/logger.ts";
 import { keyspace, type RedisClient } from "../shared/redis.ts";
-import { WebhookNotifier } from "./notifier.ts";
-import { notifyingLifecycle } from "./notifying-lifecycle.ts";
+import { notifyGrantEnd } from "./grant-end-notice.ts";
 import { RedisRequestStore } from "./redis-request-store.ts";
 import { RequestExpiry } from "./request-expiry.ts";
 import { requestRoutes } from "./request-routes.ts";
-import { RequestService } from "./request-service.ts";
+import { type GrantMaker, RequestService } from "./request-service.ts";
+import { WebhookNotifier } from "./webhook-notifier.ts";
 
-/**
- * Notifications come first: other features' lifecycle events (a grant from a request
- * ending) go through them, so they exist before the grants feature does.
- */
-export function createNotifications(options: {
+export type { AccessRequest, RequestView } from "./access-request.ts";
+export type { GrantMaker } from "./request-service.ts";
+
+export interface RequestsDeps {
   config: Config;
   redis: RedisClient;
-  audit: LifecycleSink;
-  logger: Logger;
-  metrics: Registry;
-  env: NodeJS.ProcessEnv;
-}) {
-  const { config } = options;
-  const notifier = new WebhookNotifier({
-    webhooks: config.notifications.webhooks.map(({ urlEnv, url, ...webhook }) => ({
-      ...webhook,
-      url: url ?? readSecret({ env: urlEnv }, `notifications webhook "${webhook.name}"`, options.env)!,
-    })),
-    settings: config.notifications,
-    logger: options.logger,
-    metrics: options.metrics,
-  });
-  const store = new RedisRequestStore({ redis: options.redis, keyPrefix: config.redis.keyPrefix });
-  return {
-    notifier,
-    store,
-    lifecycle: notifyingLifecycle({ audit: options.audit, requests: store, notifier }),
-  };
-}
-
-/** Just-in-time access requests, wired: the service, its expiry worker and its routes. */
-export function createRequests(options: {
-  config: Config;
-  redis: RedisClient;
-  notifications: ReturnType<typeof createNotifications>;
-  grants: GrantService;
+  grants: GrantMaker;
+  lifecycle: LifecycleEvents;
   replica: string;
   clock: Clock;
   logger: Logger;
-}): {
-  routes(options: { requireSession: RequestHandler; limit: RequestHandler }): Router;
-  start(): void;
-  stop(): Promise<void>;
-} {
-  const { config, notifications, clock, logger } = options;
+  metrics: Registry;
+  env: NodeJS.ProcessEnv;
+}
+
+export function createRequests(deps: RequestsDeps): Feature {
+  const { config, clock, logger } = deps;
+  const notifier = new WebhookNotifier({
+    webhooks: config.notifications.webhooks.map(({ urlEnv, url, ...webhook }) => ({
+      ...webhook,
+      url: url ?? readSecret({ env: urlEnv }, `notifications webhook "${webhook.name}"`, deps.env)!,
+    })),
+    settings: config.notifications,
+    clock,
+    logger,
+    metrics: deps.metrics,
+  });
+  const store = new RedisRequestStore({ redis: deps.redis, keyPrefix: config.redis.keyPrefix });
+  deps.lifecycle.onRecorded(notifyGrantEnd({ requests: store, notifier }));
   const requests = new RequestService({
     config,
-    store: notifications.store,
-    grants: options.grants,
+    store,
+    grants: deps.grants,
     clock,
-    lifecycle: notifications.lifecycle,
-    notifier: notifications.notifier,
+    lifecycle: deps.lifecycle,
+    notifier,
     logger,
   });
   const lease = new Lease({
-    redis: options.redis,
+    redis: deps.redis,
     key: keyspace(config.redis.keyPrefix, "requests")("expiry-lease"),
     ttlMs: 10_000,
-    holder: options.replica,
+    holder: deps.replica,
   });
   const expiry = new RequestExpiry({ requests, lease, logger });
   return {
-    routes: ({ requireSession, limit }) => requestRoutes({ requests, requireSession, limit }),
-    start: () => expiry.start(),
+    routes: (api) => [
+      requestRoutes({
+        requests,
+        requireSession: api.requireSession,
+        limit: api.rateLimit("requests", config.limits.rateLimits.requests.perMinute, "principal"),
+      }),
+    ],
+    start: async () => expiry.start(),
     stop: async () => {
       await expiry.stop();
-      await notifications.notifier.drain();
+      await notifier.drain();
     },
   };
 }

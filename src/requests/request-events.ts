@@ -1,8 +1,8 @@
-import type { LifecycleEventName, LifecycleSink } from "../audit/record.ts";
+import type { LifecycleEventName, LifecycleSink } from "../audit/index.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { AccessRequest } from "./access-request.ts";
-import type { NotificationEvent, WebhookNotifier } from "./notifier.ts";
 import { describeAccess, requestNotification } from "./request-messages.ts";
+import type { NotificationEvent, WebhookNotifier } from "./webhook-notifier.ts";
 
 /**
  * Tells the world about a request's transitions: an audit lifecycle event for each, and a

@@ -1,7 +1,7 @@
 import { formatDuration } from "../shared/duration.ts";
 import type { AccessRequest } from "./access-request.ts";
 import { requestView } from "./access-request.ts";
-import type { Notification, NotificationEvent } from "./notifier.ts";
+import type { Notification, NotificationEvent } from "./webhook-notifier.ts";
 
 /** "edit in payments, team-a on prod for 30m" */
 export function describeAccess(request: AccessRequest): string {

@@ -1,6 +1,6 @@
-import type { LifecycleSink } from "../audit/record.ts";
+import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
-import type { GrantService } from "../grants/grant-service.ts";
+import type { NewGrant } from "../grants/index.ts";
 import { type AccessAsk, canApprove, decideRequest, isAdmin, refusalError } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
@@ -9,9 +9,14 @@ import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { AccessRequest, Decision } from "./access-request.ts";
-import type { WebhookNotifier } from "./notifier.ts";
 import { RequestEvents } from "./request-events.ts";
 import type { RequestStore } from "./request-store.ts";
+import type { WebhookNotifier } from "./webhook-notifier.ts";
+
+/** What an approved request needs from the grants feature: its grant, made at approval. */
+export interface GrantMaker {
+  create(input: NewGrant): Promise<{ id: string }>;
+}
 
 export interface NewRequest extends AccessAsk {
   durationSeconds: number;
@@ -30,14 +35,14 @@ const MIN_DURATION_SECONDS = 60;
 export class RequestService {
   readonly #config: Config;
   readonly #store: RequestStore;
-  readonly #grants: GrantService;
+  readonly #grants: GrantMaker;
   readonly #clock: Clock;
   readonly #events: RequestEvents;
 
   constructor(options: {
     config: Config;
     store: RequestStore;
-    grants: GrantService;
+    grants: GrantMaker;
     clock: Clock;
     lifecycle: LifecycleSink;
     notifier: Pick<WebhookNotifier, "notify">;

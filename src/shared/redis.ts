@@ -45,3 +45,16 @@ export async function loadJsonHashes<T>(redis: RedisClient, keys: string[]): Pro
     return typeof json === "string" ? (JSON.parse(json) as T) : undefined;
   });
 }
+
+/**
+ * An error from the connection rather than from Redis: the socket closed or is closing
+ * (ioredis can still say "ready" for a moment after the server went away).
+ */
+export function isConnectionError(err: unknown): boolean {
+  const { name, code, message } = err as { name?: string; code?: string; message?: string };
+  return (
+    name === "MaxRetriesPerRequestError" ||
+    ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code ?? "") ||
+    /^(Connection is closed|Stream isn't writeable)/.test(message ?? "")
+  );
+}

@@ -8,7 +8,7 @@ import { auditKeys } from "../../src/audit/audit-keys.ts";
 import { createAuditMetrics } from "../../src/audit/audit-metrics.ts";
 import { dedicatedConnection, waitUntilReady } from "../../src/audit/connection.ts";
 import { toStreamFields } from "../../src/audit/record-fields.ts";
-import { RedisAuditWriter } from "../../src/audit/writer.ts";
+import { RedisAuditWriter } from "../../src/audit/write/redis-audit-writer.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
 import { startRedis } from "../../tools/redis/redis-server.ts";
 import { auditConfig, histogramCount, requestRecord } from "../support/audit-fixtures.ts";

@@ -8,7 +8,7 @@ import { createAuditMetrics } from "../../src/audit/audit-metrics.ts";
 import { dedicatedConnection, waitUntilReady } from "../../src/audit/connection.ts";
 import type { RequestAuditRecord } from "../../src/audit/record.ts";
 import { type AuditEntry, fromStreamFields } from "../../src/audit/record-fields.ts";
-import { RedisAuditWriter, type RedisAuditWriterOptions } from "../../src/audit/writer.ts";
+import { RedisAuditWriter, type RedisAuditWriterOptions } from "../../src/audit/write/redis-audit-writer.ts";
 import type { AuditConfig } from "../../src/config/schema.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
 import type { RedisHarness } from "../../tools/redis/redis-server.ts";

@@ -1,11 +1,10 @@
-import { Registry } from "prom-client";
 import { loadKubeConfig } from "../../src/cluster/kubeconfig.ts";
 import { KubernetesCluster } from "../../src/cluster/kubernetes-cluster.ts";
 import type { Config } from "../../src/config/schema.ts";
 import type { ClusterApi } from "../../src/grants/cluster-api.ts";
 import type { Grant } from "../../src/grants/grant.ts";
 import type { GrantStore } from "../../src/grants/grant-store.ts";
-import { createGrants } from "../../src/grants/index.ts";
+import { wireGrants } from "../../src/grants/grants-wiring.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { randomId } from "../../src/shared/ids.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
@@ -27,7 +26,7 @@ export function grantsFeature(
     options.api ?? new KubernetesCluster({ name: cluster.name, kubeConfig: loadKubeConfig(cluster) });
   const lifecycle = options.lifecycle ?? new RecordingLifecycle();
   const clusters = new Map([[cluster.name, { config: cluster, api }]]);
-  const feature = createGrants({
+  const feature = wireGrants({
     config: { ...config, redis: { ...config.redis, keyPrefix: redis.keyPrefix } },
     clusters,
     redis: redis.client(),
@@ -35,7 +34,6 @@ export function grantsFeature(
     clock: systemClock,
     lifecycle,
     logger: silentLogger(),
-    metrics: new Registry(),
   });
   return { ...feature, api, clusters, lifecycle };
 }

@@ -1,4 +1,4 @@
-import type { CiExchangeResult } from "../../identity/ci/exchange-service.ts";
+import type { CiExchangeResult } from "../../identity/ci/index.ts";
 import { BROKER_FLAGS, parseFlags } from "../args.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
 import { namedCa, trustList } from "../broker/trust.ts";

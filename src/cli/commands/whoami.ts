@@ -1,4 +1,4 @@
-import type { Entitlements } from "../../policy/entitlements.ts";
+import type { Entitlements } from "../../policy/index.ts";
 import { formatDuration } from "../../shared/duration.ts";
 import type { Principal } from "../../shared/principal.ts";
 import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags } from "../args.ts";

@@ -1,8 +1,8 @@
-import type { grantView } from "../../grants/grant-view.ts";
+import type { GrantView } from "../../grants/index.ts";
 import { relativeTime, table } from "./table.ts";
 
 /** A grant as the broker's API shows it (the server's own type: only the type is imported). */
-export type GrantView = ReturnType<typeof grantView>;
+export type { GrantView };
 
 export function grantsTable(grants: GrantView[], now: number, options: { withUser: boolean }): string {
   const headers = [

@@ -1,9 +1,9 @@
-import type { requestView } from "../../requests/access-request.ts";
+import type { RequestView } from "../../requests/index.ts";
 import { formatDuration } from "../../shared/duration.ts";
 import { relativeTime, table } from "./table.ts";
 
 /** An access request as the broker's API shows it (the server's own type). */
-export type RequestView = ReturnType<typeof requestView>;
+export type { RequestView };
 
 export function requestsTable(requests: RequestView[], now: number): string {
   return table(

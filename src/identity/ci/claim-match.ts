@@ -1,5 +1,5 @@
 import type { CiRule } from "../../config/schema.ts";
-import { globMatch } from "../../policy/glob.ts";
+import { globMatch } from "../../policy/index.ts";
 
 export type ClaimMatcher = CiRule["claims"][string];
 

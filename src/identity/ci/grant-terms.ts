@@ -1,6 +1,6 @@
 import type { CiRule } from "../../config/schema.ts";
 import type { Principal } from "../../shared/principal.ts";
-import type { VerifiedCiToken } from "./token-verifier.ts";
+import type { VerifiedCiToken } from "./ci-token-verifier.ts";
 
 /** Grants made for CI jobs last at least this long (the grant service's own minimum). */
 export const MIN_CI_GRANT_SECONDS = 60;

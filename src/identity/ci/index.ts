@@ -9,18 +9,22 @@
  * grant lasts no longer than the rule, the role and the token itself allow; the grants
  * feature provisions it all-or-nothing and mints the credential, returned with a kubeconfig.
  */
-import type { RequestHandler, Router } from "express";
 import type { Config } from "../../config/schema.ts";
+import type { Feature } from "../../http/feature.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { RedisClient } from "../../shared/redis.ts";
-import { type CiCredentialMinter, CiExchangeService, type CiGrantMaker } from "./exchange-service.ts";
-import { DiscoveredIssuerKeys, type IssuerKeys } from "./issuer-keys.ts";
-import { RedisReplayGuard } from "./replay-guard.ts";
-import { ciRoutes } from "./routes.ts";
-import { CiTokenVerifier } from "./token-verifier.ts";
+import { type CiCredentialMinter, CiExchangeService, type CiGrantMaker } from "./ci-exchange-service.ts";
+import { ciRoutes } from "./ci-routes.ts";
+import { CiTokenVerifier } from "./ci-token-verifier.ts";
+import { DiscoveredIssuerKeys } from "./discovered-issuer-keys.ts";
+import { RedisReplayGuard } from "./redis-replay-guard.ts";
 
-export interface CreateCiExchangeOptions {
+export type { CiCredentialMinter, CiExchangeResult, CiGrantMaker } from "./ci-exchange-service.ts";
+export { ACCEPTED_ALGORITHMS, type VerifiedCiToken } from "./ci-token-verifier.ts";
+export { matchCiRule } from "./rules.ts";
+
+export interface CiExchangeDeps {
   config: Config;
   redis: RedisClient;
   keyPrefix: string;
@@ -28,38 +32,35 @@ export interface CreateCiExchangeOptions {
   credentials: CiCredentialMinter;
   clock: Clock;
   logger: Logger;
-  rateLimit?: RequestHandler;
-  /** Defaults to OIDC discovery with jose's remote JWKS. */
-  keys?: IssuerKeys;
-  /** How soon after a JWKS fetch an unknown kid may trigger another (default 30 s). */
+  /** How soon after a JWKS fetch an unknown kid may trigger another (default 30 s; tests shorten it). */
   jwksRefetchCooldownMs?: number;
 }
 
-export function createCiExchange(options: CreateCiExchangeOptions): {
-  routes: Router;
-  service: CiExchangeService;
-} {
-  const keys =
-    options.keys ??
-    new DiscoveredIssuerKeys({ clock: options.clock, refetchCooldownMs: options.jwksRefetchCooldownMs });
+/** POST /v1/ci/exchange, rate-limited per client address. */
+export function createCiExchange(deps: CiExchangeDeps): Feature {
+  const keys = new DiscoveredIssuerKeys({ clock: deps.clock, refetchCooldownMs: deps.jwksRefetchCooldownMs });
   const verifier = new CiTokenVerifier({
-    config: options.config,
+    config: deps.config,
     keys,
-    replay: new RedisReplayGuard({ redis: options.redis, keyPrefix: options.keyPrefix }),
-    clock: options.clock,
+    replay: new RedisReplayGuard({ redis: deps.redis, keyPrefix: deps.keyPrefix }),
+    clock: deps.clock,
   });
-  const service = new CiExchangeService({
-    config: options.config,
+  const exchange = new CiExchangeService({
+    config: deps.config,
     verifier,
-    grants: options.grants,
-    credentials: options.credentials,
-    clock: options.clock,
-    logger: options.logger,
+    grants: deps.grants,
+    credentials: deps.credentials,
+    clock: deps.clock,
+    logger: deps.logger,
   });
-  const routes = ciRoutes({ exchange: service, rateLimit: options.rateLimit });
-  return { routes, service };
+  return {
+    routes: (api) => [
+      ciRoutes({
+        exchange,
+        rateLimit: api.rateLimit("ci-exchange", deps.config.limits.rateLimits.token.perMinute, "client"),
+      }),
+    ],
+    start: async () => {},
+    stop: async () => {},
+  };
 }
-
-export type { CiExchangeResult } from "./exchange-service.ts";
-export { matchCiRule } from "./rules.ts";
-export { ACCEPTED_ALGORITHMS, type VerifiedCiToken } from "./token-verifier.ts";

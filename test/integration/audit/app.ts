@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestHandler } from "express";
 import { Registry } from "prom-client";
-import { type Audit, type CreateAuditOptions, createAudit } from "../../../src/audit/create-audit.ts";
+import { type Audit, type AuditDeps, createAudit } from "../../../src/audit/index.ts";
 import type { AuditConfig } from "../../../src/config/schema.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { setPrincipal } from "../../../src/http/principal.ts";
@@ -24,7 +24,7 @@ export interface AuditApp {
 export async function startAuditApp(
   redis: RedisHarness,
   config: AuditConfig,
-  extra: Partial<CreateAuditOptions> = {},
+  extra: Partial<AuditDeps> = {},
 ): Promise<AuditApp> {
   const metrics = new Registry();
   const audit = createAudit({
@@ -34,7 +34,6 @@ export async function startAuditApp(
     clock: systemClock,
     logger: silentLogger(),
     metrics,
-    isAdmin: (principal) => principal.name === ADMIN,
     ...extra,
   });
   await audit.start();
@@ -49,7 +48,11 @@ export async function startAuditApp(
     readiness: [],
     trustProxy: false,
     maxBodyBytes: 1024,
-    api: [audit.routes(signIn)],
+    api: audit.routes({
+      requireSession: signIn,
+      isAdmin: (principal) => principal.name === ADMIN,
+      rateLimit: () => (_req, _res, next) => next(),
+    }),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));

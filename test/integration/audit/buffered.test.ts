@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { copyFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SPOOL_FULL } from "../../../src/audit/write-mode.ts";
-import type { RedisAuditWriter } from "../../../src/audit/writer.ts";
+import type { RedisAuditWriter } from "../../../src/audit/write/redis-audit-writer.ts";
+import { SPOOL_FULL } from "../../../src/audit/write/write-mode.ts";
 import type { BrokerError } from "../../../src/shared/errors.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
 import {

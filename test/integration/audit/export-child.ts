@@ -8,8 +8,8 @@ import { Registry } from "prom-client";
 import { auditKeys } from "../../../src/audit/audit-keys.ts";
 import { createAuditMetrics } from "../../../src/audit/audit-metrics.ts";
 import { dedicatedConnection } from "../../../src/audit/connection.ts";
-import { FileSink } from "../../../src/audit/export-sinks.ts";
-import { AuditExporter } from "../../../src/audit/export-worker.ts";
+import { AuditExporter } from "../../../src/audit/export/audit-exporter.ts";
+import { FileSink } from "../../../src/audit/export/export-sinks.ts";
 import { silentLogger } from "../../../src/shared/logger.ts";
 
 const env = process.env;

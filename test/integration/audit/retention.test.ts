@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { auditKeys } from "../../../src/audit/audit-keys.ts";
-import { AuditRetention } from "../../../src/audit/retention.ts";
+import { AuditRetention } from "../../../src/audit/audit-retention.ts";
 import { systemClock } from "../../../src/shared/clock.ts";
 import { silentLogger } from "../../../src/shared/logger.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";

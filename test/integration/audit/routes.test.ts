@@ -162,7 +162,7 @@ describe("audit read API", () => {
   });
 
   it("streams live records and resumes from Last-Event-ID without gaps or repeats", async () => {
-    await freshApp({ tuning: { heartbeatMs: 50 } });
+    await freshApp({ heartbeatMs: 50 });
     const clients: SseClient[] = [];
     try {
       const old = await seed();

@@ -6,7 +6,7 @@ import type { RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import type { Config } from "../../../src/config/schema.ts";
-import { CredentialIssuer } from "../../../src/grants/credentials.ts";
+import { CredentialIssuer } from "../../../src/grants/credential-issuer.ts";
 import type { GrantCluster } from "../../../src/grants/grant-cluster.ts";
 import { GrantService } from "../../../src/grants/grant-service.ts";
 import { RedisGrantStore } from "../../../src/grants/redis-grant-store.ts";
@@ -149,7 +149,6 @@ export async function startCiFixture(options: CiFixtureOptions = {}): Promise<Ci
     credentials,
     clock: systemClock,
     logger,
-    rateLimit: options.rateLimit,
     jwksRefetchCooldownMs: options.jwksRefetchCooldownMs,
   });
   const app = createApp({
@@ -158,7 +157,11 @@ export async function startCiFixture(options: CiFixtureOptions = {}): Promise<Ci
     readiness: [],
     trustProxy: false,
     maxBodyBytes: config.limits.maxBodyBytes,
-    api: [ci.routes],
+    api: ci.routes({
+      requireSession: (_req, _res, next) => next(),
+      isAdmin: () => false,
+      rateLimit: () => options.rateLimit ?? ((_req, _res, next) => next()),
+    }),
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Redis } from "ioredis";
-import type { CredentialIssuer } from "../../../src/grants/credentials.ts";
+import type { CredentialIssuer } from "../../../src/grants/credential-issuer.ts";
 import type { NewGrant } from "../../../src/grants/grant-request.ts";
 import type { GrantService } from "../../../src/grants/grant-service.ts";
 import { type BrokerError, Conflict } from "../../../src/shared/errors.ts";

@@ -1,7 +1,7 @@
 import type { AuditRecord } from "../../../src/audit/record.ts";
 import { pickRecord } from "../../../src/audit/record-fields.ts";
-import { auditUnavailable } from "../../../src/audit/write-mode.ts";
-import type { AuditWriter } from "../../../src/audit/writer.ts";
+import type { AuditWriter } from "../../../src/audit/write/audit-writer.ts";
+import { auditUnavailable } from "../../../src/audit/write/write-mode.ts";
 
 /**
  * An in-memory AuditWriter for unit tests of features that write audit records (the

@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
-import { createExportSink, FileSink, StreamSink, WebhookSink } from "../../../src/audit/export-sinks.ts";
-import { createLifecycleSink } from "../../../src/audit/lifecycle-sink.ts";
+import { Counter, Registry } from "prom-client";
+import {
+  createExportSink,
+  FileSink,
+  StreamSink,
+  WebhookSink,
+} from "../../../src/audit/export/export-sinks.ts";
 import type { AuditEntry } from "../../../src/audit/record-fields.ts";
+import { createLifecycleSink } from "../../../src/audit/write/lifecycle-sink.ts";
+import { silentLogger } from "../../../src/shared/logger.ts";
 import { requestRecord } from "../../support/audit-fixtures.ts";
 import { FakeAuditWriter } from "../../support/fakes/fake-audit-writer.ts";
 import { ManualClock } from "../../support/fakes/manual-clock.ts";
@@ -57,10 +64,23 @@ describe("audit export sinks from config", () => {
 });
 
 describe("lifecycle sink", () => {
+  const lifecycleSink = (writer: FakeAuditWriter, clock = new ManualClock()) => {
+    const registry = new Registry();
+    const listenerFailures = new Counter({
+      name: "failures",
+      help: "-",
+      labelNames: ["event"],
+      registers: [registry],
+    });
+    const sink = createLifecycleSink({ writer, clock, logger: silentLogger(), listenerFailures });
+    const failures = async () => (await registry.getSingleMetric("failures")!.get()).values;
+    return { sink, failures };
+  };
+
   it("fills id, time and empty fields, and appends a lifecycle record", async () => {
     const writer = new FakeAuditWriter();
     const clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
-    const sink = createLifecycleSink({ writer, clock });
+    const { sink } = lifecycleSink(writer, clock);
     await sink.publish({ event: "grant.started", user: "dev@example.com", grant: "g1", cluster: "prod" });
     const [record] = writer.records;
     assert.deepEqual(record, {
@@ -82,5 +102,28 @@ describe("lifecycle sink", () => {
 
     writer.unavailable = true;
     await assert.rejects(sink.publish({ event: "login" }), (err: { code: number }) => err.code === 503);
+  });
+
+  it("tells listeners each recorded event; a failing listener is counted, never thrown to the publisher", async () => {
+    const writer = new FakeAuditWriter();
+    const { sink, failures } = lifecycleSink(writer);
+    const heard: string[] = [];
+    sink.onRecorded((event) => {
+      heard.push(`${event.event}:${writer.records.length}`);
+    });
+    sink.onRecorded(async (event) => {
+      if (event.event === "grant.ended") throw new Error("the request store is away");
+    });
+    await sink.publish({ event: "grant.started" });
+    await sink.publish({ event: "grant.ended" });
+    assert.deepEqual(heard, ["grant.started:1", "grant.ended:2"], "after each record was written");
+    assert.deepEqual(
+      (await failures()).map((v) => [v.labels.event, v.value]),
+      [["grant.ended", 1]],
+    );
+
+    writer.unavailable = true;
+    await assert.rejects(sink.publish({ event: "grant.ended" }));
+    assert.equal(heard.length, 2, "an event that was not recorded is not told");
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { appendFile, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Spool } from "../../../src/audit/spool.ts";
+import { Spool } from "../../../src/audit/write/spool.ts";
 import { requestRecord, tempDir } from "../../support/audit-fixtures.ts";
 
 const line = (s: number) => ({ w: "writer-a", s, r: requestRecord({ id: `spooled-${s}` }) });

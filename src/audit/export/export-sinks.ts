@@ -1,0 +1,126 @@
+import { type FileHandle, mkdir, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Writable } from "node:stream";
+import type { AuditConfig } from "../../config/schema.ts";
+import type { AuditEntry } from "../record-fields.ts";
+
+/**
+ * Where the export worker delivers records. `deliver` resolves only once the batch is
+ * durably handed over (the worker acknowledges the stream entries after it), and throws
+ * to have the same batch retried.
+ */
+export interface ExportSink {
+  /** For metrics and logs: stdout, file, webhook. */
+  readonly kind: string;
+  deliver(entries: readonly AuditEntry[], signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
+
+const jsonLines = (entries: readonly AuditEntry[]) =>
+  entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
+
+/** JSON lines on stdout, for a log shipper that reads the container's output. */
+export class StreamSink implements ExportSink {
+  readonly kind = "stdout";
+  readonly #stream: Writable;
+
+  constructor(options: { stream?: Writable } = {}) {
+    this.#stream = options.stream ?? process.stdout;
+  }
+
+  deliver(entries: readonly AuditEntry[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#stream.write(jsonLines(entries), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+}
+
+/** JSON lines appended to a file, synced before the batch counts as delivered. */
+export class FileSink implements ExportSink {
+  readonly kind = "file";
+  readonly #path: string;
+  #file: FileHandle | undefined;
+
+  constructor(options: { path: string }) {
+    this.#path = options.path;
+  }
+
+  async deliver(entries: readonly AuditEntry[]): Promise<void> {
+    if (!this.#file) {
+      await mkdir(dirname(this.#path), { recursive: true });
+      this.#file = await open(this.#path, "a", 0o600);
+    }
+    await this.#file.write(jsonLines(entries));
+    await this.#file.datasync();
+  }
+
+  async close(): Promise<void> {
+    await this.#file?.close();
+    this.#file = undefined;
+  }
+}
+
+/** POSTs each batch as a JSON array; anything but a 2xx is a failure to retry. */
+export class WebhookSink implements ExportSink {
+  readonly kind = "webhook";
+  readonly #url: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(options: { url: string; headers?: Record<string, string>; timeoutMs?: number }) {
+    this.#url = options.url;
+    this.#headers = options.headers ?? {};
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async deliver(entries: readonly AuditEntry[], signal: AbortSignal): Promise<void> {
+    const response = await fetch(this.#url, {
+      method: "POST",
+      headers: { ...this.#headers, "content-type": "application/json" },
+      body: JSON.stringify(entries),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]),
+    });
+    // Drain the body so the keep-alive connection can be reused.
+    await response.arrayBuffer().catch(() => {});
+    // The URL is not in the message: a webhook URL often carries its own secret.
+    if (!response.ok) throw new Error(`the audit webhook answered ${response.status}`);
+  }
+}
+
+/** The sink the config asks for; undefined for `kind: none`. */
+export function createExportSink(config: AuditConfig["export"], env: NodeJS.ProcessEnv = process.env) {
+  switch (config.kind) {
+    case "none":
+      return undefined;
+    case "stdout":
+      return new StreamSink();
+    case "file":
+      return new FileSink({ path: config.path });
+    case "webhook":
+      return new WebhookSink({ url: config.url, headers: webhookHeaders(config.headersEnv, env) });
+  }
+}
+
+/** Extra headers (an Authorization for the SIEM) come from an env variable holding a JSON object. */
+function webhookHeaders(name: string | undefined, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (!name) return {};
+  const raw = env[name];
+  if (raw === undefined) throw new Error(`audit.export.headersEnv: environment variable ${name} is not set`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    parsed !== null &&
+    typeof parsed === "object" &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === "string");
+  if (!valid) {
+    throw new Error(
+      `audit.export.headersEnv: ${name} must hold a JSON object of header names to string values`,
+    );
+  }
+  return parsed as Record<string, string>;
+}

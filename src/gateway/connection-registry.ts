@@ -1,0 +1,62 @@
+import type { Clock } from "../shared/clock.ts";
+
+/**
+ * The open connections of each grant on this replica (watches, log streams, exec and
+ * port-forward sessions), so they can be cut the moment the grant ends: at its deadline by a
+ * local timer, or when any replica announces an end.
+ */
+export interface OpenConnection {
+  close(): void;
+}
+
+export class ConnectionRegistry {
+  readonly #clock: Clock;
+  readonly #byGrant = new Map<string, Set<OpenConnection>>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(options: { clock: Clock }) {
+    this.#clock = options.clock;
+  }
+
+  /** Tracks a connection until `untrack` is called; returns that function. */
+  track(grantId: string, expiresAt: number, connection: OpenConnection): () => void {
+    let set = this.#byGrant.get(grantId);
+    if (!set) {
+      set = new Set();
+      this.#byGrant.set(grantId, set);
+      const timer = setTimeout(() => this.closeGrant(grantId), Math.max(0, expiresAt - this.#clock.now()));
+      timer.unref();
+      this.#timers.set(grantId, timer);
+    }
+    set.add(connection);
+    return () => {
+      set.delete(connection);
+      if (set.size === 0 && this.#byGrant.get(grantId) === set) this.#forget(grantId);
+    };
+  }
+
+  /** Closes every open connection of a grant; returns how many. */
+  closeGrant(grantId: string): number {
+    const set = this.#byGrant.get(grantId);
+    this.#forget(grantId);
+    if (!set) return 0;
+    for (const connection of set) connection.close();
+    return set.size;
+  }
+
+  get open(): number {
+    let count = 0;
+    for (const set of this.#byGrant.values()) count += set.size;
+    return count;
+  }
+
+  closeAll(): void {
+    for (const grantId of [...this.#byGrant.keys()]) this.closeGrant(grantId);
+  }
+
+  #forget(grantId: string): void {
+    clearTimeout(this.#timers.get(grantId));
+    this.#timers.delete(grantId);
+    this.#byGrant.delete(grantId);
+  }
+}

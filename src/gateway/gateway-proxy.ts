@@ -1,0 +1,276 @@
+/**
+ * The gateway: kubectl traffic for /clusters/<name>/… on the broker's listener.
+ *
+ * Each request is admitted first (admission.ts: path parsed the API server's way, no
+ * impersonation, a valid token of a kube-broker ServiceAccount, an active grant). Then its
+ * `start` audit record must be accepted (fail-closed: Redis acknowledged it; buffered: Redis
+ * or the local spool) before a single byte goes upstream; refusals are Kubernetes Status
+ * answers and are audited too. Ordinary requests, watches and log streams go through
+ * http-proxy over a keep-alive agent, bodies streamed both ways and no timeouts; WebSocket
+ * upgrades (exec, attach, port-forward) through http-proxy's ws(); SPDY upgrades, which
+ * http-proxy cannot carry, through our own socket pipe. Upstream, the request carries the
+ * grant's server-held API-audience token (gateway mode) or the presented one (api mode),
+ * never the client's other credentials. Every open connection is registered under its grant
+ * and cut at the deadline or when any replica announces the grant's end. The `end` audit
+ * record carries status, duration and byte counts.
+ */
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import httpProxy from "http-proxy";
+import type { AuditWriter } from "../audit/index.ts";
+import type { Clock } from "../shared/clock.ts";
+import { BadGateway, GatewayTimeout, type KubernetesStatus } from "../shared/errors.ts";
+import { randomId } from "../shared/ids.ts";
+import type { Logger } from "../shared/logger.ts";
+import { type Admitted, type ApiTokenSource, admit, type GatewayCluster } from "./admission.ts";
+import { auditRecord, decisionFor, type RequestContext } from "./audit-fields.ts";
+import type { ConnectionRegistry } from "./connection-registry.ts";
+import type { GatewayMetrics } from "./gateway-metrics.ts";
+import type { GrantResolver } from "./grant-resolver.ts";
+import { upstreamHeaders } from "./headers.ts";
+import { auditVerb } from "./request-attributes.ts";
+import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
+import { writeSocketStatus, writeStatus } from "./status-writer.ts";
+import type { Upstream } from "./upstream.ts";
+
+export interface GatewayOptions {
+  clusters: Map<string, GatewayCluster>;
+  resolver: GrantResolver;
+  apiTokens: ApiTokenSource;
+  audit: AuditWriter;
+  connections: ConnectionRegistry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  clock: Clock;
+  trustProxy: boolean;
+}
+
+interface InFlight {
+  ctx: RequestContext;
+  status?: number;
+  /** The request to the cluster, to cancel when the client's side goes away first. */
+  upstream?: ClientRequest;
+}
+
+export class GatewayProxy {
+  readonly #options: GatewayOptions;
+  readonly #proxy: httpProxy;
+  readonly #inFlight = new WeakMap<IncomingMessage, InFlight>();
+  /** Per-upgrade hooks for http-proxy's shared "proxyReqWs" event. */
+  readonly #wsHooks = new WeakMap<IncomingMessage, (proxyReq: ClientRequest) => void>();
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    // No proxyTimeout/timeout: watches, logs and exec stay open as long as the grant does.
+    this.#proxy = httpProxy.createProxyServer({ changeOrigin: true, xfwd: false, ws: true });
+    this.#proxy.on("proxyReq", (proxyReq, req) => {
+      const flight = this.#inFlight.get(req);
+      if (flight) flight.upstream = proxyReq;
+    });
+    this.#proxy.on("proxyRes", (proxyRes, req, res) => {
+      const flight = this.#inFlight.get(req);
+      if (!flight) return;
+      flight.status = proxyRes.statusCode;
+      proxyRes.on("data", (chunk: Buffer) => {
+        flight.ctx.bytesOut += chunk.length;
+      });
+      // A watch or a followed log may send nothing for a long time: answer its headers now
+      // (http-proxy writes them just after this event) so the client knows it is open.
+      if (isStream(flight.ctx)) queueMicrotask(() => res.flushHeaders());
+    });
+    this.#proxy.on("proxyReqWs", (proxyReq, req) => this.#wsHooks.get(req)?.(proxyReq));
+    this.#proxy.on("error", (err, req, target) => this.#upstreamFailed(err, req, target));
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ctx = this.#context(req);
+    const admitted = await this.#admit(req, ctx, (err) => writeStatus(res, err));
+    if (!admitted) return;
+    const flight: InFlight = { ctx };
+    this.#inFlight.set(req, flight);
+    const grant = ctx.grant!;
+    const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
+      close: () => res.destroy(),
+    });
+    res.once("close", () => {
+      untrack();
+      // http-proxy cancels the cluster's side only on 'aborted', which a finished GET (a
+      // watch, logs -f) never emits: without this, a closed watch would stay open upstream.
+      if (!res.writableFinished) flight.upstream?.destroy();
+      const status = flight.status ?? (res.headersSent ? res.statusCode : 499);
+      this.#finish(req, ctx, status, decisionFor(status));
+    });
+
+    req.url = admitted.upstreamPath;
+    req.headers = upstreamHeaders(req.headers, admitted.authorization, false);
+    const upstream = admitted.cluster.upstream;
+    this.#proxy.web(req, res, { ...targetOf(upstream), agent: upstream.agent });
+    req.on("data", (chunk: Buffer) => {
+      ctx.bytesIn += chunk.length;
+    });
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const ctx = this.#context(req);
+    socket.on("error", () => socket.destroy());
+    const admitted = await this.#admit(req, ctx, (err) => writeSocketStatus(socket, err));
+    if (!admitted) return;
+    const grant = ctx.grant!;
+    const headers = upstreamHeaders(req.headers, admitted.authorization, true);
+    const isWebSocket = req.method === "GET" && String(req.headers.upgrade).toLowerCase() === "websocket";
+    const tunnel = isWebSocket
+      ? this.#webSocket(req, socket, head, admitted, headers)
+      : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers);
+
+    const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
+      close: () => {
+        socket.destroy();
+        tunnel.close();
+      },
+    });
+    socket.once("close", async () => {
+      untrack();
+      tunnel.close();
+      const code = await tunnel.status;
+      const counted = tunnel.bytes();
+      ctx.bytesIn = counted.in;
+      ctx.bytesOut = counted.out;
+      this.#finish(req, ctx, code, decisionFor(code === 101 ? 200 : code));
+    });
+  }
+
+  /**
+   * Admission, then the start record: only when both succeed may the request go upstream.
+   * Otherwise answers with `refuse` and writes the end record of the refusal.
+   */
+  async #admit(
+    req: IncomingMessage,
+    ctx: RequestContext,
+    refuse: (err: unknown) => KubernetesStatus,
+  ): Promise<Admitted | undefined> {
+    try {
+      const admitted = await admit(req, ctx, this.#options);
+      await this.#options.audit.append(
+        auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req), ctx.startedAt),
+      );
+      return admitted;
+    } catch (err) {
+      const status = refuse(err);
+      this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
+      return undefined;
+    }
+  }
+
+  /** A WebSocket upgrade through http-proxy, seen as a tunnel like the SPDY pipe. */
+  #webSocket(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    admitted: Admitted,
+    headers: IncomingHttpHeaders,
+  ): PipeHandle {
+    let proxySocket: Duplex | undefined;
+    let bytesIn = head.length;
+    let bytesOut = 0;
+    const status = new Promise<number>((resolve) => {
+      this.#wsHooks.set(req, (proxyReq) => {
+        proxyReq.once("response", (res) => resolve(res.statusCode ?? 502));
+        proxyReq.once("error", () => resolve(502));
+        proxyReq.once("upgrade", (_res, upstreamSocket: Duplex) => {
+          proxySocket = upstreamSocket;
+          resolve(101);
+          socket.on("data", (c: Buffer) => {
+            bytesIn += c.length;
+          });
+          upstreamSocket.on("data", (c: Buffer) => {
+            bytesOut += c.length;
+          });
+          upstreamSocket.once("close", () => socket.destroy());
+        });
+      });
+    });
+    req.url = admitted.upstreamPath;
+    req.headers = headers;
+    // A fresh connection per upgrade: upgraded sockets never go back to a keep-alive pool.
+    this.#proxy.ws(req, socket, head, {
+      ...targetOf(admitted.cluster.upstream),
+      agent: false,
+    } as httpProxy.ServerOptions);
+    return { status, close: () => proxySocket?.destroy(), bytes: () => ({ in: bytesIn, out: bytesOut }) };
+  }
+
+  close(): void {
+    this.#proxy.close();
+    for (const cluster of this.#options.clusters.values()) cluster.upstream.agent.destroy();
+  }
+
+  #context(req: IncomingMessage): RequestContext {
+    return {
+      id: randomId(),
+      startedAt: this.#options.clock.now(),
+      cluster: "",
+      rawPath: (req.url ?? "").split("?")[0] ?? "",
+      query: new URLSearchParams(),
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+  }
+
+  /** The end record and metrics; the request is over, so a failed write is only logged. */
+  #finish(
+    req: IncomingMessage,
+    ctx: RequestContext,
+    status: number,
+    decision: ReturnType<typeof decisionFor>,
+  ) {
+    const verb = ctx.attrs ? auditVerb(ctx.attrs) : "";
+    const now = this.#options.clock.now();
+    this.#options.metrics.request(ctx.cluster || "unknown", verb, status, (now - ctx.startedAt) / 1000);
+    this.#options.audit
+      .append(auditRecord(req, ctx, "end", { status, decision }, this.#sourceIp(req), now))
+      .catch((err: unknown) =>
+        this.#options.logger.error({ err: String(err), id: ctx.id }, "audit end record lost"),
+      );
+  }
+
+  #upstreamFailed(err: Error, req: IncomingMessage, target: ServerResponse | Duplex | unknown): void {
+    const flight = this.#inFlight.get(req);
+    const code = (err as NodeJS.ErrnoException).code;
+    const failure =
+      code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT"
+        ? new GatewayTimeout(`the cluster "${flight?.ctx.cluster}" did not answer in time`)
+        : new BadGateway(
+            `the cluster "${flight?.ctx.cluster}" could not be reached${code ? ` (${code})` : ""}`,
+          );
+    this.#options.logger.warn({ err: err.message, code }, "upstream failure");
+    if (flight) flight.status = failure.code;
+    if (target && typeof (target as ServerResponse).writeHead === "function")
+      writeStatus(target as ServerResponse, failure);
+    else if (target) writeSocketStatus(target as Duplex, failure);
+  }
+
+  #sourceIp(req: IncomingMessage): string {
+    if (this.#options.trustProxy) {
+      const forwarded = String(req.headers["x-forwarded-for"] ?? "")
+        .split(",")[0]
+        ?.trim();
+      if (forwarded) return forwarded;
+    }
+    return req.socket.remoteAddress ?? "";
+  }
+}
+
+function targetOf(upstream: Upstream): httpProxy.ServerOptions {
+  return {
+    target: upstream.url.origin,
+    secure: upstream.rejectUnauthorized,
+    ...(upstream.ca ? { ca: upstream.ca } : {}),
+  } as httpProxy.ServerOptions;
+}
+
+/** Watches and followed logs: answers that stay open and may be silent for long. */
+function isStream(ctx: RequestContext): boolean {
+  return (
+    ctx.attrs?.verb === "watch" || (ctx.attrs?.subresource === "log" && ctx.query.get("follow") === "true")
+  );
+}

@@ -1,0 +1,48 @@
+import type { LifecycleSink } from "../audit/index.ts";
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../shared/clock.ts";
+import { Lease } from "../shared/lease.ts";
+import type { Logger } from "../shared/logger.ts";
+import { keyspace, type RedisClient } from "../shared/redis.ts";
+import { AccessService } from "./access-service.ts";
+import { CredentialIssuer } from "./credential-issuer.ts";
+import { ExpiryWorker } from "./expiry-worker.ts";
+import type { GrantCluster } from "./grant-cluster.ts";
+import { GrantService } from "./grant-service.ts";
+import { Reconciler } from "./reconciler.ts";
+import { RedisGrantStore } from "./redis-grant-store.ts";
+
+export interface GrantsDeps {
+  config: Config;
+  /** Each configured cluster with the adapter that talks to it, by name. */
+  clusters: Map<string, GrantCluster>;
+  redis: RedisClient;
+  /** This replica's name, for the reconcile lease. */
+  replica: string;
+  clock: Clock;
+  lifecycle: LifecycleSink;
+  logger: Logger;
+}
+
+/**
+ * The grants feature's parts, each given its collaborators: the store, the lifecycle service,
+ * credentials, the credentials API's access logic, expiry (on every replica) and reconcile
+ * (under a lease). index.ts puts them behind the feature's surface; tests of the parts use
+ * them directly.
+ */
+export function wireGrants(deps: GrantsDeps) {
+  const { config, clusters, redis, clock, lifecycle, logger } = deps;
+  const store = new RedisGrantStore({ redis, keyPrefix: config.redis.keyPrefix });
+  const grants = new GrantService({ store, clusters, roles: config.roles, clock, lifecycle, logger });
+  const issuer = new CredentialIssuer({ clusters, clock, lifecycle, logger });
+  const access = new AccessService({ config, grants, store, issuer, clock });
+  const expiry = new ExpiryWorker({ store, grants, clock, logger });
+  const lease = new Lease({
+    redis,
+    key: keyspace(config.redis.keyPrefix, "grants")("reconcile-lease"),
+    ttlMs: 30_000,
+    holder: deps.replica,
+  });
+  const reconciler = new Reconciler({ store, grants, clusters, lease, clock, logger });
+  return { store, grants, issuer, access, expiry, reconciler };
+}
