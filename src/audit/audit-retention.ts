@@ -11,8 +11,9 @@ export interface AuditRetentionOptions {
   clock: Clock;
   logger: Logger;
   holder: string;
-  intervalMs?: number;
 }
+
+const INTERVAL_MS = 60_000;
 
 /**
  * Retention by age. Length is bounded on every append (XADD MAXLEN ~); age cannot be, as
@@ -24,16 +25,14 @@ export interface AuditRetentionOptions {
 export class AuditRetention {
   readonly #options: AuditRetentionOptions;
   readonly #lease: Lease;
-  readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: AuditRetentionOptions) {
     this.#options = options;
-    this.#intervalMs = options.intervalMs ?? 60_000;
     this.#lease = new Lease({
       redis: options.redis,
       key: options.keys.retentionLease,
-      ttlMs: this.#intervalMs * 2,
+      ttlMs: INTERVAL_MS * 2,
       holder: options.holder,
     });
   }
@@ -55,7 +54,7 @@ export class AuditRetention {
       this.trimOnce().catch((err: unknown) =>
         this.#options.logger.warn({ err: (err as Error).message }, "audit retention pass failed"),
       );
-    this.#timer = setInterval(pass, this.#intervalMs);
+    this.#timer = setInterval(pass, INTERVAL_MS);
     this.#timer.unref();
     void pass();
   }

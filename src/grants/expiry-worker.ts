@@ -9,22 +9,23 @@ export interface ExpiryWorkerOptions {
   grants: GrantService;
   clock: Clock;
   logger: Logger;
-  /** Longest sleep between passes; deadlines sooner than this wake the worker earlier. */
-  maxIntervalMs?: number;
-  /**
-   * How long one replica keeps a grant to itself. Short, so that work left by a replica
-   * that died mid-way is picked up by another well within the 2-second target.
-   */
-  lockMs?: number;
-  batch?: number;
 }
+
+/** Longest sleep between passes; deadlines sooner than this wake the worker earlier. */
+const MAX_INTERVAL_MS = 500;
+/**
+ * How long one replica keeps a grant to itself. Short, so that work left by a replica that
+ * died mid-way is picked up by another well within the 2-second target.
+ */
+const LOCK_MS = 1000;
+const BATCH = 50;
 
 /**
  * Ends grants at their deadline. Every replica runs one; per-grant locks spread the work,
  * and the store's compare-and-set makes each end happen exactly once.
  */
 export class ExpiryWorker {
-  readonly #options: Required<ExpiryWorkerOptions>;
+  readonly #options: ExpiryWorkerOptions;
   readonly #holder = `expiry-${randomId(6)}`;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -32,7 +33,7 @@ export class ExpiryWorker {
   #pass: Promise<void> = Promise.resolve();
 
   constructor(options: ExpiryWorkerOptions) {
-    this.#options = { maxIntervalMs: 500, lockMs: 1000, batch: 50, ...options };
+    this.#options = options;
   }
 
   start(): void {
@@ -48,10 +49,10 @@ export class ExpiryWorker {
 
   /** One pass: end every grant whose deadline has passed. Exposed for tests. */
   async runOnce(): Promise<number> {
-    const { store, grants, clock, batch, lockMs, logger } = this.#options;
+    const { store, grants, clock, logger } = this.#options;
     let ended = 0;
-    for (const id of await store.dueBefore(clock.now(), batch)) {
-      if (!(await store.tryLock(id, this.#holder, lockMs))) continue;
+    for (const id of await store.dueBefore(clock.now(), BATCH)) {
+      if (!(await store.tryLock(id, this.#holder, LOCK_MS))) continue;
       try {
         const grant = await store.get(id);
         if (grant && grant.state !== "ended" && grant.expiresAt <= clock.now()) {
@@ -78,7 +79,7 @@ export class ExpiryWorker {
   async #tick(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    let next = this.#options.maxIntervalMs;
+    let next = MAX_INTERVAL_MS;
     try {
       await this.runOnce();
       const deadline = await this.#options.store.nextDeadline();

@@ -14,10 +14,11 @@ export interface ReconcilerOptions {
   lease: Lease;
   clock: Clock;
   logger: Logger;
-  intervalMs?: number;
-  /** A grant still pending after this long was abandoned by a crashed replica. */
-  stuckPendingMs?: number;
 }
+
+const INTERVAL_MS = 60_000;
+/** A grant still pending after this long was abandoned by a crashed replica. */
+const STUCK_PENDING_MS = 5 * 60_000;
 
 export interface ReconcileReport {
   deletedObjects: number;
@@ -30,18 +31,18 @@ export interface ReconcileReport {
  * start and periodically, under a lease so only one replica acts.
  */
 export class Reconciler {
-  readonly #options: Required<ReconcilerOptions>;
+  readonly #options: ReconcilerOptions;
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<unknown> = Promise.resolve();
 
   constructor(options: ReconcilerOptions) {
-    this.#options = { intervalMs: 60_000, stuckPendingMs: 5 * 60_000, ...options };
+    this.#options = options;
   }
 
   start(): void {
     const run = () => {
       this.#pass = this.#leasedPass().finally(() => {
-        this.#timer = setTimeout(run, this.#options.intervalMs);
+        this.#timer = setTimeout(run, INTERVAL_MS);
         this.#timer.unref();
       });
     };
@@ -94,7 +95,7 @@ export class Reconciler {
 
     for (const grant of open.values()) {
       if (grant.state === "pending-provision") {
-        if (listedAt - grant.createdAt > this.#options.stuckPendingMs) {
+        if (listedAt - grant.createdAt > STUCK_PENDING_MS) {
           await grants.end(
             grant,
             "provision-failed",

@@ -29,22 +29,23 @@ return 1`;
 
 const UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
+/** How long a finished record is kept. */
+const RETAIN_ENDED_SECONDS = 7 * 86400;
+
 /**
  * Grants in Redis. Each grant is a hash {v, json} so compare-and-set compares a number; an
  * `open` sorted set (score = deadline) is the expiry index; secondary keys map a
  * ServiceAccount name and a principal to grants. Every key shares the {grants} hash tag so
- * the scripts run on Redis Cluster. Ended grants are kept for `retainEndedSeconds` so the
+ * the scripts run on Redis Cluster. Ended grants are kept for a week so the
  * gateway and people can still see why access ended.
  */
 export class RedisGrantStore implements GrantStore {
   readonly #redis: RedisClient;
   readonly #key: (...parts: string[]) => string;
-  readonly #retainEndedSeconds: number;
 
-  constructor(options: { redis: RedisClient; keyPrefix: string; retainEndedSeconds?: number }) {
+  constructor(options: { redis: RedisClient; keyPrefix: string }) {
     this.#redis = options.redis;
     this.#key = keyspace(options.keyPrefix, "grants");
-    this.#retainEndedSeconds = options.retainEndedSeconds ?? 7 * 86400;
   }
 
   async create(grant: Grant): Promise<void> {
@@ -117,7 +118,7 @@ export class RedisGrantStore implements GrantStore {
       next.state,
       next.id,
       this.#key("ended"),
-      String(this.#retainEndedSeconds),
+      String(RETAIN_ENDED_SECONDS),
       String(next.expiresAt),
     );
     return result === 1;

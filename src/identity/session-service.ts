@@ -24,6 +24,9 @@ export interface IssuedSession extends Session {
 
 const LOGIN_AGAIN = "run kubectl broker login";
 
+/** How often a session with a refresh token is re-checked at the IdP. */
+const RECHECK_AFTER_MS = 15 * 60_000;
+
 /**
  * Broker sessions: created after an IdP login, presented as a bearer secret, ended by logout,
  * by an admin, or by the IdP. A session lasts the configured TTL only when the IdP gave a
@@ -47,7 +50,6 @@ export class SessionService {
     clock: Clock;
     lifecycle: LifecycleSink;
     logger: Logger;
-    recheckAfterMs?: number;
   }) {
     this.#store = options.store;
     this.#oidc = options.oidc;
@@ -55,7 +57,7 @@ export class SessionService {
     this.#clock = options.clock;
     this.#lifecycle = options.lifecycle;
     this.#logger = options.logger;
-    this.#recheckAfterMs = options.recheckAfterMs ?? 15 * 60_000;
+    this.#recheckAfterMs = RECHECK_AFTER_MS;
   }
 
   async create(identity: IdpIdentity, principal: Principal, how: string): Promise<IssuedSession> {

@@ -20,20 +20,21 @@ if ARGV[3] ~= 'pending' then
 end
 return 1`;
 
+/** How long a finished record is kept. */
+const RETAIN_DECIDED_SECONDS = 30 * 86400;
+
 /**
  * Access requests in Redis, like grants: a hash {v, json} per request for compare-and-set, a
  * `pending` sorted set scored by the request's own expiry, and a per-requester index; all
- * under the {requests} hash tag. Decided requests are kept for `retainSeconds`.
+ * under the {requests} hash tag. Decided requests are kept for 30 days.
  */
 export class RedisRequestStore implements RequestStore {
   readonly #redis: RedisClient;
   readonly #key: (...parts: string[]) => string;
-  readonly #retainSeconds: number;
 
-  constructor(options: { redis: RedisClient; keyPrefix: string; retainSeconds?: number }) {
+  constructor(options: { redis: RedisClient; keyPrefix: string }) {
     this.#redis = options.redis;
     this.#key = keyspace(options.keyPrefix, "requests");
-    this.#retainSeconds = options.retainSeconds ?? 30 * 86400;
   }
 
   async create(request: AccessRequest): Promise<void> {
@@ -83,7 +84,7 @@ export class RedisRequestStore implements RequestStore {
       String(next.version),
       next.state,
       next.id,
-      String(this.#retainSeconds),
+      String(RETAIN_DECIDED_SECONDS),
     );
     return result === 1;
   }

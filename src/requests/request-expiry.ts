@@ -2,6 +2,8 @@ import type { Lease } from "../shared/lease.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { RequestService } from "./request-service.ts";
 
+const INTERVAL_MS = 1000;
+
 /**
  * Expires pending requests at their own TTL (separate from the grant's duration), so that
  * approvers are notified and the request can no longer be approved. One replica at a time,
@@ -11,21 +13,19 @@ export class RequestExpiry {
   readonly #requests: RequestService;
   readonly #lease: Lease;
   readonly #logger: Logger;
-  readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<void> = Promise.resolve();
 
-  constructor(options: { requests: RequestService; lease: Lease; logger: Logger; intervalMs?: number }) {
+  constructor(options: { requests: RequestService; lease: Lease; logger: Logger }) {
     this.#requests = options.requests;
     this.#lease = options.lease;
     this.#logger = options.logger;
-    this.#intervalMs = options.intervalMs ?? 1000;
   }
 
   start(): void {
     const run = () => {
       this.#pass = this.#once().finally(() => {
-        this.#timer = setTimeout(run, this.#intervalMs);
+        this.#timer = setTimeout(run, INTERVAL_MS);
         this.#timer.unref();
       });
     };

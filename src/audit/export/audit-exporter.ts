@@ -46,7 +46,7 @@ export class AuditExporter {
   readonly #ttlMs: number;
   readonly #stopping = new AbortController();
   #loop: Promise<void> | undefined;
-  #renewedAt = 0;
+  #renewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AuditExporterOptions) {
     this.#options = options;
@@ -151,9 +151,10 @@ export class AuditExporter {
 
   /** Renews the lease when a third of its life has passed; false once it is not ours. */
   async #holdLease(): Promise<boolean> {
-    if (Date.now() - this.#renewedAt < this.#ttlMs / 3) return true;
+    // Real time, not the clock: the lease's TTL runs in Redis, whatever the clock says.
+    if (performance.now() - this.#renewedAt < this.#ttlMs / 3) return true;
     const held = await this.#lease.acquire().catch(() => false);
-    this.#renewedAt = held ? Date.now() : 0;
+    this.#renewedAt = held ? performance.now() : Number.NEGATIVE_INFINITY;
     return held;
   }
 

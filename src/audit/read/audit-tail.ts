@@ -12,9 +12,11 @@ export interface TailOptions {
   blocking: RedisClient;
   keys: AuditKeys;
   logger: Logger;
-  blockMs?: number;
   onSubscribersChanged?: (count: number) => void;
 }
+
+/** How long one blocking read waits for new records before it is issued again. */
+const BLOCK_MS = 5000;
 
 /** What a caller gives to subscribe: where to resume, what to keep, where to send it. */
 export type TailSubscriberRequest = Omit<
@@ -100,7 +102,7 @@ export class AuditTail {
           "COUNT",
           500,
           "BLOCK",
-          this.#options.blockMs ?? 5000,
+          BLOCK_MS,
           "STREAMS",
           keys.log,
           cursor,

@@ -1,11 +1,12 @@
 import type { Logger } from "../../shared/logger.ts";
 import type { AuditMetrics } from "../audit-metrics.ts";
 import { countMissed, type DirectWriteOptions, writeDirect } from "./direct-write.ts";
+import type { OutageLog } from "./outage-log.ts";
 import { Serial } from "./serial.ts";
 import type { Spool } from "./spool.ts";
 import { reportSpool, SpoolReplayer } from "./spool-replayer.ts";
 import type { PendingWrite } from "./write-batcher.ts";
-import { auditUnavailable, type OutageLog, SPOOL_FULL, type WriteMode } from "./write-mode.ts";
+import { auditUnavailable, SPOOL_FULL, type WriteMode } from "./write-mode.ts";
 
 export interface BufferedModeOptions {
   direct: DirectWriteOptions;

@@ -1,6 +1,7 @@
 import { countMissed, type DirectWriteOptions, writeDirect } from "./direct-write.ts";
+import type { OutageLog } from "./outage-log.ts";
 import type { PendingWrite } from "./write-batcher.ts";
-import { auditUnavailable, type OutageLog, type WriteMode } from "./write-mode.ts";
+import { auditUnavailable, type WriteMode } from "./write-mode.ts";
 
 /**
  * fail-closed: an append resolves only once Redis acknowledged the record, within

@@ -10,9 +10,10 @@ import type { AuditWriter } from "./audit-writer.ts";
 import { BufferedMode, type BufferedModeOptions } from "./buffered-mode.ts";
 import type { DirectWriteOptions } from "./direct-write.ts";
 import { FailClosedMode } from "./fail-closed-mode.ts";
+import { OutageLog } from "./outage-log.ts";
 import { Spool } from "./spool.ts";
 import { WriteBatcher } from "./write-batcher.ts";
-import { auditUnavailable, OutageLog, type WriteMode } from "./write-mode.ts";
+import { auditUnavailable, type WriteMode } from "./write-mode.ts";
 
 export interface RedisAuditWriterOptions {
   /** A connection that fails instead of queueing while Redis is away (connection.ts). */
@@ -21,12 +22,11 @@ export interface RedisAuditWriterOptions {
   config: Pick<AuditConfig, "mode" | "retention" | "spool" | "writeTimeout">;
   metrics: AuditMetrics;
   logger: Logger;
-  /** Identifies this writer's sequence numbers; unique per process (default random). */
-  writerId?: string;
-  /** Records per round trip at most. */
-  maxBatch?: number;
   replay?: BufferedModeOptions["replay"];
 }
+
+/** Records per round trip at most. */
+const MAX_BATCH = 256;
 
 /** The audit writer over a Redis stream, fail-closed or buffered as configured. */
 export class RedisAuditWriter implements AuditWriter {
@@ -38,7 +38,7 @@ export class RedisAuditWriter implements AuditWriter {
 
   constructor(options: RedisAuditWriterOptions) {
     const { config, metrics, logger } = options;
-    this.writerId = options.writerId ?? randomId();
+    this.writerId = randomId();
     this.#metrics = metrics;
     const direct: DirectWriteOptions = {
       redis: options.redis,
@@ -67,7 +67,7 @@ export class RedisAuditWriter implements AuditWriter {
     const deadlineMs = this.#mode.deadlineMs;
     this.#batcher = new WriteBatcher({
       flush: (batch) => this.#mode.flush(batch),
-      maxBatch: options.maxBatch ?? 256,
+      maxBatch: MAX_BATCH,
       ...(deadlineMs === undefined
         ? {}
         : {

@@ -1,6 +1,4 @@
 import { Unavailable } from "../../shared/errors.ts";
-import type { Logger } from "../../shared/logger.ts";
-import type { WriteFailureReason } from "../audit-metrics.ts";
 import type { PendingWrite } from "./write-batcher.ts";
 
 /** How a writer makes a batch safe: fail-closed (Redis or refuse) or buffered (Redis or spool). */
@@ -19,31 +17,4 @@ export const SPOOL_FULL =
 /** The refusal the gateway turns into a 503 Status; clients may retry shortly. */
 export function auditUnavailable(message: string = NOT_FORWARDED, cause?: unknown): Unavailable {
   return new Unavailable(message, { details: { retryAfterSeconds: 1 }, cause });
-}
-
-/**
- * Logs an outage once when it starts and once when it ends, not once per record: during
- * an outage every request fails the same way.
- */
-export class OutageLog {
-  readonly #logger: Logger;
-  readonly #what: string;
-  #down = false;
-
-  constructor(options: { logger: Logger; what: string }) {
-    this.#logger = options.logger;
-    this.#what = options.what;
-  }
-
-  failed(reason: WriteFailureReason, message: string): void {
-    if (this.#down) return;
-    this.#down = true;
-    this.#logger.warn({ reason, error: message }, `${this.#what}: Redis write failed`);
-  }
-
-  succeeded(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    this.#logger.info(`${this.#what}: Redis writes succeed again`);
-  }
 }

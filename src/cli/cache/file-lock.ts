@@ -19,6 +19,8 @@ import { CliError } from "../cli-error.ts";
  * crashed process is taken over: at once when its pid is gone (same host), or once it has not
  * been touched for `staleMs`. Takeover renames the stale file aside and checks it moved the
  * file it judged, so two waiters cannot both take over and throw out a fresh holder.
+ * Its times are the system's (Date.now), not an injected clock: staleness is judged against
+ * the file's mtime, which only the system clock sets.
  */
 export interface LockOptions {
   /** How long to wait for a live holder before giving up. */
@@ -27,7 +29,6 @@ export interface LockOptions {
   pollMs?: number;
   /** Called once if the lock is busy (to tell the person why nothing happens). */
   onWait?: () => void;
-  now?: () => number;
 }
 
 export interface HeldLock {
@@ -37,7 +38,7 @@ export interface HeldLock {
 const DEFAULT_STALE_MS = 30_000;
 
 export async function acquireLock(path: string, options: LockOptions): Promise<HeldLock> {
-  const now = options.now ?? Date.now;
+  const now = Date.now;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const owner = JSON.stringify({
     pid: process.pid,

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Clock } from "../../shared/clock.ts";
 import type { BrokerClient } from "../broker/broker-client.ts";
 import { CliError } from "../cli-error.ts";
 import { asSessionBody, type SessionBody } from "./session-body.ts";
@@ -19,15 +20,15 @@ interface DeviceStart {
 export async function deviceLogin(options: {
   client: BrokerClient;
   say(line: string): void;
-  now(): number;
+  clock: Clock;
 }): Promise<SessionBody> {
   const { client, say } = options;
   const device = await client.post<DeviceStart>("/v1/login/device");
   say(`To sign in, open ${device.verification_uri} and enter the code ${device.user_code}`);
   if (device.verification_uri_complete) say(`(or open ${device.verification_uri_complete})`);
-  const deadline = options.now() + device.expires_in * 1000;
+  const deadline = options.clock.now() + device.expires_in * 1000;
   let interval = device.interval;
-  while (options.now() < deadline) {
+  while (options.clock.now() < deadline) {
     await sleep(interval * 1000);
     const answer = await client.post<{ session?: unknown; interval?: number }>("/v1/login/device/token", {
       device_code: device.device_code,

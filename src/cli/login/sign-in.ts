@@ -66,7 +66,7 @@ function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
       : undefined;
   if (options.mode === "device" || (options.mode === "browser" && !opener)) {
     if (options.mode === "browser") ctx.say("No browser can be opened here; signing in with a device code.");
-    return deviceLogin({ client, say: ctx.say, now: () => ctx.clock.now() });
+    return deviceLogin({ client, say: ctx.say, clock: ctx.clock });
   }
   return loopbackLogin({
     client,

@@ -12,8 +12,6 @@ export interface DiscoveredIssuerKeysOptions {
    */
   refetchCooldownMs?: number;
   /** How long discovery documents are trusted before being fetched again. */
-  discoveryMaxAgeMs?: number;
-  timeoutMs?: number;
 }
 
 interface CachedIssuer {
@@ -37,8 +35,8 @@ export class DiscoveredIssuerKeys implements IssuerKeys {
   constructor(options: DiscoveredIssuerKeysOptions) {
     this.#clock = options.clock;
     this.#cooldownMs = options.refetchCooldownMs ?? 30_000;
-    this.#discoveryMaxAgeMs = options.discoveryMaxAgeMs ?? 24 * 3600_000;
-    this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#discoveryMaxAgeMs = 24 * 3600_000;
+    this.#timeoutMs = 5_000;
   }
 
   keysFor(issuer: string): Promise<JWTVerifyGetKey> {
