@@ -1,25 +1,23 @@
-import { loadKubeConfig } from "../../src/cluster/kubeconfig.ts";
-import { KubernetesCluster } from "../../src/cluster/kubernetes-cluster.ts";
+import { KubernetesCluster, loadKubeConfig } from "../../src/cluster/index.ts";
 import type { Config } from "../../src/config/schema.ts";
-import type { ClusterApi } from "../../src/grants/cluster-api.ts";
-import type { Grant } from "../../src/grants/grant.ts";
-import type { GrantStore } from "../../src/grants/grant-store.ts";
 import { wireGrants } from "../../src/grants/grants-wiring.ts";
-import { systemClock } from "../../src/shared/clock.ts";
+import type { ClusterApi } from "../../src/grants/index.ts";
+import { type Clock, systemClock } from "../../src/shared/clock.ts";
 import { randomId } from "../../src/shared/ids.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
 import type { RedisHarness } from "../../tools/redis/redis-server.ts";
 import { RecordingLifecycle } from "./fakes/recording-lifecycle.ts";
 
 /**
- * One broker replica's grants feature, wired by the feature's own factory, over the test's
- * Redis: against the config's first cluster through client-node (the stand-in), or against
- * the `api` given (a FakeClusterApi for unit tests). Events land in a RecordingLifecycle.
+ * One broker replica's grants feature, its parts wired as the feature wires them, over the
+ * test's Redis: against the config's first cluster through client-node (the stand-in), or
+ * against the `api` given (a FakeClusterApi). Events land in a RecordingLifecycle. Replicas
+ * that should agree on the time share a `clock` (a JumpClock moves deadlines near).
  */
 export function grantsFeature(
   config: Config,
   redis: RedisHarness,
-  options: { api?: ClusterApi; lifecycle?: RecordingLifecycle } = {},
+  options: { api?: ClusterApi; lifecycle?: RecordingLifecycle; clock?: Clock } = {},
 ) {
   const cluster = config.clusters[0]!;
   const api =
@@ -31,19 +29,11 @@ export function grantsFeature(
     clusters,
     redis: redis.client(),
     replica: randomId(6),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     lifecycle,
     logger: silentLogger(),
   });
   return { ...feature, api, clusters, lifecycle };
-}
-
-/** Moves a grant's deadline (the minimum TTL is a minute; tests cannot wait that long). */
-export async function moveDeadline(store: GrantStore, grant: Grant, expiresAt: number): Promise<Grant> {
-  const current = (await store.get(grant.id))!;
-  const next = { ...current, version: current.version + 1, expiresAt };
-  if (!(await store.compareAndSet(next))) throw new Error("grant changed meanwhile");
-  return next;
 }
 
 export async function waitFor<T>(

@@ -14,6 +14,7 @@ import { type StandIn, type StandInOptions, startStandIn } from "../../tools/sta
 import { writeKubeconfigFile } from "../../tools/stand-in/kubeconfig.ts";
 import { makeServerTls } from "../../tools/tls/server-tls.ts";
 import { type CiIssuerHarness, startCiIssuer } from "./ci-issuer.ts";
+import { JumpClock } from "./fakes/jump-clock.ts";
 import { bearer, loginAs } from "./login.ts";
 
 /**
@@ -57,13 +58,15 @@ export interface Stack {
   idp: OidcProviderHarness;
   ci: CiIssuerHarness | undefined;
   broker: Broker;
+  /** The broker's clock: real time, which a test may jump forward to reach a deadline. */
+  clock: JumpClock;
   adminKubeconfig: string;
   login(user: string): Promise<string>;
   /** POST /v1/credentials; resolves to the parsed body, throws on a non-200 with the Status. */
   credential(
     session: string,
-    ask: { cluster?: string; role: string; namespace?: string },
-  ): Promise<{ token: string; grant: { id: string; serviceAccount: string } }>;
+    ask: { cluster?: string; role: string; namespace?: string; ttl?: string },
+  ): Promise<{ token: string; grant: { id: string; serviceAccount: string; expiresAt: string } }>;
   /** Writes a kubeconfig that reaches `cluster` through the gateway with `token`. */
   gatewayKubeconfig(name: string, token: string, namespace?: string): Promise<string>;
   restartBroker(): Promise<void>;
@@ -126,7 +129,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config = parseConfig({ ...base, ...(await options.config?.({ redis, standIn, ci, dir })) });
   const env = { ...process.env, KB_TEST_OIDC_SECRET: idp.web.clientSecret };
   const logger = options.logs ? createLogger({ level: process.env.LOG_LEVEL ?? "debug" }) : silentLogger();
-  let broker = await startBroker(config, { logger, env });
+  const clock = new JumpClock();
+  let broker = await startBroker(config, { logger, env, clock });
 
   const stack: Stack = {
     url,
@@ -141,6 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     get broker() {
       return broker;
     },
+    clock,
     adminKubeconfig,
     login: (user) => loginAs(url, user),
     credential: async (session, ask) => {
@@ -150,7 +155,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         body: JSON.stringify({ cluster: "test", ...ask }),
       });
       if (res.status !== 200) throw new Error(`credential: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { token: string; grant: { id: string; serviceAccount: string } };
+      return (await res.json()) as {
+        token: string;
+        grant: { id: string; serviceAccount: string; expiresAt: string };
+      };
     },
     gatewayKubeconfig: async (name, token, namespace) => {
       const path = join(dir, `${name}.kubeconfig`);
@@ -162,7 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     restartBroker: async () => {
       await broker.close();
-      broker = await startBroker(config, { logger, env });
+      broker = await startBroker(config, { logger, env, clock });
     },
     close: async () => {
       await broker.close();

@@ -20,6 +20,8 @@ export interface RedisHarness {
   canRestart: boolean;
   /** A new ioredis client, closed by close(). */
   client(options?: { maxRetriesPerRequest?: number | null }): Redis;
+  /** Deletes every key under keyPrefix, and nothing else: a shared server keeps others' keys. */
+  clear(): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
   restart(): Promise<void>;
@@ -53,14 +55,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 
   const external = process.env.REDIS_URL;
   if (external) {
+    const prefix = `kbtest:${randomBytes(4).toString("hex")}:`;
     const unavailable = async () => {
       throw new Error("stop/start/restart need a private redis-server; unset REDIS_URL");
     };
     return {
       url: external,
-      keyPrefix: `kbtest:${randomBytes(4).toString("hex")}:`,
+      keyPrefix: prefix,
       canRestart: false,
       client: makeClient(external),
+      clear: clearer(external, prefix),
       stop: unavailable,
       start: unavailable,
       restart: unavailable,
@@ -103,6 +107,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     keyPrefix: "kb:",
     canRestart: true,
     client: makeClient(url),
+    clear: clearer(url, "kb:"),
     stop,
     start,
     restart: async () => {
@@ -114,6 +119,25 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       await stop();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** SCAN for the prefix's keys (glob characters in it escaped) and UNLINK them, in batches. */
+function clearer(url: string, prefix: string): () => Promise<void> {
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
+  return async () => {
+    const client = new Redis(url, { lazyConnect: false });
+    client.on("error", () => {});
+    try {
+      let cursor = "0";
+      do {
+        const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+        if (keys.length > 0) await client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== "0");
+    } finally {
+      client.disconnect();
+    }
   };
 }
 

@@ -9,8 +9,9 @@ import type { BrokerError } from "../../../src/shared/errors.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
 import { kubeRequest } from "../../../tools/stand-in/client.ts";
 import { type StandIn, startStandIn } from "../../../tools/stand-in/index.ts";
+import { JumpClock } from "../../support/fakes/jump-clock.ts";
 import { testConfig } from "../../support/fakes/test-config.ts";
-import { grantsFeature, moveDeadline, waitFor } from "../../support/grants.ts";
+import { grantsFeature, waitFor } from "../../support/grants.ts";
 
 const dev = {
   kind: "user" as const,
@@ -35,6 +36,7 @@ describe("grants in a cluster (the stand-in)", () => {
   let standIn: StandIn;
   let config: Config;
   let replica: ReturnType<typeof grantsFeature>;
+  let clock: JumpClock;
   const as = (token: string) => ({ url: standIn.url, caCert: standIn.caCert, token });
   const get = (token: string, path: string) =>
     kubeRequest({ url: standIn.url, caCert: standIn.caCert }, path, { token }).then((r) => r.status);
@@ -67,7 +69,7 @@ describe("grants in a cluster (the stand-in)", () => {
     await redis.close();
   });
   beforeEach(async () => {
-    await redis.client().flushdb();
+    await redis.clear();
     // Each test starts from a cluster with nothing kube-broker made.
     for (const object of managed()) {
       const kind =
@@ -81,7 +83,8 @@ describe("grants in a cluster (the stand-in)", () => {
         name: object.metadata?.name ?? "",
       });
     }
-    replica = grantsFeature(config, redis);
+    clock = new JumpClock();
+    replica = grantsFeature(config, redis, { clock });
   });
 
   it("a view grant's API token lists pods in its namespace, and nothing more", async () => {
@@ -131,7 +134,7 @@ describe("grants in a cluster (the stand-in)", () => {
     const grant = await replica.grants.create(ask({ namespaces: ["team-a", "team-b"] }));
     const token = await replica.issuer.apiToken(grant);
     assert.equal(await get(token, "/api/v1/namespaces/team-b/pods"), 200);
-    const moved = await moveDeadline(replica.store, grant, Date.now() + 500);
+    clock.jumpTo(grant.expiresAt, 500);
     replica.expiry.start();
     try {
       const ended = await waitFor(async () => {
@@ -140,8 +143,8 @@ describe("grants in a cluster (the stand-in)", () => {
       }, 4000);
       assert.equal(ended?.endReason, "expired");
       assert.ok(
-        ended!.endedAt! - moved.expiresAt < 2000,
-        `ended ${ended!.endedAt! - moved.expiresAt} ms after the deadline`,
+        ended!.endedAt! - grant.expiresAt < 2000,
+        `ended ${ended!.endedAt! - grant.expiresAt} ms after the deadline`,
       );
       assert.equal(await get(token, "/api/v1/namespaces/team-a/pods"), 401);
       assert.deepEqual(managed(), []);
@@ -197,17 +200,17 @@ describe("grants in a cluster (the stand-in)", () => {
   });
 
   it("two replicas end each expiring grant once; one hanging mid-way does not delay the other", async () => {
-    const other = grantsFeature(config, redis, { lifecycle: replica.lifecycle });
+    const other = grantsFeature(config, redis, { lifecycle: replica.lifecycle, clock });
     const grants = await Promise.all(
       ["team-a", "team-b", "payments"].map((ns) => replica.grants.create(ask({ namespaces: [ns] }))),
     );
-    const deadline = Date.now() + 700;
-    for (const g of grants) await moveDeadline(replica.store, g, deadline);
+    const deadline = Math.max(...grants.map((g) => g.expiresAt));
+    clock.jumpTo(deadline, 700);
     // Replica A freezes while deleting, as if its process stopped after taking a grant.
-    const frozen = grantsFeature(config, redis, { lifecycle: replica.lifecycle });
+    const frozen = grantsFeature(config, redis, { lifecycle: replica.lifecycle, clock });
     frozen.api.deleteRoleBinding = () => new Promise(() => {});
     frozen.expiry.start();
-    await new Promise((r) => setTimeout(r, deadline - Date.now() + 50));
+    await new Promise((r) => setTimeout(r, deadline - clock.now() + 50));
     replica.expiry.start();
     other.expiry.start();
     try {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RedisGrantStore } from "../../../src/grants/redis-grant-store.ts";
 import { readAudit } from "../../support/audit-log.ts";
-import { moveDeadline, waitFor } from "../../support/grants.ts";
+import { waitFor } from "../../support/grants.ts";
 import { bearer } from "../../support/login.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.ts";
@@ -56,7 +56,7 @@ describe("just-in-time access requests", () => {
               roles: ["view"],
               namespaces: ["payments"],
               approvers: { groups: ["sre"] },
-              pendingTtl: "2s",
+              pendingTtl: "5m",
               reasonRequired: false,
             },
           ],
@@ -124,7 +124,7 @@ describe("just-in-time access requests", () => {
     assert.equal(create.status, 201);
 
     const store = new RedisGrantStore({ redis: stack.redis.client(), keyPrefix: stack.redis.keyPrefix });
-    await moveDeadline(store, (await store.get(grant.id))!, Date.now() + 300);
+    stack.clock.jumpTo((await store.get(grant.id))!.expiresAt, 300);
     const ended = await waitFor(async () => {
       const g = await store.get(grant.id);
       return g?.state === "ended" ? g : undefined;
@@ -206,9 +206,10 @@ describe("just-in-time access requests", () => {
       duration: "1h",
     });
     assert.equal(created.status, 201);
+    stack.clock.jump(5 * 60_000);
     await hooks.waitFor(
       (b) => b.event === "request.expired" && (b.request as RequestBody).id === created.body.id,
-      6000,
+      3000,
     );
     const late = await api("approver", "POST", `/requests/${created.body.id}/approve`, {});
     assert.equal(late.status, 409);

@@ -6,13 +6,14 @@ import type { GrantService } from "../../../src/grants/grant-service.ts";
 import type { GrantStore } from "../../../src/grants/grant-store.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
 import { FakeClusterApi } from "../../support/fakes/fake-cluster-api.ts";
+import { JumpClock } from "../../support/fakes/jump-clock.ts";
 import { RecordingLifecycle } from "../../support/fakes/recording-lifecycle.ts";
 import { testConfig } from "../../support/fakes/test-config.ts";
-import { grantsFeature, moveDeadline } from "../../support/grants.ts";
+import { grantsFeature } from "../../support/grants.ts";
 
-/** One broker replica over a shared cluster: its own service and expiry worker. */
-const replica = (redis: RedisHarness, api: ClusterApi, lifecycle: RecordingLifecycle) =>
-  grantsFeature(testConfig(), redis, { api, lifecycle });
+/** One broker replica over a shared cluster and clock: its own service and expiry worker. */
+const replica = (redis: RedisHarness, api: ClusterApi, lifecycle: RecordingLifecycle, clock: JumpClock) =>
+  grantsFeature(testConfig(), redis, { api, lifecycle, clock });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,11 +33,13 @@ describe("ExpiryWorker", () => {
   });
   after(() => redis.close());
   beforeEach(async () => {
-    await redis.client().flushdb();
+    await redis.clear();
   });
 
+  /** Grants of the shortest TTL (a minute), with the clock then moved to a second before their end. */
   async function createShortGrants(
-    { grants, store }: { grants: GrantService; store: GrantStore },
+    { grants }: { grants: GrantService },
+    clock: JumpClock,
     count: number,
   ): Promise<Grant[]> {
     const created = await Promise.all(
@@ -52,17 +55,17 @@ describe("ExpiryWorker", () => {
         }),
       ),
     );
-    // Pull every deadline to ~1 s from now (the minimum TTL is a minute).
-    const soon = Date.now() + 1000;
-    return Promise.all(created.map((g) => moveDeadline(store, g, soon)));
+    clock.jumpTo(Math.min(...created.map((g) => g.expiresAt)), 1000);
+    return created;
   }
 
   it("two replicas end each expiring grant exactly once, within 2 s of its deadline", async () => {
     const api = new FakeClusterApi();
     const lifecycle = new RecordingLifecycle();
-    const a = replica(redis, api, lifecycle);
-    const b = replica(redis, api, lifecycle);
-    const grants = await createShortGrants(a, 20);
+    const clock = new JumpClock();
+    const a = replica(redis, api, lifecycle, clock);
+    const b = replica(redis, api, lifecycle, clock);
+    const grants = await createShortGrants(a, clock, 20);
     a.expiry.start();
     b.expiry.start();
     try {
@@ -92,13 +95,14 @@ describe("ExpiryWorker", () => {
       deleteRoleBinding: () => new Promise<void>(() => {}),
       deleteServiceAccount: () => new Promise<void>(() => {}),
     });
-    const a = replica(redis, hanging, lifecycle);
-    const b = replica(redis, api, lifecycle);
-    const grants = await createShortGrants(b, 5);
-    const deadline = grants[0]!.expiresAt;
+    const clock = new JumpClock();
+    const a = replica(redis, hanging, lifecycle, clock);
+    const b = replica(redis, api, lifecycle, clock);
+    const grants = await createShortGrants(b, clock, 5);
+    const deadline = Math.max(...grants.map((g) => g.expiresAt));
     a.expiry.start();
     // A takes the grants first; B starts only after A has taken them.
-    await sleep(deadline - Date.now() + 100);
+    await sleep(deadline - clock.now() + 100);
     b.expiry.start();
     try {
       const ended = await waitUntilEnded(

@@ -44,7 +44,7 @@ describe("GrantService", () => {
   });
   after(() => redis.close());
   beforeEach(async () => {
-    await client.flushdb();
+    await redis.clear();
     const config = testConfig({
       roles: [...testConfig().roles, { name: "deployer", role: "deployer", maxTtl: "1h" }],
     });

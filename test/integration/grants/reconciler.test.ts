@@ -25,7 +25,7 @@ describe("Reconciler", () => {
   });
   after(() => redis.close());
   beforeEach(async () => {
-    await client.flushdb();
+    await redis.clear();
     const feature = grantsFeature(testConfig(), redis, { api: new FakeClusterApi() });
     api = feature.api as FakeClusterApi;
     store = feature.store;

@@ -39,4 +39,19 @@ describe("Redis harness", () => {
       await other.close();
     }
   });
+
+  it("clears the keys under its prefix, and only those", async () => {
+    const client = redis.client();
+    const mine = Array.from({ length: 1500 }, (_, i) => `${redis.keyPrefix}{grants}:grant:${i}`);
+    for (let i = 0; i < mine.length; i += 500)
+      await client.mset(...mine.slice(i, i + 500).flatMap((k) => [k, "1"]));
+    // Someone else's keys on the same server, one of them a prefix look-alike.
+    await client.set("other:kept", "1");
+    await client.set(`x${redis.keyPrefix}kept`, "1");
+    await redis.clear();
+    assert.deepEqual(await client.keys(`${redis.keyPrefix}*`), []);
+    assert.equal(await client.get("other:kept"), "1");
+    assert.equal(await client.get(`x${redis.keyPrefix}kept`), "1");
+    await client.del("other:kept", `x${redis.keyPrefix}kept`);
+  });
 });
