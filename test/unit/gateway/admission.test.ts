@@ -330,7 +330,11 @@ describe("gateway admission", () => {
       await run(req());
       clock.advance(1000);
       await assertRefused(run(req()), { type: Unauthorized, code: 401, message: /grant g1 has ended/ });
-      assert.deepEqual(calls(), { authenticate: 2, find: 1, apiToken: 1 }, "the second answer came from the cache");
+      assert.deepEqual(
+        calls(),
+        { authenticate: 2, find: 1, apiToken: 1 },
+        "the second answer came from the cache",
+      );
     });
 
     it("a grant store that cannot be reached is 503 for an unknown grant, before a token is minted", async () => {
@@ -434,7 +438,10 @@ describe("gateway admission", () => {
         ["/clusters/test/", "/"],
         ["/clusters/test?timeout=32s", "/?timeout=32s"],
         ["/clusters/test/version?timeout=32s", "/version?timeout=32s"],
-        ["/clusters/test/api/v1/namespaces/team-a/configmaps/a%3Ab", "/api/v1/namespaces/team-a/configmaps/a%3Ab"],
+        [
+          "/clusters/test/api/v1/namespaces/team-a/configmaps/a%3Ab",
+          "/api/v1/namespaces/team-a/configmaps/a%3Ab",
+        ],
         [
           "/clusters/test/apis/apps/v1/namespaces/team-a/deployments?fieldSelector=metadata.name%3Dweb&x=a+b;c",
           "/apis/apps/v1/namespaces/team-a/deployments?fieldSelector=metadata.name%3Dweb&x=a+b;c",
