@@ -1,14 +1,13 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import type { Clock } from "../shared/clock.ts";
 import { Unauthorized } from "../shared/errors.ts";
-import { sha256 } from "../shared/ids.ts";
-import { BoundedCache } from "./bounded-cache.ts";
 import type { ClusterKeys } from "./cluster-keys.ts";
 import {
   type PresentedIdentity,
   SERVICE_ACCOUNT_PREFIX,
   type TokenAuthenticator,
 } from "./token-authenticator.ts";
+import { VerifiedTokens } from "./verified-tokens.ts";
 
 const ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"];
 
@@ -21,20 +20,22 @@ const ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256
 export class JwksTokenAuthenticator implements TokenAuthenticator {
   readonly #keys: ClusterKeys;
   readonly #audiences: string[];
-  readonly #clock: Clock;
-  readonly #cache = new BoundedCache<PresentedIdentity>(10_000);
+  readonly #verified: VerifiedTokens;
 
   constructor(options: { keys: ClusterKeys; audiences: string[]; clock: Clock }) {
     this.#keys = options.keys;
     this.#audiences = options.audiences;
-    this.#clock = options.clock;
+    this.#verified = new VerifiedTokens({ clock: options.clock });
   }
 
-  async authenticate(token: string): Promise<PresentedIdentity> {
-    const key = sha256(token);
-    const now = this.#clock.now();
-    const cached = this.#cache.get(key);
-    if (cached && cached.expiresAt > now) return cached;
+  authenticate(token: string): Promise<PresentedIdentity> {
+    return this.#verified.identityOf(token, async (now) => {
+      const identity = await this.#verify(token, now);
+      return { identity, until: identity.expiresAt };
+    });
+  }
+
+  async #verify(token: string, now: number): Promise<PresentedIdentity> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -50,9 +51,7 @@ export class JwksTokenAuthenticator implements TokenAuthenticator {
         clockTolerance: 5,
         currentDate: new Date(now),
       });
-      const identity = identityFrom(payload);
-      this.#cache.set(key, identity);
-      return identity;
+      return identityFrom(payload);
     } catch (err) {
       throw new Unauthorized(describe(err));
     }

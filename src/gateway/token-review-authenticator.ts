@@ -1,13 +1,12 @@
 import { AuthenticationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { Clock } from "../shared/clock.ts";
 import { Unauthorized } from "../shared/errors.ts";
-import { sha256 } from "../shared/ids.ts";
-import { BoundedCache } from "./bounded-cache.ts";
 import {
   type PresentedIdentity,
   SERVICE_ACCOUNT_PREFIX,
   type TokenAuthenticator,
 } from "./token-authenticator.ts";
+import { VerifiedTokens } from "./verified-tokens.ts";
 
 /** How long the cluster's answer about a token is trusted without asking again. */
 const CACHE_MS = 10_000;
@@ -19,20 +18,19 @@ const CACHE_MS = 10_000;
 export class TokenReviewAuthenticator implements TokenAuthenticator {
   readonly #api: AuthenticationV1Api;
   readonly #audiences: string[];
-  readonly #clock: Clock;
-  readonly #cache = new BoundedCache<PresentedIdentity & { until: number }>(10_000);
+  readonly #verified: VerifiedTokens;
 
   constructor(options: { kubeConfig: KubeConfig; audiences: string[]; clock: Clock }) {
     this.#api = options.kubeConfig.makeApiClient(AuthenticationV1Api);
     this.#audiences = options.audiences;
-    this.#clock = options.clock;
+    this.#verified = new VerifiedTokens({ clock: options.clock });
   }
 
-  async authenticate(token: string): Promise<PresentedIdentity> {
-    const key = sha256(token);
-    const now = this.#clock.now();
-    const cached = this.#cache.get(key);
-    if (cached && cached.until > now) return cached;
+  authenticate(token: string): Promise<PresentedIdentity> {
+    return this.#verified.identityOf(token, (now) => this.#review(token, now));
+  }
+
+  async #review(token: string, now: number): Promise<{ identity: PresentedIdentity; until: number }> {
     const review = await this.#api.createTokenReview({
       body: { spec: { token, ...(this.#audiences.length > 0 ? { audiences: this.#audiences } : {}) } },
     });
@@ -43,8 +41,7 @@ export class TokenReviewAuthenticator implements TokenAuthenticator {
     const [namespace = "", name = ""] = user.username.slice(SERVICE_ACCOUNT_PREFIX.length).split(":");
     const exp = expiryOf(token) ?? now + 60_000;
     const identity = { namespace, name, uid: user.uid ?? "", expiresAt: exp };
-    this.#cache.set(key, { ...identity, until: Math.min(now + CACHE_MS, exp) });
-    return identity;
+    return { identity, until: Math.min(now + CACHE_MS, exp) };
   }
 }
 
