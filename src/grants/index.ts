@@ -88,31 +88,42 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
 }
 
 /**
- * Open grants across all replicas, read from Redis at each scrape. When Redis cannot answer
- * the gauge says NaN (unknown), not 0, and the failure is logged and counted.
+ * Open grants across all replicas, read from Redis once per scrape. When Redis cannot answer
+ * the gauge says NaN (unknown), not 0, and the failure is logged and counted — in the same
+ * scrape: prom-client collects every metric at once, so both wait for the one read.
  */
 function openGrantsGauge(
   metrics: Registry,
   countOpen: () => Promise<number>,
   logger: GrantsDeps["logger"],
 ): void {
+  let scrape: Promise<number> | undefined;
+  const read = () => {
+    scrape ??= countOpen()
+      .catch((err: unknown) => {
+        failures.inc();
+        logger.warn({ err: String(err) }, "could not count open grants for /metrics");
+        return Number.NaN;
+      })
+      .finally(() => {
+        scrape = undefined;
+      });
+    return scrape;
+  };
   const failures = new Counter({
     name: "kube_broker_grants_open_read_failures_total",
     help: "Scrapes at which the number of open grants could not be read from Redis.",
     registers: [metrics],
+    async collect() {
+      await read();
+    },
   });
   new Gauge({
     name: "kube_broker_grants_open",
     help: "Grants not yet ended (active or being provisioned), across all replicas; NaN when Redis cannot say.",
     registers: [metrics],
     async collect() {
-      try {
-        this.set(await countOpen());
-      } catch (err) {
-        failures.inc();
-        logger.warn({ err: String(err) }, "could not count open grants for /metrics");
-        this.set(Number.NaN);
-      }
+      this.set(await read());
     },
   });
 }

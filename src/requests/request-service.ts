@@ -89,8 +89,12 @@ export class RequestService {
       approvals: [],
     };
     await this.#store.create(request);
-    await this.#events.announce("request.created", request, reason);
-    if (!decision.autoApprove) return request;
+    if (!decision.autoApprove) {
+      await this.#events.announce("request.created", request, reason);
+      return request;
+    }
+    // Approved at once: approvers are told of the approval, not asked to approve.
+    await this.#events.record("request.created", request, reason);
     const auto: Decision = { by: "auto-approval policy", subject: "", at: now, comment: "", automatic: true };
     const approved: AccessRequest = {
       ...request,

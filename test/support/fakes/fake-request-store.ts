@@ -53,7 +53,6 @@ export class FakeRequestStore implements RequestStore {
   async pendingDue(now: number, limit: number): Promise<string[]> {
     const due = this.#pendingIds().filter((id) => this.#pending.get(id)! <= now);
     return limit < 0 ? due : due.slice(0, limit); // ZRANGEBYSCORE: a negative count means all
-
   }
 
   async compareAndSet(next: AccessRequest): Promise<boolean> {
