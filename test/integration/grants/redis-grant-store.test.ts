@@ -5,24 +5,18 @@ import type { Grant } from "../../../src/grants/grant.ts";
 import { GrantExists } from "../../../src/grants/grant-store.ts";
 import { RedisGrantStore } from "../../../src/grants/redis-grant-store.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
+import { grantFixture } from "../../support/fakes/grant-fixture.ts";
 
+/** A grant being provisioned (the state a store first holds), with small times. */
 function grant(id: string, overrides: Partial<Grant> = {}): Grant {
-  return {
-    id,
+  return grantFixture(id, {
     version: 1,
-    principal: { kind: "user", subject: "sub-dev", name: "dev@example.com", groups: ["developers"] },
-    cluster: "test",
-    role: "view",
-    namespaces: ["team-a"],
-    clusterWide: false,
-    origin: "standing",
-    reason: "",
     createdAt: 1000,
     expiresAt: 5000,
     state: "pending-provision",
     serviceAccount: { namespace: "kube-broker-grants", name: `kb-dev-${id}` },
     ...overrides,
-  };
+  });
 }
 
 describe("RedisGrantStore", () => {

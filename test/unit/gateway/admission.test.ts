@@ -16,6 +16,7 @@ import {
   Unauthorized,
   Unavailable,
 } from "../../../src/shared/errors.ts";
+import { grantFixture } from "../../support/fakes/grant-fixture.ts";
 import { ManualClock } from "../../support/fakes/manual-clock.ts";
 import { testConfig } from "../../support/fakes/test-config.ts";
 
@@ -135,22 +136,17 @@ describe("gateway admission", () => {
     clusters = new Map();
     useCluster(clusterConfig("test"));
     const now = clock.now();
-    grant = {
-      id: "g1",
-      version: 2,
-      principal: { kind: "user", subject: "sub-dev", name: "dev@example.com", groups: ["devs"] },
-      cluster: "test",
-      role: "view",
-      namespaces: ["team-a"],
-      clusterWide: false,
-      origin: "standing",
-      reason: "",
-      createdAt: now - 60_000,
-      activatedAt: now - 59_000,
-      expiresAt: now + 10 * 60_000,
-      state: "active",
-      serviceAccount: { namespace: GRANTS_NS, name: "kb-dev-g1", uid: "sa-uid-1" },
-    };
+    grant = grantFixture(
+      "g1",
+      {
+        principal: { kind: "user", subject: "sub-dev", name: "dev@example.com", groups: ["devs"] },
+        createdAt: now - 60_000,
+        activatedAt: now - 59_000,
+        expiresAt: now + 10 * 60_000,
+        serviceAccount: { namespace: GRANTS_NS, name: "kb-dev-g1", uid: "sa-uid-1" },
+      },
+      now,
+    );
     identity = { namespace: GRANTS_NS, name: "kb-dev-g1", uid: "sa-uid-1", expiresAt: now + 15 * 60_000 };
     authenticator.identities.set(GOOD_TOKEN, identity);
     finder.grants.set("test/kb-dev-g1", grant);

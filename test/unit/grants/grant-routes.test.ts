@@ -14,6 +14,7 @@ import { createApp } from "../../../src/http/app.ts";
 import { setPrincipal } from "../../../src/http/principal.ts";
 import { NotFound } from "../../../src/shared/errors.ts";
 import type { Principal } from "../../../src/shared/principal.ts";
+import { grantFixture } from "../../support/fakes/grant-fixture.ts";
 
 const dev: Principal = { kind: "user", subject: "sub-dev", name: "dev@example.com", groups: ["devs"] };
 const other: Principal = { kind: "user", subject: "sub-other", name: "other@example.com", groups: ["devs"] };
@@ -26,23 +27,10 @@ const admin: Principal = {
 const people = new Map([dev, other, admin].map((p) => [p.subject, p]));
 
 function grantOf(id: string, principal: Principal): Grant {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  return {
-    id,
-    version: 2,
+  return grantFixture(id, {
     principal,
-    cluster: "test",
-    role: "view",
-    namespaces: ["team-a"],
-    clusterWide: false,
-    origin: "standing",
-    reason: "",
-    createdAt: now,
-    activatedAt: now,
-    expiresAt: now + 3600_000,
-    state: "active",
-    serviceAccount: { namespace: "kube-broker-grants", name: `kb-x-${id}`, uid: `uid-${id}` },
-  };
+    serviceAccount: { namespace: "kube-broker-grants", name: `kb-x-${id}` },
+  });
 }
 
 /** ioredis's errors while Redis is away (see isConnectionError in src/shared/redis.ts). */
