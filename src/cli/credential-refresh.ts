@@ -65,14 +65,20 @@ export async function refreshCredential(
 }
 
 async function mint(client: BrokerClient, key: TokenKey): Promise<CachedToken> {
-  const answer = await client.post<{ token: string; expirationTimestamp: string; grant: { id: string } }>(
-    "/v1/credentials",
-    { cluster: key.cluster, role: key.role, ...(key.namespace ? { namespace: key.namespace } : {}) },
-  );
+  const answer = await client.post<{
+    token: string;
+    expirationTimestamp: string;
+    grant: { id: string; expiresAt: string };
+  }>("/v1/credentials", {
+    cluster: key.cluster,
+    role: key.role,
+    ...(key.namespace ? { namespace: key.namespace } : {}),
+  });
   return {
     ...key,
     token: answer.token,
     expirationTimestamp: answer.expirationTimestamp,
     grantId: answer.grant.id,
+    grantExpiresAt: answer.grant.expiresAt,
   };
 }

@@ -6,12 +6,16 @@ import { Invalid, Unavailable } from "../shared/errors.ts";
 import { randomId, sha256 } from "../shared/ids.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { Credential, CredentialIssuer } from "./credential-issuer.ts";
-import type { Grant } from "./grant.ts";
+import { type Grant, isActive } from "./grant.ts";
 import type { GrantService } from "./grant-service.ts";
 import type { GrantStore } from "./grant-store.ts";
 
-/** A grant this close to its end is not reused; a fresh one is made instead. */
-const REUSE_MIN_LEFT_MS = 60_000;
+/**
+ * A standing grant this close to its end is replaced by a fresh one (policy allowing), so a
+ * person with standing access is not handed a token for its last seconds. Any other grant
+ * is used until its deadline: it is all the access there is.
+ */
+const RENEW_STANDING_LEFT_MS = 60_000;
 const LOCK_MS = 15_000;
 
 export interface CredentialResult extends Credential {
@@ -21,7 +25,10 @@ export interface CredentialResult extends Credential {
 /**
  * The credentials API's logic: a token for (cluster, role, namespaces) from the principal's
  * active grant that covers it (standing, or approved through a request), or from a new
- * standing grant when policy allows one. A per-ask lock keeps parallel callers from creating
+ * standing grant when policy allows one. An active grant is used up to its deadline and
+ * never answered with "no policy"; its token may be cut short by the deadline (the API
+ * server's ten-minute minimum is no obstacle: the gateway checks the deadline, and the
+ * expiry reported is the grant's). A per-ask lock keeps parallel callers from creating
  * duplicate grants.
  */
 export class AccessService {
@@ -46,11 +53,15 @@ export class AccessService {
   }
 
   async credential(principal: Principal, ask: AccessAsk, ttlSeconds?: number): Promise<CredentialResult> {
-    const existing = await this.#covering(principal, ask);
-    if (existing) return { ...(await this.#issuer.issue(existing)), grant: existing };
+    const mine = await this.#store.listByPrincipal(principal.subject);
+    const existing = covering(mine, ask, this.#clock.now());
+    if (existing && !this.#renewable(existing)) return this.#issue(existing);
 
     const decision = decideStanding(this.#config, principal, ask);
-    if (!decision.allowed) throw refusalError(decision);
+    if (!decision.allowed) {
+      if (existing) return this.#issue(existing);
+      throw refusalError({ ...decision, reason: withEnded(decision.reason, mine, ask) });
+    }
     if (ttlSeconds !== undefined && ttlSeconds > decision.maxTtlSeconds) {
       throw new Invalid(
         `the duration ${formatDuration(ttlSeconds)} exceeds the maximum of ${formatDuration(decision.maxTtlSeconds)} for role "${ask.role}" here`,
@@ -58,8 +69,10 @@ export class AccessService {
     }
     const grant = await this.#withLock(principal, ask, async () => {
       // Someone holding the lock before us may have just created it.
+      const now = this.#clock.now();
+      const fresh = covering(await this.#store.listByPrincipal(principal.subject), ask, now);
       return (
-        (await this.#covering(principal, ask)) ??
+        (fresh && !this.#renewable(fresh) ? fresh : undefined) ??
         this.#grants.create({
           principal,
           cluster: ask.cluster,
@@ -71,22 +84,16 @@ export class AccessService {
         })
       );
     });
+    return this.#issue(grant);
+  }
+
+  async #issue(grant: Grant): Promise<CredentialResult> {
     return { ...(await this.#issuer.issue(grant)), grant };
   }
 
-  async #covering(principal: Principal, ask: AccessAsk): Promise<Grant | undefined> {
-    const now = this.#clock.now();
-    const grants = await this.#store.listByPrincipal(principal.subject);
-    return grants
-      .filter(
-        (g) =>
-          g.state === "active" &&
-          g.expiresAt - now > REUSE_MIN_LEFT_MS &&
-          g.cluster === ask.cluster &&
-          g.role === ask.role &&
-          ask.namespaces.every((n) => g.namespaces.includes(n)),
-      )
-      .sort((a, b) => b.expiresAt - a.expiresAt)[0];
+  /** A standing grant in its last minute: worth replacing with a fresh one, if policy allows. */
+  #renewable(grant: Grant): boolean {
+    return grant.origin === "standing" && grant.expiresAt - this.#clock.now() <= RENEW_STANDING_LEFT_MS;
   }
 
   async #withLock<T>(principal: Principal, ask: AccessAsk, work: () => Promise<T>): Promise<T> {
@@ -105,4 +112,32 @@ export class AccessService {
       await this.#store.unlock(key, holder);
     }
   }
+}
+
+function covers(grant: Grant, ask: AccessAsk): boolean {
+  return (
+    grant.cluster === ask.cluster &&
+    grant.role === ask.role &&
+    ask.namespaces.every((namespace) => grant.namespaces.includes(namespace))
+  );
+}
+
+/** The active grant covering the ask that lasts longest, if any. */
+function covering(grants: Grant[], ask: AccessAsk, now: number): Grant | undefined {
+  return grants
+    .filter((g) => isActive(g, now) && covers(g, ask))
+    .sort((a, b) => b.expiresAt - a.expiresAt)[0];
+}
+
+/**
+ * A refusal that says so when the person did hold this access until recently: "no policy"
+ * alone reads as if they never had it.
+ */
+function withEnded(reason: string, grants: Grant[], ask: AccessAsk): string {
+  const ended = grants
+    .filter((g) => g.state === "ended" && g.endedAt !== undefined && covers(g, ask))
+    .sort((a, b) => b.endedAt! - a.endedAt!)[0];
+  if (!ended) return reason;
+  const how = ended.endReason === "expired" ? "reached its deadline" : (ended.endDetail ?? ended.endReason);
+  return `your grant ${ended.id} for this access ended at ${new Date(ended.endedAt!).toISOString()} (${how}); ${reason}`;
 }

@@ -15,13 +15,23 @@ export interface CachedToken extends TokenKey {
   /** RFC 3339, as the broker reported it (already a little before the JWT's exp). */
   expirationTimestamp: string;
   grantId: string;
+  /** RFC 3339: when the grant behind the token ends (absent in caches written before it was kept). */
+  grantExpiresAt?: string;
 }
 
 /** Refresh when less than this is left, so kubectl never starts a request with a dying token. */
 export const REFRESH_MARGIN_MS = 60_000;
 
+/**
+ * Whether to hand the token out without asking the broker: more than the margin left, or, in
+ * a grant's last minute, a token that already lasts as long as the grant (no fresher one can
+ * be had, so asking again would only cost a round trip on every kubectl run).
+ */
 export function isFresh(token: CachedToken, now: number): boolean {
-  return Date.parse(token.expirationTimestamp) - now > REFRESH_MARGIN_MS;
+  const expires = Date.parse(token.expirationTimestamp);
+  if (expires - now > REFRESH_MARGIN_MS) return true;
+  const grantEnds = token.grantExpiresAt ? Date.parse(token.grantExpiresAt) : Number.NaN;
+  return expires > now && expires >= grantEnds;
 }
 
 /** One file per (server, cluster, role, namespace), with a lock file beside it. */

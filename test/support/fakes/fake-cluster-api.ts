@@ -9,6 +9,7 @@ import type {
   ServiceAccountRef,
 } from "../../../src/grants/cluster-api.ts";
 import { GRANT_LABEL } from "../../../src/grants/grant.ts";
+import { type Clock, systemClock } from "../../../src/shared/clock.ts";
 import { Conflict } from "../../../src/shared/errors.ts";
 
 type Operation =
@@ -25,6 +26,12 @@ type Operation =
  * Kubernetes API stand-in is the cluster for integration tests.
  */
 export class FakeClusterApi implements ClusterApi {
+  /** Tokens expire by this clock (the broker's, in tests that move time). */
+  readonly #clock: Clock;
+  constructor(options: { clock?: Clock } = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
   readonly objects = new Map<string, ManagedObject & { roleRef?: RoleRef }>();
   readonly roles = new Set<string>(["ClusterRole/view", "ClusterRole/edit", "ClusterRole/admin"]);
   readonly calls: Operation[] = [];
@@ -57,7 +64,7 @@ export class FakeClusterApi implements ClusterApi {
     }
     return {
       token: `token-${account.name}-${randomUUID()}`,
-      expiresAt: Date.now() + options.expirationSeconds * 1000,
+      expiresAt: this.#clock.now() + options.expirationSeconds * 1000,
     };
   }
 

@@ -91,6 +91,15 @@ describe("the token cache", () => {
     assert.equal(isFresh(token(), expiry + 1), false);
   });
 
+  it("in a grant's last minute, keeps a token that lasts as long as the grant, until it expires", () => {
+    const expiry = Date.parse(token().expirationTimestamp);
+    const lastsTheGrant = token({ grantExpiresAt: token().expirationTimestamp });
+    assert.equal(isFresh(lastsTheGrant, expiry - 30_000), true, "no fresher token can be had");
+    assert.equal(isFresh(lastsTheGrant, expiry), false, "but never past its expiry");
+    const grantGoesOn = token({ grantExpiresAt: new Date(expiry + 3600_000).toISOString() });
+    assert.equal(isFresh(grantGoesOn, expiry - 30_000), false, "a longer grant gives a fresher token");
+  });
+
   it("records which kubectl processes were served, until the token is replaced", () => {
     const cache = new TokenCache(freshDir());
     cache.write(token());
