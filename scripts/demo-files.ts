@@ -15,7 +15,8 @@ export async function writeDemoFiles(options: {
   dir: string;
   brokerUrl: string;
   caFile: string;
-  cluster: string;
+  /** A view and an edit context each, named <cluster>-view and <cluster>-edit. */
+  clusters: string[];
 }): Promise<{ envFile: string; kubeconfig: string }> {
   const dir = resolve(options.dir);
   const bin = join(dir, "bin");
@@ -25,11 +26,10 @@ export async function writeDemoFiles(options: {
   await chmod(wrapper, 0o755);
 
   const kubeconfig = join(dir, "kubeconfig");
-  const contexts: [string, string][] = [
-    ["view", `${options.cluster}-view`],
-    ["edit", `${options.cluster}-edit`],
-  ];
-  for (const [role, context] of contexts) {
+  const contexts = options.clusters.flatMap((cluster) =>
+    ["view", "edit"].map((role) => ({ cluster, role, context: `${cluster}-${role}` })),
+  );
+  for (const [i, { cluster, role, context }] of contexts.entries()) {
     await run(process.execPath, [
       CLI,
       "kubeconfig",
@@ -38,7 +38,7 @@ export async function writeDemoFiles(options: {
       "--certificate-authority",
       options.caFile,
       "--cluster",
-      options.cluster,
+      cluster,
       "--role",
       role,
       "-n",
@@ -49,6 +49,8 @@ export async function writeDemoFiles(options: {
       kubeconfig,
       "--exec-command",
       wrapper,
+      // The first cluster's view context is the current one.
+      ...(i > 0 ? ["--keep-context"] : []),
     ]);
   }
 

@@ -38,21 +38,32 @@ const stops: (() => Promise<unknown>)[] = [];
 const redis = await startRedis();
 stops.push(() => redis.close());
 
-// The cluster: the stand-in, or a real one.
-const adminKubeconfig = join(dir, "admin.kubeconfig");
+// The clusters: two stand-ins, each with its admin kubeconfig (demo: admin.kubeconfig), or
+// the one real cluster given.
+const raw = applyEnvOverrides(parse(await readFile("config/demo.yaml", "utf8")), process.env);
+const configured = (raw.clusters as { name: string }[]).slice(0, values.kubeconfig ? 1 : undefined);
+const adminKubeconfigs = configured.map((_, i) =>
+  join(dir, i === 0 ? "admin.kubeconfig" : `admin-${configured[i]!.name}.kubeconfig`),
+);
 let heartbeat: NodeJS.Timeout | undefined;
 if (values.kubeconfig) {
-  await copyFile(values.kubeconfig, adminKubeconfig);
+  await copyFile(values.kubeconfig, adminKubeconfigs[0]!);
 } else {
-  const standIn = await startStandIn();
-  stops.push(() => standIn.close());
-  await standIn.seedDemo();
-  standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
-  await standIn.writeKubeconfig(adminKubeconfig, { context: "demo-admin" });
+  const standIns = await Promise.all(configured.map(() => startStandIn()));
+  for (const [i, standIn] of standIns.entries()) {
+    stops.push(() => standIn.close());
+    await standIn.seedDemo();
+    standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
+    await standIn.writeKubeconfig(adminKubeconfigs[i]!, { context: `${configured[i]!.name}-admin` });
+  }
   let tick = 0;
   heartbeat = setInterval(() => {
     tick++;
-    for (const pod of demoPods()) standIn.appendPodLog(pod.namespace, pod.name, `heartbeat ${tick}`);
+    for (const [i, standIn] of standIns.entries()) {
+      for (const pod of demoPods()) {
+        standIn.appendPodLog(pod.namespace, pod.name, `heartbeat ${tick} from ${configured[i]!.name}`);
+      }
+    }
   }, 5000);
 }
 
@@ -71,7 +82,6 @@ const idp = await startOidcProvider({
 });
 stops.push(() => idp.close());
 
-const raw = applyEnvOverrides(parse(await readFile("config/demo.yaml", "utf8")), process.env);
 const config = parseConfig({
   ...raw,
   server: {
@@ -82,25 +92,28 @@ const config = parseConfig({
   },
   redis: { url: redis.url, keyPrefix: redis.keyPrefix },
   oidc: { ...(raw.oidc as object), issuer: idp.issuer },
-  clusters: (raw.clusters as object[]).map((c) => ({
-    ...c,
-    auth: { kind: "kubeconfig", file: adminKubeconfig },
-  })),
+  clusters: configured.map((c, i) => ({ ...c, auth: { kind: "kubeconfig", file: adminKubeconfigs[i] } })),
   audit: { ...(raw.audit as object), spool: { path: join(dir, "audit-spool.jsonl") } },
 });
-const cluster = config.clusters[0]!.name;
+const clusters = config.clusters.map((c) => c.name);
+const cluster = clusters[0]!;
 const logFile = join(dir, "broker.log");
 const broker = await startBroker(config, {
   logger: createLogger({ file: logFile }),
   env: { ...process.env, KB_DEMO_OIDC_SECRET: clientSecret },
 });
 stops.unshift(() => broker.close());
-const { envFile } = await writeDemoFiles({ dir, brokerUrl, caFile, cluster });
+const { envFile } = await writeDemoFiles({ dir, brokerUrl, caFile, clusters });
 
 console.log(`kube-broker demo is running
 
   broker          ${brokerUrl}   (logs: ${logFile})
-  cluster         "${cluster}": ${values.kubeconfig ? values.kubeconfig : "the Kubernetes API stand-in"} (admin: KUBECONFIG=${adminKubeconfig})
+${clusters
+  .map(
+    (name, i) =>
+      `  cluster         "${name}": ${values.kubeconfig ? values.kubeconfig : "a Kubernetes API stand-in"} (admin: KUBECONFIG=${adminKubeconfigs[i]})`,
+  )
+  .join("\n")}
   OIDC provider   ${idp.issuer}   users: dev (developers), approver (sre), admin; any password
   Redis           ${redis.url}
 
@@ -108,7 +121,9 @@ In another terminal:
 
   source ${envFile}
   kubectl broker login                          # sign in as "dev" in the browser (any password)
-  kubectl --context ${cluster}-view get pods    # view is standing access: no approval needed
+  kubectl --context ${cluster}-view get pods    # view is standing access: no approval needed${
+    clusters[1] ? `\n  kubectl --context ${clusters[1]}-view get pods  # the second cluster, same login` : ""
+  }
   kubectl broker request --cluster ${cluster} --role edit -n team-a --for 30m --reason "INC-1" --wait
 
 Then, as the approver, in a third terminal:

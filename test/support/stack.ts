@@ -22,7 +22,7 @@ import { bearer, loginAs } from "./login.ts";
  * stand-in (seeded with team-a, team-b and payments), the OIDC provider with its demo users,
  * optionally the CI issuer, and the broker itself started through the real composition root
  * with a config the test may adjust. One cluster, "test", brokered with the stand-in's admin
- * kubeconfig. The broker serves HTTPS with its own throwaway CA (kubectl sends bearer tokens
+ * kubeconfig (and with `secondCluster`, "test-2" on a stand-in of its own). The broker serves HTTPS with its own throwaway CA (kubectl sends bearer tokens
  * only over TLS); this process's fetch is told to trust it.
  */
 /** Developers may hold view and edit in team-* without approval (tests that need edit at once). */
@@ -42,6 +42,8 @@ export interface StackOptions {
   }) => Record<string, unknown> | Promise<Record<string, unknown>>;
   standIn?: StandInOptions;
   ci?: boolean;
+  /** Broker a second cluster, "test-2", on a second stand-in seeded like the first. */
+  secondCluster?: boolean;
   /** Show the broker's logs (LOG_LEVEL); silent by default. */
   logs?: boolean;
 }
@@ -55,6 +57,8 @@ export interface Stack {
   config: Config;
   redis: RedisHarness;
   standIn: StandIn;
+  /** The stand-in of cluster "test-2", when the stack has one. */
+  standIn2: StandIn | undefined;
   idp: OidcProviderHarness;
   ci: CiIssuerHarness | undefined;
   broker: Broker;
@@ -67,8 +71,8 @@ export interface Stack {
     session: string,
     ask: { cluster?: string; role: string; namespace?: string; ttl?: string },
   ): Promise<{ token: string; grant: { id: string; serviceAccount: string; expiresAt: string } }>;
-  /** Writes a kubeconfig that reaches `cluster` through the gateway with `token`. */
-  gatewayKubeconfig(name: string, token: string, namespace?: string): Promise<string>;
+  /** Writes a kubeconfig that reaches `cluster` (default "test") through the gateway with `token`. */
+  gatewayKubeconfig(name: string, token: string, namespace?: string, cluster?: string): Promise<string>;
   restartBroker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -76,11 +80,16 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), "kb-stack-"));
   const redis = await startRedis({ persist: true });
-  const standIn = await startStandIn(options.standIn);
-  await standIn.seedDemo();
-  standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
+  const seeded = async (kubeconfig: string) => {
+    const started = await startStandIn(options.standIn);
+    await started.seedDemo();
+    started.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
+    await started.writeKubeconfig(kubeconfig);
+    return started;
+  };
   const adminKubeconfig = join(dir, "admin.kubeconfig");
-  await standIn.writeKubeconfig(adminKubeconfig);
+  const standIn = await seeded(adminKubeconfig);
+  const standIn2 = options.secondCluster ? await seeded(join(dir, "admin-2.kubeconfig")) : undefined;
   const ci = options.ci ? await startCiIssuer() : undefined;
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
@@ -91,7 +100,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await writeFile(certFile, tls.cert);
   await writeFile(keyFile, tls.key, { mode: 0o600 });
   await writeFile(caFile, tls.caCert);
-  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, tls.caCert, standIn.caCert] } }));
+  const standInCas = [standIn.caCert, ...(standIn2 ? [standIn2.caCert] : [])];
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, tls.caCert, ...standInCas] } }));
   const idp = await startOidcProvider({ redirectUris: [`${url}/v1/login/callback`] });
 
   const base = {
@@ -104,7 +114,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       scopes: ["openid", "email", "profile", "groups", "offline_access"],
     },
     admins: { groups: ["platform-admins"] },
-    clusters: [{ name: "test", auth: { kind: "kubeconfig", file: adminKubeconfig }, tokenTtl: "10m" }],
+    clusters: [
+      { name: "test", auth: { kind: "kubeconfig", file: adminKubeconfig }, tokenTtl: "10m" },
+      ...(standIn2
+        ? [{ name: "test-2", auth: { kind: "kubeconfig", file: join(dir, "admin-2.kubeconfig") }, tokenTtl: "10m" }]
+        : []),
+    ],
     roles: [
       { name: "view", clusterRole: "view", maxTtl: "8h" },
       { name: "edit", clusterRole: "edit", maxTtl: "4h" },
@@ -140,6 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     redis,
     standIn,
+    standIn2,
     idp,
     ci,
     get broker() {
@@ -160,9 +176,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         grant: { id: string; serviceAccount: string; expiresAt: string };
       };
     },
-    gatewayKubeconfig: async (name, token, namespace) => {
+    gatewayKubeconfig: async (name, token, namespace, cluster = "test") => {
       const path = join(dir, `${name}.kubeconfig`);
-      await writeKubeconfigFile(path, `${url}/clusters/test`, tls.caCert, token, {
+      await writeKubeconfigFile(path, `${url}/clusters/${cluster}`, tls.caCert, token, {
         context: name,
         ...(namespace ? { namespace } : {}),
       });
@@ -174,7 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     close: async () => {
       await broker.close();
-      await Promise.all([idp.close(), standIn.close(), ci?.close(), redis.close()]);
+      await Promise.all([idp.close(), standIn.close(), standIn2?.close(), ci?.close(), redis.close()]);
       await rm(dir, { recursive: true, force: true });
     },
   };

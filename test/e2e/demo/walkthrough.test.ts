@@ -97,6 +97,9 @@ describe("npm run demo, walked through", () => {
     const pods = await dev.kubectl("--context", "demo-view", "get", "pods");
     assert.equal(pods.code, 0, pods.stderr);
     assert.match(pods.stdout, /web-1/);
+    const second = await dev.kubectl("--context", "demo-2-view", "get", "pods");
+    assert.equal(second.code, 0, `the second cluster, same login: ${second.stderr}`);
+    assert.match(second.stdout, /web-1/);
 
     const denied = await dev.kubectl("--context", "demo-edit", "create", "configmap", "too-early");
     assert.notEqual(denied.code, 0, "edit needs an approved request first");
@@ -167,8 +170,13 @@ describe("npm run demo, walked through", () => {
       assert.ok(events.includes(event), `the audit has ${event}: ${[...new Set(events)].join(", ")}`);
     }
     const requests = records.filter((r) => r.type === "request" && r.phase === "end");
-    assert.ok(
-      requests.some((r) => r.verb === "list" && r.resource === "pods" && r.user === "dev@example.com"),
+    const podLists = requests.filter(
+      (r) => r.verb === "list" && r.resource === "pods" && r.user === "dev@example.com",
+    );
+    assert.deepEqual(
+      [...new Set(podLists.map((r) => r.cluster))].sort(),
+      ["demo", "demo-2"],
+      "each cluster named",
     );
     assert.ok(requests.some((r) => r.verb === "create" && r.resource === "configmaps" && r.status === "201"));
   });
