@@ -17,6 +17,7 @@ export type LifecycleEventName =
   | "session.revoked"
   | "token.issued"
   | "grant.started"
+  | "grant.updated"
   | "grant.ended"
   | "request.created"
   | "request.approved"

@@ -124,6 +124,11 @@ export class KubernetesCluster implements ClusterApi {
     ];
   }
 
+  async listNamespaces(): Promise<string[]> {
+    const list = await this.#call("list Namespaces", () => this.#core.listNamespace({}));
+    return list.items.map((n) => n.metadata?.name ?? "").filter(Boolean);
+  }
+
   async #call<T>(action: string, request: () => Promise<T>): Promise<T> {
     try {
       return await request();

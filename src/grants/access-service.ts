@@ -1,5 +1,11 @@
 import type { Config } from "../config/schema.ts";
-import { type AccessAsk, decideStanding, refusalError } from "../policy/index.ts";
+import {
+  type AccessAsk,
+  decideStanding,
+  decideStandingEverywhere,
+  type Refusal,
+  refusalError,
+} from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { Invalid, Unavailable } from "../shared/errors.ts";
@@ -18,6 +24,15 @@ import type { GrantStore } from "./grant-store.ts";
 const RENEW_STANDING_LEFT_MS = 60_000;
 const LOCK_MS = 15_000;
 
+/** Standing policy's answer for a new grant: how long at most, and where it is placed. */
+type Decision =
+  | {
+      allowed: true;
+      maxTtlSeconds: number;
+      placement: { namespaces: string[]; namespacePatterns?: string[] };
+    }
+  | Refusal;
+
 export interface CredentialResult extends Credential {
   grant: Grant;
 }
@@ -28,8 +43,9 @@ export interface CredentialResult extends Credential {
  * standing grant when policy allows one. An active grant is used up to its deadline and
  * never answered with "no policy"; its token may be cut short by the deadline (the API
  * server's ten-minute minimum is no obstacle: the gateway checks the deadline, and the
- * expiry reported is the grant's). A per-ask lock keeps parallel callers from creating
- * duplicate grants.
+ * expiry reported is the grant's). An ask without namespaces for a namespaced role is for
+ * every namespace the person's standing rules allow: the grant then follows those rules'
+ * namespace patterns. A per-ask lock keeps parallel callers from creating duplicate grants.
  */
 export class AccessService {
   readonly #config: Config;
@@ -53,14 +69,14 @@ export class AccessService {
   }
 
   async credential(principal: Principal, ask: AccessAsk, ttlSeconds?: number): Promise<CredentialResult> {
+    const { fits, decision } = this.#target(principal, ask);
     const mine = await this.#store.listByPrincipal(principal.subject);
-    const existing = covering(mine, ask, this.#clock.now());
+    const existing = longestActive(mine, fits, this.#clock.now());
     if (existing && !this.#renewable(existing)) return this.#issue(existing);
 
-    const decision = decideStanding(this.#config, principal, ask);
     if (!decision.allowed) {
       if (existing) return this.#issue(existing);
-      throw refusalError({ ...decision, reason: withEnded(decision.reason, mine, ask) });
+      throw refusalError({ ...decision, reason: withEnded(decision.reason, mine, fits) });
     }
     if (ttlSeconds !== undefined && ttlSeconds > decision.maxTtlSeconds) {
       throw new Invalid(
@@ -70,14 +86,14 @@ export class AccessService {
     const grant = await this.#withLock(principal, ask, async () => {
       // Someone holding the lock before us may have just created it.
       const now = this.#clock.now();
-      const fresh = covering(await this.#store.listByPrincipal(principal.subject), ask, now);
+      const fresh = longestActive(await this.#store.listByPrincipal(principal.subject), fits, now);
       return (
         (fresh && !this.#renewable(fresh) ? fresh : undefined) ??
         this.#grants.create({
           principal,
           cluster: ask.cluster,
           role: ask.role,
-          namespaces: ask.namespaces,
+          ...decision.placement,
           ttlSeconds: ttlSeconds ?? decision.maxTtlSeconds,
           origin: "standing",
           reason: "standing access",
@@ -85,6 +101,31 @@ export class AccessService {
       );
     });
     return this.#issue(grant);
+  }
+
+  /** Which grants serve the ask, and what standing policy says about a new one. */
+  #target(principal: Principal, ask: AccessAsk): { fits: (grant: Grant) => boolean; decision: Decision } {
+    const role = this.#config.roles.find((r) => r.name === ask.role);
+    if (ask.namespaces.length === 0 && role?.scope === "namespaced") {
+      const everywhere = decideStandingEverywhere(this.#config, principal, ask.cluster, ask.role);
+      return {
+        fits: (g) => g.cluster === ask.cluster && g.role === ask.role && g.namespacePatterns !== undefined,
+        decision: everywhere.allowed
+          ? {
+              allowed: true,
+              maxTtlSeconds: everywhere.maxTtlSeconds,
+              placement: { namespaces: [], namespacePatterns: everywhere.patterns },
+            }
+          : everywhere,
+      };
+    }
+    const standing = decideStanding(this.#config, principal, ask);
+    return {
+      fits: (g) => covers(g, ask),
+      decision: standing.allowed
+        ? { allowed: true, maxTtlSeconds: standing.maxTtlSeconds, placement: { namespaces: ask.namespaces } }
+        : standing,
+    };
   }
 
   async #issue(grant: Grant): Promise<CredentialResult> {
@@ -122,20 +163,18 @@ function covers(grant: Grant, ask: AccessAsk): boolean {
   );
 }
 
-/** The active grant covering the ask that lasts longest, if any. */
-function covering(grants: Grant[], ask: AccessAsk, now: number): Grant | undefined {
-  return grants
-    .filter((g) => isActive(g, now) && covers(g, ask))
-    .sort((a, b) => b.expiresAt - a.expiresAt)[0];
+/** The active grant that fits the ask and lasts longest, if any. */
+function longestActive(grants: Grant[], fits: (grant: Grant) => boolean, now: number): Grant | undefined {
+  return grants.filter((g) => isActive(g, now) && fits(g)).sort((a, b) => b.expiresAt - a.expiresAt)[0];
 }
 
 /**
  * A refusal that says so when the person did hold this access until recently: "no policy"
  * alone reads as if they never had it.
  */
-function withEnded(reason: string, grants: Grant[], ask: AccessAsk): string {
+function withEnded(reason: string, grants: Grant[], fits: (grant: Grant) => boolean): string {
   const ended = grants
-    .filter((g) => g.state === "ended" && g.endedAt !== undefined && covers(g, ask))
+    .filter((g) => g.state === "ended" && g.endedAt !== undefined && fits(g))
     .sort((a, b) => b.endedAt! - a.endedAt!)[0];
   if (!ended) return reason;
   const how = ended.endReason === "expired" ? "reached its deadline" : (ended.endDetail ?? ended.endReason);

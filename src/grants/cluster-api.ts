@@ -58,4 +58,6 @@ export interface ClusterApi {
   deleteClusterRoleBinding(name: string): Promise<void>;
   /** Every object carrying the managed-by label: SAs in the grants namespace, all bindings. */
   listManaged(grantsNamespace: string): Promise<ManagedObject[]>;
+  /** The names of the cluster's namespaces (for grants that follow namespace patterns). */
+  listNamespaces(): Promise<string[]>;
 }

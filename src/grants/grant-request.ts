@@ -1,5 +1,6 @@
 import { DNS1123_LABEL } from "../config/fields.ts";
 import type { RoleConfig } from "../config/schema.ts";
+import { globMatch } from "../policy/index.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { Invalid } from "../shared/errors.ts";
 import type { Principal } from "../shared/principal.ts";
@@ -12,13 +13,31 @@ export interface NewGrant {
   cluster: string;
   role: string;
   namespaces: string[];
+  /** Instead of namespaces: every namespace matching these globs, now and while the grant lasts. */
+  namespacePatterns?: string[];
   ttlSeconds: number;
   origin: GrantOrigin;
   reason: string;
   requestId?: string;
 }
 
+/** A namespace glob: DNS-1123 label characters and '*'. */
+const NAMESPACE_PATTERN = /^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$/;
+
 const MAX_NAMESPACES = 50;
+/** A grant that follows patterns is provisioned all at once: this many namespaces at most. */
+const MAX_MATCHED_NAMESPACES = 200;
+
+/** The cluster's namespaces that match any of the patterns, sorted; refused past the limit. */
+export function matchingNamespaces(all: string[], patterns: string[]): string[] {
+  const matched = all.filter((name) => patterns.some((pattern) => globMatch(pattern, name))).sort();
+  if (matched.length > MAX_MATCHED_NAMESPACES) {
+    throw new Invalid(
+      `${patterns.join(", ")} match ${matched.length} namespaces, more than the ${MAX_MATCHED_NAMESPACES} one grant holds; name the namespaces you need with -n`,
+    );
+  }
+  return matched;
+}
 const MAX_REASON = 1024;
 const MIN_TTL_SECONDS = 60;
 
@@ -44,10 +63,19 @@ export function validateNewGrant(
   if (!role) throw new Invalid(`role "${input.role}" is not configured`);
 
   const namespaces = [...new Set(input.namespaces)];
-  if (role.scope === "cluster" && namespaces.length > 0) {
+  const patterns = input.namespacePatterns;
+  if (role.scope === "cluster" && (namespaces.length > 0 || patterns)) {
     throw new Invalid(`role "${role.name}" is cluster-wide: do not name namespaces`);
   }
-  if (role.scope === "namespaced" && namespaces.length === 0) {
+  if (patterns) {
+    if (namespaces.length > 0) throw new Invalid("give namespaces or namespace patterns, not both");
+    if (patterns.length === 0 || patterns.length > MAX_NAMESPACES) {
+      throw new Invalid(`a grant follows 1 to ${MAX_NAMESPACES} namespace patterns`);
+    }
+    const bad = patterns.find((pattern) => !NAMESPACE_PATTERN.test(pattern));
+    if (bad !== undefined)
+      throw new Invalid(`namespace pattern "${bad}" is not a valid glob of a namespace name`);
+  } else if (role.scope === "namespaced" && namespaces.length === 0) {
     throw new Invalid(`role "${role.name}" is namespaced: name at least one namespace`);
   }
   if (namespaces.length > MAX_NAMESPACES) throw new Invalid(`at most ${MAX_NAMESPACES} namespaces per grant`);

@@ -7,7 +7,7 @@ import type { Logger } from "../shared/logger.ts";
 import { type Grant, type GrantEndReason, serviceAccountName } from "./grant.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
 import { publishGrantEvent } from "./grant-events.ts";
-import { type NewGrant, validateNewGrant } from "./grant-request.ts";
+import { matchingNamespaces, type NewGrant, validateNewGrant } from "./grant-request.ts";
 import type { GrantStore } from "./grant-store.ts";
 import { deprovision, provision, provisionFailure } from "./provisioner.ts";
 
@@ -44,6 +44,8 @@ export class GrantService {
   /** Creates and provisions a grant; it is active when this returns, or nothing is left behind. */
   async create(input: NewGrant): Promise<Grant> {
     const { cluster, role, namespaces } = validateNewGrant(input, this.#clusters, this.#roles);
+    const patterns = input.namespacePatterns;
+    const placed = patterns ? matchingNamespaces(await cluster.api.listNamespaces(), patterns) : namespaces;
     const now = this.#clock.now();
     const id = randomId(8);
     const pending: Grant = {
@@ -52,7 +54,8 @@ export class GrantService {
       principal: input.principal,
       cluster: cluster.config.name,
       role: role.name,
-      namespaces: role.scope === "cluster" ? [] : namespaces,
+      namespaces: role.scope === "cluster" ? [] : placed,
+      ...(patterns ? { namespacePatterns: [...new Set(patterns)].sort() } : {}),
       clusterWide: role.scope === "cluster",
       origin: input.origin,
       reason: input.reason,

@@ -9,6 +9,7 @@ export function grantView(grant: Grant) {
     cluster: grant.cluster,
     role: grant.role,
     namespaces: grant.namespaces,
+    ...(grant.namespacePatterns ? { namespacePatterns: grant.namespacePatterns } : {}),
     clusterWide: grant.clusterWide,
     origin: grant.origin,
     reason: grant.reason,

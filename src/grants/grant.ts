@@ -15,6 +15,11 @@ export interface Grant {
   role: string;
   /** Target namespaces; empty when the role is cluster-wide. */
   namespaces: string[];
+  /**
+   * When set, the grant follows these namespace globs: `namespaces` is then the cluster's
+   * namespaces that match them, kept up to date as namespaces are created and deleted.
+   */
+  namespacePatterns?: string[];
   clusterWide: boolean;
   origin: GrantOrigin;
   reason: string;

@@ -9,6 +9,7 @@ import { CredentialIssuer } from "./credential-issuer.ts";
 import { ExpiryWorker } from "./expiry-worker.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
 import { GrantService } from "./grant-service.ts";
+import { NamespaceSync } from "./namespace-sync.ts";
 import { Reconciler } from "./reconciler.ts";
 import { RedisGrantStore } from "./redis-grant-store.ts";
 
@@ -44,5 +45,18 @@ export function wireGrants(deps: GrantsDeps) {
     holder: deps.replica,
   });
   const reconciler = new Reconciler({ store, grants, clusters, lease, clock, logger });
-  return { store, grants, issuer, access, expiry, reconciler };
+  const namespaceSync = new NamespaceSync({
+    store,
+    clusters,
+    roles: config.roles,
+    lease: new Lease({
+      redis,
+      key: keyspace(config.redis.keyPrefix, "grants")("namespace-sync-lease"),
+      ttlMs: 15_000,
+      holder: deps.replica,
+    }),
+    lifecycle,
+    logger,
+  });
+  return { store, grants, issuer, access, expiry, reconciler, namespaceSync };
 }

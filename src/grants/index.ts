@@ -55,7 +55,7 @@ export interface Grants extends Feature {
 }
 
 export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
-  const { store, grants, issuer, access, expiry, reconciler } = wireGrants(deps);
+  const { store, grants, issuer, access, expiry, reconciler, namespaceSync } = wireGrants(deps);
   const logger = deps.logger.child({ feature: "grants" });
   openGrantsGauge(deps.metrics, () => store.countOpen(), logger);
   return {
@@ -80,9 +80,10 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
     start: async () => {
       expiry.start();
       reconciler.start();
+      namespaceSync.start();
     },
     stop: async () => {
-      await Promise.all([expiry.stop(), reconciler.stop()]);
+      await Promise.all([expiry.stop(), reconciler.stop(), namespaceSync.stop()]);
     },
   };
 }

@@ -17,11 +17,7 @@ export function roleRefOf(role: RoleConfig): RoleRef {
  */
 export async function provision(api: ClusterApi, grant: Grant, role: RoleConfig): Promise<string> {
   const roleRef = roleRefOf(role);
-  const meta: ObjectMeta = {
-    name: grant.serviceAccount.name,
-    labels: grantLabels(grant),
-    annotations: grantAnnotations(grant),
-  };
+  const meta = objectMeta(grant);
   try {
     await assertRoleExists(api, roleRef, grant);
     const { uid } = await api.createServiceAccount(grant.serviceAccount.namespace, meta);
@@ -39,6 +35,15 @@ export async function provision(api: ClusterApi, grant: Grant, role: RoleConfig)
     });
     throw err;
   }
+}
+
+/** The name, labels and annotations every object of the grant carries. */
+export function objectMeta(grant: Grant): ObjectMeta {
+  return {
+    name: grant.serviceAccount.name,
+    labels: grantLabels(grant),
+    annotations: grantAnnotations(grant),
+  };
 }
 
 /** Deletes a grant's bindings, then its ServiceAccount (which kills all its tokens). Idempotent. */

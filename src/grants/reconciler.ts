@@ -125,7 +125,8 @@ function missingObjects(grant: Grant, objects: ManagedObject[]): string[] {
   }
   if (grant.clusterWide) {
     if (!has("ClusterRoleBinding", "")) missing.push(`ClusterRoleBinding ${grant.serviceAccount.name}`);
-  } else {
+  } else if (!grant.namespacePatterns) {
+    // A grant that follows patterns loses a binding with its namespace: the sync's business.
     for (const namespace of grant.namespaces) {
       if (!has("RoleBinding", namespace))
         missing.push(`RoleBinding ${namespace}/${grant.serviceAccount.name}`);

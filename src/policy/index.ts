@@ -14,5 +14,10 @@ export {
 } from "./entitlements.ts";
 export { globMatch } from "./glob.ts";
 export { decideRequest, type RequestDecision } from "./requests.ts";
-export { decideStanding, type StandingDecision } from "./standing.ts";
+export {
+  decideStanding,
+  decideStandingEverywhere,
+  type StandingDecision,
+  type StandingEverywhereDecision,
+} from "./standing.ts";
 export { matchesSubjects } from "./subjects.ts";

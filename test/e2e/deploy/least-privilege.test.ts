@@ -91,6 +91,26 @@ for (const verification of ["jwks", "tokenreview"] as const) {
       );
     });
 
+    it("follows namespace patterns: lists namespaces and binds a new one as it appears", async () => {
+      const session = await stack.login("dev");
+      const { token, grant } = await stack.credential(session, { role: "view" });
+      const pods = (namespace: string) =>
+        fetch(`${stack.url}/clusters/test/api/v1/namespaces/${namespace}/pods`, {
+          headers: { authorization: `Bearer ${token}` },
+        }).then((res) => res.status);
+      assert.deepEqual([await pods("team-a"), await pods("team-b"), await pods("payments")], [200, 200, 403]);
+      stack.standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team-z" } });
+      const deadline = Date.now() + 10_000;
+      while ((await pods("team-z")) !== 200 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await pods("team-z"), 200, "the new team namespace is covered while the grant lasts");
+      const refused = stack.standIn.requests.filter(
+        (r) => r.user === "system:serviceaccount:kube-broker:kube-broker" && r.status === 403,
+      );
+      assert.deepEqual(refused, [], "the broker was never refused");
+      await fetch(`${stack.url}/v1/grants/${grant.id}`, { method: "DELETE", headers: bearer(session) });
+    });
+
     it("cannot bind a role the config does not grant", async () => {
       const broker = stack.standIn.requests.find(
         (r) => r.user === "system:serviceaccount:kube-broker:kube-broker",

@@ -34,6 +34,8 @@ export class FakeClusterApi implements ClusterApi {
 
   readonly objects = new Map<string, ManagedObject & { roleRef?: RoleRef }>();
   readonly roles = new Set<string>(["ClusterRole/view", "ClusterRole/edit", "ClusterRole/admin"]);
+  /** The cluster's namespaces; a test adds and deletes them. */
+  readonly namespaces = new Set<string>(["default", "team-a", "team-b", "payments", "kube-broker-grants"]);
   readonly calls: Operation[] = [];
   /** Return an error to make that call fail (checked before the call changes anything). */
   failWith: (operation: Operation, detail: string) => Error | undefined = () => undefined;
@@ -83,6 +85,11 @@ export class FakeClusterApi implements ClusterApi {
   async listManaged(): Promise<ManagedObject[]> {
     this.#maybeFail("list", "");
     return [...this.objects.values()];
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    this.#maybeFail("list", "namespaces");
+    return [...this.namespaces];
   }
 
   #create(op: Operation, kind: ManagedKind, namespace: string, meta: ObjectMeta, roleRef?: RoleRef) {
