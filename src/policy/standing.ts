@@ -49,7 +49,7 @@ export function decideStandingEverywhere(
   roleName: string,
 ): StandingEverywhereDecision {
   const role = config.roles.find((r) => r.name === roleName);
-  if (!role || role.scope !== "namespaced" || !config.clusters.some((c) => c.name === cluster)) {
+  if (role?.scope !== "namespaced" || !config.clusters.some((c) => c.name === cluster)) {
     const resolved = resolveAsk(config, { cluster, role: roleName, namespaces: [] });
     return resolved.kind === "resolved"
       ? { allowed: false, kind: "invalid", reason: `role ${quote(roleName)} takes no namespaces` }

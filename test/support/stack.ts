@@ -117,7 +117,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clusters: [
       { name: "test", auth: { kind: "kubeconfig", file: adminKubeconfig }, tokenTtl: "10m" },
       ...(standIn2
-        ? [{ name: "test-2", auth: { kind: "kubeconfig", file: join(dir, "admin-2.kubeconfig") }, tokenTtl: "10m" }]
+        ? [
+            {
+              name: "test-2",
+              auth: { kind: "kubeconfig", file: join(dir, "admin-2.kubeconfig") },
+              tokenTtl: "10m",
+            },
+          ]
         : []),
     ],
     roles: [

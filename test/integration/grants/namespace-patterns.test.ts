@@ -63,7 +63,7 @@ describe("grants that follow namespace patterns", () => {
     api.namespaces.add("team-c");
     api.namespaces.add("other");
     api.namespaces.delete("team-b");
-    api.objects.delete("RoleBinding/team-b/" + grant.serviceAccount.name);
+    api.objects.delete(`RoleBinding/team-b/${grant.serviceAccount.name}`);
     assert.equal(await feature.namespaceSync.runOnce(), 1);
     const synced = (await feature.store.get(grant.id))!;
     assert.deepEqual(synced.namespaces, ["payments", "team-a", "team-c"]);
