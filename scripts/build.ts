@@ -11,6 +11,7 @@
  * - dist/cli/app.js, src/cli/run-cli.ts and the commands, split into chunks loaded as needed.
  * dist/kube-broker.js is the server, src/main.ts bundled, node_modules left as imports.
  */
+import { execFileSync } from "node:child_process";
 import { chmod, readFile, rm } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { join } from "node:path";
@@ -24,6 +25,8 @@ const common = {
   format: "esm",
   target: "node24",
   logLevel: "warning",
+  // src/shared/version.ts: the commit both programs report (`kube-broker --version`, GET /version).
+  define: { KUBE_BROKER_GIT_COMMIT: gitCommit() },
 } as const;
 const cli: BuildOptions = { ...common, outdir: dist, minify: true, legalComments: "none", metafile: true };
 
@@ -77,6 +80,21 @@ for (const bin of ["kubectl-broker.js", "kube-broker.js"]) {
 }
 checkEntry(entry.metafile!);
 console.log("built dist/kubectl-broker.js (+ dist/cli/) and dist/kube-broker.js");
+
+/** The commit being built, as a JS expression; a checkout without git (a container build) has none. */
+function gitCommit(): string {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
+    return /^[0-9a-f]{40}$/.test(commit) ? JSON.stringify(commit) : "undefined";
+  } catch {
+    return "undefined";
+  }
+}
 
 /** The cached path's promise, kept by the build rather than by hope (test/bench/exec-plugin.ts). */
 function checkEntry(metafile: Metafile): void {

@@ -5,13 +5,22 @@
  */
 import { parseArgs } from "node:util";
 import { checkConfigCommand } from "./config/check-config.ts";
+import { versionInfo } from "./shared/version.ts";
 
 const USAGE = `usage:
   kube-broker serve --config FILE          run the broker (API, gateway, workers)
-  kube-broker check-config --config FILE   validate a config file; one line per problem`;
+  kube-broker check-config --config FILE   validate a config file; one line per problem
+  kube-broker --version                    print the version`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "version") {
+    const { version, gitCommit, node } = versionInfo("kube-broker");
+    console.log(
+      `kube-broker ${version} (${gitCommit ? `commit ${gitCommit.slice(0, 12)}, ` : ""}node ${node})`,
+    );
+    return 0;
+  }
   const { values } = parseArgs({
     args: rest,
     options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },

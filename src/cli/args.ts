@@ -10,6 +10,7 @@ export const BROKER_FLAGS = {
   "certificate-authority": { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
+/** -o/--output: read by output/output-format.ts. */
 export const OUTPUT_FLAG = {
   output: { type: "string", short: "o" },
 } as const satisfies ParseArgsOptionsConfig;
@@ -35,14 +36,6 @@ export function parseFlags<const T extends ParseArgsOptionsConfig>(
 export function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === "") throw new UsageError(`--${flag} is required`);
   return value;
-}
-
-export type OutputFormat = "table" | "json";
-
-export function outputFormat(value: string | undefined): OutputFormat {
-  if (value === undefined || value === "table" || value === "wide") return "table";
-  if (value === "json") return "json";
-  throw new UsageError(`--output must be json (or left out for a table), not "${value}"`);
 }
 
 /** parseArgs explains itself in a sentence or two; the first one says what was wrong. */

@@ -23,3 +23,9 @@ export class UsageError extends CliError {
 }
 
 export const LOGIN_HINT = "run kubectl broker login";
+
+/** Any error as the one line people see (after "kubectl-broker: "). */
+export function describe(err: unknown): string {
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  return message.replace(/\s*\n\s*/g, " ").trim();
+}

@@ -48,4 +48,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   deny: { summary: "deny an access request", load: () => import("./commands/deny.ts") },
   cancel: { summary: "withdraw your pending access request", load: () => import("./commands/cancel.ts") },
   audit: { summary: "tail, query or export the audit trail", load: () => import("./commands/audit.ts") },
+  version: {
+    summary: "the plugin's version, and the broker's",
+    load: () => import("./commands/version.ts"),
+  },
 };

@@ -13,6 +13,8 @@ export interface CliContext {
   out(text: string): Promise<void>;
   /** One line for the person at the terminal. */
   say(line: string): void;
+  /** stderr as it is, for a progress line rewritten in place (output/progress.ts). */
+  terminal: { isTTY: boolean; columns: number | undefined; write(text: string): void };
   homeDir: string;
   /** The Node binary and script running this CLI: what a kubeconfig's exec entry runs. */
   self: { node: string; script: string };
@@ -31,6 +33,18 @@ export function processContext(): CliContext {
       }),
     say: (line) => {
       process.stderr.write(`${line}\n`);
+    },
+    // Getters: process.stderr is made on first use, which the cached credential path never needs.
+    terminal: {
+      get isTTY() {
+        return process.stderr.isTTY === true;
+      },
+      get columns() {
+        return process.stderr.columns;
+      },
+      write: (text) => {
+        process.stderr.write(text);
+      },
     },
     homeDir: homedir(),
     self: { node: process.execPath, script: process.argv[1] ?? "" },

@@ -8,6 +8,7 @@ import { CliError } from "./cli-error.ts";
 import type { CliContext } from "./context.ts";
 import type { CredentialRequest } from "./credential-request.ts";
 import { signIn } from "./login/sign-in.ts";
+import { startProgress } from "./output/progress.ts";
 
 /** Long enough for a person to finish a browser sign-in that another kubectl started. */
 const TOKEN_LOCK_TIMEOUT_MS = 10 * 60_000;
@@ -30,7 +31,11 @@ export async function refreshCredential(
     "certificate-authority": request.certificateAuthority,
   });
   ensurePrivateDir(target.cacheDir);
-  const lock = await acquireLock(cache.lockOf(key), { timeoutMs: TOKEN_LOCK_TIMEOUT_MS });
+  const lock = await acquireLock(cache.lockOf(key), {
+    timeoutMs: TOKEN_LOCK_TIMEOUT_MS,
+    onWait: () =>
+      startProgress(ctx, "kubectl-broker: waiting for another kubectl-broker process to fetch a token"),
+  });
   try {
     const again = cache.read(key).token;
     if (again && isFresh(again, ctx.clock.now()) && again.token !== refused) return again;

@@ -1,4 +1,4 @@
-import { CliError } from "./cli-error.ts";
+import { CliError, describe } from "./cli-error.ts";
 import { COMMANDS } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 
@@ -17,6 +17,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     }
     return runCli([topic, "--help"], ctx);
   }
+  if (name === "--version") return runCli(["version", ...args], ctx);
   const entry = COMMANDS[name];
   if (!entry) {
     ctx.say(`kubectl-broker: unknown command "${name}"; run "kubectl broker help" for the list`);
@@ -35,8 +36,12 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
+let guarded = false;
+
 /** Errors outside a command's promise (a stream's late error) are still one line. */
 function guardProcess(): void {
+  if (guarded) return;
+  guarded = true;
   process.on("uncaughtException", (err) => {
     process.stderr.write(`kubectl-broker: ${describe(err)}\n`);
     process.exit(1);
@@ -45,11 +50,6 @@ function guardProcess(): void {
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);
   });
-}
-
-export function describe(err: unknown): string {
-  const message = err instanceof Error ? err.message || err.name : String(err);
-  return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
 function overview(): string {

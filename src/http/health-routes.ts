@@ -1,5 +1,6 @@
 import { Router } from "express";
 import type { Registry } from "prom-client";
+import { versionInfo } from "../shared/version.ts";
 
 /** Something /readyz waits on: Redis, each cluster. */
 export interface ReadinessCheck {
@@ -27,6 +28,10 @@ export function healthRoutes(options: { checks: ReadinessCheck[]; metrics: Regis
     );
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ ready, checks: results });
+  });
+  // Unauthenticated like /healthz: what is running, for people and for `kubectl broker version`.
+  router.get("/version", (_req, res) => {
+    res.set("cache-control", "no-store").json(versionInfo("kube-broker"));
   });
   router.get("/metrics", async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());

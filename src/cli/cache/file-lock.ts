@@ -27,8 +27,11 @@ export interface LockOptions {
   timeoutMs: number;
   staleMs?: number;
   pollMs?: number;
-  /** Called once if the lock is busy (to tell the person why nothing happens). */
-  onWait?: () => void;
+  /**
+   * Called once if the lock is busy, to tell the person why nothing happens (a progress line);
+   * what it returns is told when the wait ends, the lock taken or given up on.
+   */
+  onWait?: () => { done(): void } | undefined;
 }
 
 export interface HeldLock {
@@ -47,16 +50,21 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
   });
   const deadline = now() + options.timeoutMs;
   let waited = false;
-  while (!tryCreate(path, owner)) {
-    if (takeOverIfStale(path, staleMs, now())) continue;
-    if (now() > deadline) {
-      throw new CliError(
-        `gave up after ${Math.round(options.timeoutMs / 1000)}s waiting for another kubectl-broker process (lock ${path}); if none is running, delete that file`,
-      );
+  let waiting: { done(): void } | undefined;
+  try {
+    while (!tryCreate(path, owner)) {
+      if (takeOverIfStale(path, staleMs, now())) continue;
+      if (now() > deadline) {
+        throw new CliError(
+          `gave up after ${Math.round(options.timeoutMs / 1000)}s waiting for another kubectl-broker process (lock ${path}); if none is running, delete that file`,
+        );
+      }
+      if (!waited) waiting = options.onWait?.();
+      waited = true;
+      await sleep(options.pollMs ?? 40);
     }
-    if (!waited) options.onWait?.();
-    waited = true;
-    await sleep(options.pollMs ?? 40);
+  } finally {
+    waiting?.done();
   }
   const touch = setInterval(() => {
     try {

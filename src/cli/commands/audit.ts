@@ -1,26 +1,31 @@
 import type { ParseArgsOptionsConfig } from "node:util";
-import { BROKER_FLAGS, OUTPUT_FLAG, type OutputFormat, outputFormat, parseFlags } from "../args.ts";
-import { type AuditEntry, formatEntry, shown } from "../audit/audit-lines.ts";
+import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
+import { type AuditEntry, auditLine, auditName, auditTable, shown } from "../audit/audit-lines.ts";
 import { tailAudit } from "../audit/audit-tail.ts";
 import type { BrokerClient } from "../broker/broker-client.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import { UsageError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
+import { type OutputFormat, outputFormat, renderStreamed } from "../output/output-format.ts";
 
-export const usage = `kubectl broker audit tail [filters] [-o json]
-       kubectl broker audit query [--since 1h] [--until T] [--limit N] [filters] [-o json]
+export const usage = `kubectl broker audit tail [filters] [-o wide|json|yaml|name|jsonpath=…]
+       kubectl broker audit query [--since 1h] [--until T] [--limit N] [filters] [-o …]
        kubectl broker audit export [--since T] [--until T] [filters]
 
 tail follows new records as they are written; query pages through past ones; export writes
 every matching record as JSON lines (for a SIEM or a file). One line per record: time, user,
-verb, resource/name, namespace, status, decision. Admins see everyone's; others their own.
+the kubectl command, verb, resource, object name, namespace, status and result (allowed,
+denied-by-broker, …); lifecycle events show the event as the verb and their detail as the
+result. Admins see everyone's records; others their own.
 
   --user U, --cluster C, -n/--namespace N, --verb V, --resource R,
   --decision allowed|denied-by-broker|denied-by-cluster|error,
   --type request|lifecycle, --phase start|end     filters (exact match)
   --since T, --until T    a duration ago (15m, 1h, 7d) or an RFC 3339 time
   --limit N               query: at most N records (default 500)
-  -o json                 JSON lines instead of text`;
+  -o wide                 also cluster, role, grant, duration and source IP
+  -o json                 JSON lines, one record per line (yaml: a document per record;
+                          name: record/ID; jsonpath=TEMPLATE: the template per record)`;
 
 const FILTER_FLAGS = {
   user: { type: "string" },
@@ -47,6 +52,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     until: { type: "string" },
     limit: { type: "string" },
   });
+  if (mode === "export" && values.output !== undefined)
+    throw new UsageError("audit export always writes JSON lines; it takes no --output");
   const params = new URLSearchParams();
   for (const name of Object.keys(FILTER_FLAGS) as (keyof typeof FILTER_FLAGS)[]) {
     const value = values[name];
@@ -55,14 +62,30 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (mode !== "tail" && values.until) params.set("until", values.until);
   const since = values.since ?? (mode === "query" ? "1h" : undefined);
   if (since) params.set("since", since);
-  const format: OutputFormat = mode === "export" ? "json" : outputFormat(values.output);
+  const format: OutputFormat = mode === "export" ? { kind: "json" } : outputFormat(values.output);
   const client = signedInClient(ctx, values);
-  const print = async (entry: AuditEntry) => {
-    if (mode === "export" || shown(entry, values.phase)) await ctx.out(formatEntry(entry, format));
+  const wide = format.kind === "table" && format.wide;
+  const streamed = (entry: AuditEntry) =>
+    renderStreamed(format, entry, auditName(entry), auditLine(entry, wide));
+  if (mode === "tail") {
+    const onEntry = async (entry: AuditEntry) => {
+      if (shown(entry, values.phase)) await ctx.out(streamed(entry));
+    };
+    return tailAudit({ client, query: params.toString(), onEntry, say: ctx.say });
+  }
+  // A query's text is one table, lined up, so it is printed once every page is in.
+  const table: AuditEntry[] = [];
+  const onEntry = async (entry: AuditEntry) => {
+    if (mode === "query" && !shown(entry, values.phase)) return;
+    if (format.kind === "table") table.push(entry);
+    else await ctx.out(streamed(entry));
   };
-  if (mode === "tail") return tailAudit({ client, query: params.toString(), onEntry: print, say: ctx.say });
   const limit = mode === "query" ? limitOf(values.limit) : Number.POSITIVE_INFINITY;
-  const printed = await pages(client, params, limit, print);
+  const printed = await pages(client, params, limit, onEntry);
+  if (format.kind === "table") {
+    if (table.length > 0) await ctx.out(auditTable(table, wide));
+    else ctx.say("No audit records.");
+  }
   if (printed >= limit)
     ctx.say(
       `kubectl-broker: showing the first ${limit} records; narrow the filters, raise --limit or use audit export`,

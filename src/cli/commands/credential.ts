@@ -1,3 +1,6 @@
+import { cacheDirOf } from "../cache/cache-files.ts";
+import { ExecMessages } from "../cache/exec-messages.ts";
+import { CliError, describe } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { refreshCredential } from "../credential-refresh.ts";
 import { consultCache, credentialRequest, serve } from "../credential-request.ts";
@@ -22,14 +25,32 @@ and tells you to run "kubectl broker login".
   --browser-command CMD         what opens the sign-in page (or BROWSER)`;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
+  // kubectl runs the plugin again when it failed, and every run writes to the same terminal:
+  // what this kubectl process was already told (a refusal, a note) is not said again.
+  const fromKubectl = ctx.env.KUBERNETES_EXEC_INFO !== undefined;
+  const told = new ExecMessages(cacheDirOf(ctx.env, ctx.homeDir));
+  const firstTime = (line: string) => !fromKubectl || told.firstTime(ctx.parentPid, line, ctx.clock.now());
+  const note = (line: string) => {
+    if (firstTime(line)) ctx.say(line);
+  };
+  try {
+    return await credential(args, ctx, note);
+  } catch (err) {
+    // run-cli.ts shows it, as this very line, unless this kubectl has seen it already.
+    if (firstTime(`kubectl-broker: ${describe(err)}`)) throw err;
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+async function credential(args: string[], ctx: CliContext, note: (line: string) => void): Promise<number> {
   const request = credentialRequest(args, ctx);
   const verdict = consultCache(request, ctx);
   if (verdict.corrupt) {
-    ctx.say("kubectl-broker: discarded an unreadable token cache file; fetching a new token");
+    note("kubectl-broker: discarded an unreadable token cache file; fetching a new token");
     request.cache.discard(request.key);
   }
   if (verdict.refused) {
-    ctx.say("kubectl-broker: the cached token was refused (its grant may have ended); fetching a new one");
+    note("kubectl-broker: the cached token was refused (its grant may have ended); fetching a new one");
   }
   if (verdict.token) {
     await ctx.out(serve(request, ctx, verdict.token, verdict.record ? "served" : false));

@@ -1,24 +1,29 @@
-import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags } from "../args.ts";
+import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import { UsageError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
-import { describeRequest, type RequestView } from "../output/request-view.ts";
-import { json } from "../output/table.ts";
+import { outputFormat, print } from "../output/output-format.ts";
+import { changedRequest, describeRequest, type RequestView } from "../output/request-view.ts";
 
 /**
  * approve, deny and cancel: one request id, an optional comment, the request's new state.
  * The broker decides who may (approvers, never the requester; cancel: the requester only).
+ * The result on stdout is the request's ID (or the request, as -o asks); what happened to it
+ * is said on stderr.
  */
 export function decision(verb: "approve" | "deny" | "cancel") {
   const comment = verb === "cancel" ? "" : ` [--comment "…"]`;
   return {
-    usage: `kubectl broker ${verb} REQUEST_ID${comment} [-o json]`,
+    usage: `kubectl broker ${verb} REQUEST_ID${comment} [-o json|yaml|name|jsonpath=…]
+
+Prints the request's ID on stdout and its new state on stderr; -o prints the request instead.`,
     run: async (args: string[], ctx: CliContext): Promise<number> => {
       const { values, positionals } = parseFlags(
         args,
         { ...BROKER_FLAGS, ...OUTPUT_FLAG, comment: { type: "string" } },
         1,
       );
+      const format = outputFormat(values.output);
       const id = positionals[0];
       if (!id) throw new UsageError(`give the id of the request to ${verb} (see kubectl broker requests)`);
       if (verb === "cancel" && values.comment !== undefined)
@@ -28,8 +33,8 @@ export function decision(verb: "approve" | "deny" | "cancel") {
         `/v1/requests/${encodeURIComponent(id)}/${verb}`,
         body,
       );
-      if (outputFormat(values.output) === "json") await ctx.out(json(request));
-      else ctx.say(describeRequest(request));
+      if (format.kind === "table") ctx.say(describeRequest(request));
+      await print(ctx, format, changedRequest(request));
       return 0;
     },
   };

@@ -1,16 +1,17 @@
-import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags } from "../args.ts";
+import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import type { CliContext } from "../context.ts";
-import { type GrantView, grantsTable } from "../output/grant-view.ts";
-import { json } from "../output/table.ts";
+import { type GrantView, grantList } from "../output/grant-view.ts";
+import { outputFormat, print } from "../output/output-format.ts";
 
-export const usage = `kubectl broker grants [--all] [--everyone] [-o json]
+export const usage = `kubectl broker grants [--all] [--everyone] [-o json|yaml|name|wide|jsonpath=…]
 
 Lists your active grants, newest first.
 
   --all        include ended grants
   --everyone   everyone's grants (admins only)
-  -o json      the API's JSON`;
+  -o FORMAT    json or yaml (the API's {items}), name (grant/ID per line), wide (more
+               columns), jsonpath=TEMPLATE (kubectl's: -o jsonpath='{.items[*].id}')`;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, {
@@ -27,8 +28,6 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { items } = await signedInClient(ctx, values).get<{ items: GrantView[] }>(
     `/v1/grants${query ? `?${query}` : ""}`,
   );
-  if (format === "json") await ctx.out(json({ items }));
-  else if (items.length === 0) ctx.say("No grants.");
-  else await ctx.out(grantsTable(items, ctx.clock.now(), { withUser: values.everyone === true }));
+  await print(ctx, format, grantList(items, ctx.clock.now(), { withUser: values.everyone === true }));
   return 0;
 }

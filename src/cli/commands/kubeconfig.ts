@@ -13,7 +13,8 @@ export const usage = `kubectl broker kubeconfig --cluster C --role R [-n N] [--c
 
 Adds a context to your kubeconfig (KUBECONFIG's first file, or ~/.kube/config) whose cluster
 is the broker's gateway and whose user runs "kubectl broker credential". Other entries are
-left as they are. Makes the new context the current one unless --keep-context.
+left as they are. Makes the new context the current one unless --keep-context. Prints the
+context's name on stdout (kubectl --context "$(kubectl broker kubeconfig …)").
 
   --cluster C                   the broker's cluster name
   --role R                      the role the context uses
@@ -86,6 +87,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     { makeCurrent: !values["keep-context"] },
   );
   writeKubeconfig(path, merged);
+  await ctx.out(`${name}\n`);
   ctx.say(`Context "${name}" written to ${path}${values["keep-context"] ? "" : " and made current"}.`);
   if (!session) ctx.say(`Sign in before using it: kubectl broker login --server ${target.server}`);
   return 0;

@@ -1,17 +1,21 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags, required } from "../args.ts";
+import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags, required } from "../args.ts";
+import type { BrokerClient } from "../broker/broker-client.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { durationFlag } from "../duration-flag.ts";
-import { describeRequest, type RequestView } from "../output/request-view.ts";
-import { json } from "../output/table.ts";
+import { outputFormat, print } from "../output/output-format.ts";
+import { startProgress } from "../output/progress.ts";
+import { changedRequest, describeRequest, type RequestView } from "../output/request-view.ts";
 
-export const usage = `kubectl broker request --cluster C --role R [-n N]... --for 30m --reason "…" [--wait] [-o json]
+export const usage = `kubectl broker request --cluster C --role R [-n N]... --for 30m --reason "…" [--wait] [-o json|yaml|name|jsonpath=…]
 
 Asks for just-in-time access: approvers are notified, and once approved a grant starts that
-ends by itself after --for. With --wait, waits for the decision (up to --timeout, default
-the request's own expiry) and then prints the command that puts the access in a kubeconfig.`;
+ends by itself after --for. Prints the request's ID on stdout (id=$(kubectl broker request …));
+-o prints the request instead, in its final state with --wait. With --wait, waits for the
+decision (up to --timeout, default the request's own expiry), showing how long on stderr, and
+then prints the command that puts the access in a kubeconfig.`;
 
 const POLL_MS = 2000;
 
@@ -30,6 +34,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const format = outputFormat(values.output);
   const client = signedInClient(ctx, values);
   const durationSeconds = durationFlag(required(values.for, "for"), "for", 0) / 1000;
+  const timeoutMs = durationFlag(values.timeout, "timeout", 86_400_000);
   let request = await client.post<RequestView>("/v1/requests", {
     cluster: required(values.cluster, "cluster"),
     role: required(values.role, "role"),
@@ -37,19 +42,15 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     duration: durationSeconds,
     reason: values.reason ?? "",
   });
+  // The ID is the result, out at once: a script has it even if the wait is interrupted.
+  if (format.kind === "table") await print(ctx, format, changedRequest(request));
+  ctx.say(describeRequest(request));
   if (values.wait && request.state === "pending") {
-    ctx.say(`${describeRequest(request)} Waiting for a decision (Ctrl-C stops waiting, not the request)…`);
-    const until = Math.min(
-      Date.parse(request.expiresAt),
-      ctx.clock.now() + durationFlag(values.timeout, "timeout", 86_400_000),
-    );
-    while (request.state === "pending" && ctx.clock.now() < until) {
-      await sleep(POLL_MS);
-      request = await client.get<RequestView>(`/v1/requests/${encodeURIComponent(request.id)}`);
-    }
+    request = await waitForDecision(ctx, client, request, timeoutMs);
+    // Anything but approval is the error below, said once.
+    if (request.state === "approved") ctx.say(describeRequest(request));
   }
-  if (format === "json") await ctx.out(json(request));
-  else ctx.say(describeRequest(request));
+  if (format.kind !== "table") await print(ctx, format, changedRequest(request));
   if (request.state === "approved" && request.grantId) {
     const ns = request.namespaces.map((n) => ` -n ${n}`).join("");
     ctx.say(`Use it: kubectl broker kubeconfig --cluster ${request.cluster} --role ${request.role}${ns}`);
@@ -60,4 +61,27 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     );
   }
   return 0;
+}
+
+async function waitForDecision(
+  ctx: CliContext,
+  client: BrokerClient,
+  pending: RequestView,
+  timeoutMs: number,
+): Promise<RequestView> {
+  const until = Math.min(Date.parse(pending.expiresAt), ctx.clock.now() + timeoutMs);
+  const waiting = (r: RequestView) =>
+    `Waiting for approval (${r.approvals.length} of ${r.approvalsRequired}); Ctrl-C stops waiting, not the request`;
+  const progress = startProgress(ctx, waiting(pending));
+  let request = pending;
+  try {
+    while (request.state === "pending" && ctx.clock.now() < until) {
+      await sleep(POLL_MS);
+      request = await client.get<RequestView>(`/v1/requests/${encodeURIComponent(request.id)}`);
+      progress.update(waiting(request));
+    }
+  } finally {
+    progress.done();
+  }
+  return request;
 }

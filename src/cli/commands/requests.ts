@@ -1,16 +1,18 @@
-import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags } from "../args.ts";
+import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import type { CliContext } from "../context.ts";
-import { type RequestView, requestsTable } from "../output/request-view.ts";
-import { json } from "../output/table.ts";
+import { outputFormat, print } from "../output/output-format.ts";
+import { type RequestView, requestList } from "../output/request-view.ts";
 
-export const usage = `kubectl broker requests [--pending] [--mine|--review] [-o json]
+export const usage = `kubectl broker requests [--pending] [--mine|--review] [-o json|yaml|name|wide|jsonpath=…]
 
 Lists access requests: your own and those you may approve, newest first.
 
   --pending   only those still waiting for a decision
   --mine      only your own
-  --review    only those you may approve or deny`;
+  --review    only those you may approve or deny
+  -o FORMAT   json or yaml (the API's {items}), name (request/ID per line), wide (more
+              columns), jsonpath=TEMPLATE (kubectl's: -o jsonpath='{.items[*].id}')`;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, {
@@ -26,8 +28,6 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     ...(values.pending ? { state: "pending" } : {}),
   });
   const { items } = await signedInClient(ctx, values).get<{ items: RequestView[] }>(`/v1/requests?${query}`);
-  if (format === "json") await ctx.out(json({ items }));
-  else if (items.length === 0) ctx.say("No access requests.");
-  else await ctx.out(requestsTable(items, ctx.clock.now()));
+  await print(ctx, format, requestList(items, ctx.clock.now()));
   return 0;
 }

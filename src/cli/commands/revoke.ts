@@ -1,4 +1,4 @@
-import { BROKER_FLAGS, OUTPUT_FLAG, outputFormat, parseFlags } from "../args.ts";
+import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import { namedCa, pemOfData, trustList } from "../broker/trust.ts";
@@ -8,17 +8,18 @@ import { ciCredentialOf } from "../ci/ci-kubeconfig.ts";
 import { UsageError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { kubeconfigPath, readKubeconfigText } from "../kubeconfig/kubeconfig-file.ts";
-import type { GrantView } from "../output/grant-view.ts";
-import { json } from "../output/table.ts";
+import { changedGrant, type GrantView } from "../output/grant-view.ts";
+import { outputFormat, print } from "../output/output-format.ts";
 import { normalizeServer } from "../server-url.ts";
 
-export const usage = `kubectl broker revoke GRANT_ID [-o json]
+export const usage = `kubectl broker revoke GRANT_ID [-o json|yaml|name|jsonpath=…]
        kubectl broker revoke --self [--kubeconfig PATH]
 
 Ends a grant now: its Kubernetes objects are deleted, so its tokens stop working, and open
 connections through the gateway are closed. --self ends the grant whose token is in a
 kubeconfig written by "kubectl broker ci-token" (default: KUBECONFIG or ~/.kube/config),
-needing no session: what a CI job's always-run last step does.`;
+needing no session: what a CI job's always-run last step does. Prints the grant's ID on
+stdout and what became of it on stderr; -o prints the grant instead.`;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -44,7 +45,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // Its tokens stopped working; kubectl should not be handed them from the cache.
     new TokenCache(cacheDirOf(ctx.env, ctx.homeDir)).discardGrant(grant.id);
   }
-  if (format === "json") await ctx.out(json(grant));
-  else ctx.say(`Grant ${grant.id} (${grant.role} on ${grant.cluster}) is ${grant.state}.`);
+  if (format.kind === "table")
+    ctx.say(`Grant ${grant.id} (${grant.role} on ${grant.cluster}) is ${grant.state}.`);
+  await print(ctx, format, changedGrant(grant));
   return 0;
 }

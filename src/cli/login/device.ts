@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "../../shared/clock.ts";
 import type { BrokerClient } from "../broker/broker-client.ts";
 import { CliError } from "../cli-error.ts";
+import type { Progress } from "../output/progress.ts";
 import { asSessionBody, type SessionBody } from "./session-body.ts";
 
 /**
@@ -21,6 +22,8 @@ export async function deviceLogin(options: {
   client: BrokerClient;
   say(line: string): void;
   clock: Clock;
+  /** Shows the wait once the code is out. */
+  progress(): Progress;
 }): Promise<SessionBody> {
   const { client, say } = options;
   const device = await client.post<DeviceStart>("/v1/login/device");
@@ -28,13 +31,18 @@ export async function deviceLogin(options: {
   if (device.verification_uri_complete) say(`(or open ${device.verification_uri_complete})`);
   const deadline = options.clock.now() + device.expires_in * 1000;
   let interval = device.interval;
-  while (options.clock.now() < deadline) {
-    await sleep(interval * 1000);
-    const answer = await client.post<{ session?: unknown; interval?: number }>("/v1/login/device/token", {
-      device_code: device.device_code,
-    });
-    if (answer.session !== undefined) return asSessionBody(answer);
-    if (typeof answer.interval === "number") interval = answer.interval;
+  const progress = options.progress();
+  try {
+    while (options.clock.now() < deadline) {
+      await sleep(interval * 1000);
+      const answer = await client.post<{ session?: unknown; interval?: number }>("/v1/login/device/token", {
+        device_code: device.device_code,
+      });
+      if (answer.session !== undefined) return asSessionBody(answer);
+      if (typeof answer.interval === "number") interval = answer.interval;
+    }
+  } finally {
+    progress.done();
   }
   throw new CliError("the device sign-in expired; run kubectl broker login --device again");
 }

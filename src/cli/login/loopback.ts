@@ -3,6 +3,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BrokerClient } from "../broker/broker-client.ts";
 import { CliError } from "../cli-error.ts";
+import type { Progress } from "../output/progress.ts";
 import { asSessionBody, type SessionBody } from "./session-body.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface LoopbackOptions {
   /** Opens the URL in a browser; undefined to only print it (--no-browser). */
   open: ((url: string) => Promise<boolean>) | undefined;
   say(line: string): void;
+  /** Shows the wait once the URL is out. */
+  progress(): Progress;
   timeoutMs: number;
 }
 
@@ -28,6 +31,7 @@ export async function loopbackLogin(options: LoopbackOptions): Promise<SessionBo
     listener.listen(0, "127.0.0.1", resolve);
   });
   const redirectUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`;
+  let progress: Progress | undefined;
   try {
     const start = new URL(`${client.server}/v1/login/start`);
     start.search = new URLSearchParams({
@@ -39,6 +43,7 @@ export async function loopbackLogin(options: LoopbackOptions): Promise<SessionBo
     say(`To sign in, open this URL in a browser:\n\n    ${start.href}\n`);
     if (options.open && !(await options.open(start.href)))
       say("Could not start a browser; open the URL above.");
+    progress = options.progress();
     return await new Promise<SessionBody>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -76,6 +81,7 @@ export async function loopbackLogin(options: LoopbackOptions): Promise<SessionBo
       });
     });
   } finally {
+    progress?.done();
     listener.closeAllConnections();
     listener.close();
   }

@@ -7,6 +7,7 @@ import { acquireLock } from "../cache/file-lock.ts";
 import type { StoredSession } from "../cache/session-store.ts";
 import { TokenCache } from "../cache/token-cache.ts";
 import type { CliContext } from "../context.ts";
+import { startProgress } from "../output/progress.ts";
 import { browserCommand, openBrowser } from "./browser.ts";
 import { deviceLogin } from "./device.ts";
 import { loopbackLogin } from "./loopback.ts";
@@ -31,7 +32,7 @@ export async function signIn(ctx: CliContext, options: SignInOptions): Promise<S
   ensurePrivateDir(target.cacheDir);
   const lock = await acquireLock(join(target.cacheDir, LOGIN_LOCK), {
     timeoutMs: options.timeoutMs + 60_000,
-    onWait: () => ctx.say("kubectl-broker: waiting for a sign-in in progress in another terminal…"),
+    onWait: () => startProgress(ctx, "kubectl-broker: waiting for a sign-in in progress in another terminal"),
   });
   try {
     const fresh = options.reuseFresh ? storedSession(target, ctx) : undefined;
@@ -66,11 +67,17 @@ function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
       : undefined;
   if (options.mode === "device" || (options.mode === "browser" && !opener)) {
     if (options.mode === "browser") ctx.say("No browser can be opened here; signing in with a device code.");
-    return deviceLogin({ client, say: ctx.say, clock: ctx.clock });
+    return deviceLogin({
+      client,
+      say: ctx.say,
+      clock: ctx.clock,
+      progress: () => startProgress(ctx, "Waiting for the code to be entered"),
+    });
   }
   return loopbackLogin({
     client,
     say: ctx.say,
+    progress: () => startProgress(ctx, "Waiting for the sign-in in the browser"),
     timeoutMs: options.timeoutMs,
     open: opener ? (url) => openBrowser(opener(url)) : undefined,
   });

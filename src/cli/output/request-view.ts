@@ -1,13 +1,26 @@
 import type { RequestView } from "../../requests/index.ts";
 import { formatDuration } from "../../shared/duration.ts";
+import type { Printable } from "./output-format.ts";
 import { relativeTime, table } from "./table.ts";
 
 /** An access request as the broker's API shows it (the server's own type). */
 export type { RequestView };
 
-export function requestsTable(requests: RequestView[], now: number): string {
+export function requestsTable(requests: RequestView[], now: number, wide = false): string {
   return table(
-    ["id", "requester", "cluster", "role", "namespaces", "for", "state", "approvals", "asked", "reason"],
+    [
+      "id",
+      "requester",
+      "cluster",
+      "role",
+      "namespaces",
+      "for",
+      "state",
+      "approvals",
+      "asked",
+      ...(wide ? ["expires", "approved by", "grant"] : []),
+      "reason",
+    ],
     requests.map((r) => [
       r.id,
       r.requester,
@@ -18,9 +31,35 @@ export function requestsTable(requests: RequestView[], now: number): string {
       r.state,
       `${r.approvals.length}/${r.approvalsRequired}`,
       relativeTime(r.createdAt, now),
+      ...(wide
+        ? [
+            r.state === "pending" ? relativeTime(r.expiresAt, now) : "",
+            r.approvals.map((a) => a.by).join(","),
+            r.grantId ?? "",
+          ]
+        : []),
       r.reason,
     ]),
   );
+}
+
+/** `requests`: the list, as a table or as -o asks. */
+export function requestList(requests: RequestView[], now: number): Printable {
+  return {
+    value: { items: requests },
+    names: requests.map(requestName),
+    text: (wide) => requestsTable(requests, now, wide),
+    empty: "No access requests.",
+  };
+}
+
+/** One request a command made or changed: its ID is the text result, for `id=$(…)`. */
+export function changedRequest(request: RequestView): Printable {
+  return { value: request, names: [requestName(request)], text: () => `${request.id}\n` };
+}
+
+export function requestName(request: Pick<RequestView, "id">): string {
+  return `request/${request.id}`;
 }
 
 /** One line about a request's state, for people. */

@@ -22,8 +22,3 @@ export function relativeTime(iso: string, now: number): string {
   const span = formatDuration(Math.round(Math.abs(ms) / 1000));
   return ms >= 0 ? `in ${span}` : `${span} ago`;
 }
-
-/** JSON for scripts: one document, indented like kubectl -o json. */
-export function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}

@@ -7,7 +7,11 @@ import { oneLineFailure, startCli } from "./cli-process.ts";
 import { useDeveloper } from "./developer.ts";
 
 const FAKE_BROWSER = new URL("./fake-browser.ts", import.meta.url).pathname;
-const LINE = /^\d{4}-\d\d-\d\dT\S+Z {2}dev@example\.com {2}list {2}pods {2}team-a {2}200 {2}allowed$/m;
+/** audit tail's line for `kubectl get pods`: time, user, command, verb, resource, name, namespace, status, result. */
+const LINE =
+  /^\d{4}-\d\d-\d\dT\S+Z {2}dev@example\.com {2}kubectl get {2}list {2}pods {2}- {2}team-a {2}200 {2}allowed$/m;
+/** The same record in audit query's table. */
+const ROW = /^\d{4}-\d\d-\d\dT\S+Z +dev@example\.com +kubectl get +list +pods +- +team-a +200 +allowed$/m;
 
 /** The audit trail from the CLI (tail, query, export), and what logout leaves behind. */
 describe("kubectl broker audit, and logout", () => {
@@ -72,9 +76,10 @@ describe("kubectl broker audit, and logout", () => {
     await getPods();
     const query = await developer().cli(["audit", "query", "--since", "10m", "--resource", "pods"]);
     assert.equal(query.code, 0, query.stderr);
-    assert.match(query.stdout, LINE);
+    assert.match(query.stdout, /^TIME +USER +COMMAND +VERB +RESOURCE +NAME +NAMESPACE +STATUS +RESULT\n/);
+    assert.match(query.stdout, ROW);
     const limited = await developer().cli(["audit", "query", "--since", "10m", "--limit", "1"]);
-    assert.equal(limited.stdout.trim().split("\n").length, 1);
+    assert.equal(limited.stdout.trim().split("\n").length, 2, "the header and one record");
     assert.match(limited.stderr, /showing the first 1 records/);
 
     const exported = await developer().cli(["audit", "export", "--resource", "pods"]);

@@ -19,13 +19,38 @@ describe("the file lock", () => {
   it("lets one holder in at a time; the next gets in when it is released", async () => {
     const path = lockPath();
     const first = await acquireLock(path, { timeoutMs: 1000 });
-    let waited = false;
-    const second = acquireLock(path, { timeoutMs: 5000, pollMs: 5, onWait: () => (waited = true) });
+    const wait = { started: 0, ended: 0 };
+    const onWait = () => {
+      wait.started++;
+      return { done: () => wait.ended++ };
+    };
+    const second = acquireLock(path, { timeoutMs: 5000, pollMs: 5, onWait });
     await sleep(50);
-    assert.equal(waited, true);
+    assert.deepEqual(wait, { started: 1, ended: 0 }, "told once that it waits, and still waiting");
     first.release();
     (await second).release();
+    assert.deepEqual(wait, { started: 1, ended: 1 }, "told that the wait is over");
     assert.equal(existsSync(path), false);
+  });
+
+  it("tells that the wait is over when it gives up, too; a free lock is no wait at all", async () => {
+    const path = lockPath();
+    let ended = 0;
+    const onWait = () => ({ done: () => ended++ });
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), id: "x" }));
+    await assert.rejects(acquireLock(path, { timeoutMs: 50, pollMs: 5, onWait }), /gave up/);
+    assert.equal(ended, 1);
+    rmSync(path);
+    let started = 0;
+    const free = await acquireLock(path, {
+      timeoutMs: 50,
+      onWait: () => {
+        started++;
+        return undefined;
+      },
+    });
+    free.release();
+    assert.equal(started, 0);
   });
 
   it("keeps a critical section to one at a time among many waiters", async () => {

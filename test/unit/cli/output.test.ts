@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { auditLine, shown } from "../../../src/cli/audit/audit-lines.ts";
+import { auditLine, auditTable, shown } from "../../../src/cli/audit/audit-lines.ts";
 import { readEvents } from "../../../src/cli/broker/event-stream.ts";
 import { grantsTable } from "../../../src/cli/output/grant-view.ts";
 import { relativeTime, table } from "../../../src/cli/output/table.ts";
@@ -20,17 +20,36 @@ const REQUEST = {
   status: "200",
   decision: "allowed",
   path: "/api/v1/namespaces/team-a/pods/web-1/log",
+  kubectlCommand: "kubectl logs",
+  cluster: "prod",
+  role: "view",
+  grant: "g1",
+  durationMs: "12",
+  sourceIp: "10.0.0.7",
 };
 
 describe("output for people", () => {
-  it("an audit record is one line: time, user, verb, resource/name, namespace, status, decision", () => {
+  it("an audit record is one line: time, user, kubectl command, verb, resource, name, namespace, status, result", () => {
     assert.equal(
       auditLine(REQUEST),
-      "2026-01-01T10:00:00.000Z  dev@example.com  get  pods/web-1/log  team-a  200  allowed",
+      "2026-01-01T10:00:00.000Z  dev@example.com  kubectl logs  get  pods/log  web-1  team-a  200  allowed",
     );
     assert.equal(
-      auditLine({ ...REQUEST, resource: "", subresource: "", name: "", namespace: "", path: "/version" }),
-      "2026-01-01T10:00:00.000Z  dev@example.com  get  /version  -  200  allowed",
+      auditLine(REQUEST, true),
+      "2026-01-01T10:00:00.000Z  dev@example.com  kubectl logs  get  pods/log  web-1  team-a  200  allowed  prod  view  g1  12ms  10.0.0.7",
+      "wide: where the access came from",
+    );
+    assert.equal(
+      auditLine({
+        ...REQUEST,
+        resource: "",
+        subresource: "",
+        name: "",
+        namespace: "",
+        kubectlCommand: "",
+        path: "/version",
+      }),
+      "2026-01-01T10:00:00.000Z  dev@example.com  -  get  /version  -  -  200  allowed",
     );
     assert.equal(
       auditLine({
@@ -40,11 +59,28 @@ describe("output for people", () => {
         user: "dev",
         cluster: "prod",
         role: "view",
+        grant: "g1",
         namespace: "web",
         detail: "revoked",
       }),
-      "T  dev  grant.ended  prod/view  web  revoked",
+      "T  dev  -  grant.ended  prod/view  g1  web  -  revoked",
     );
+  });
+
+  it("an audit query's records line up under headers", () => {
+    assert.equal(
+      auditTable(
+        [REQUEST, { ...REQUEST, verb: "list", subresource: "", name: "", kubectlCommand: "kubectl get" }],
+        false,
+      ),
+      [
+        "TIME                       USER              COMMAND        VERB   RESOURCE   NAME    NAMESPACE   STATUS   RESULT",
+        "2026-01-01T10:00:00.000Z   dev@example.com   kubectl logs   get    pods/log   web-1   team-a      200      allowed",
+        "2026-01-01T10:00:00.000Z   dev@example.com   kubectl get    list   pods       -       team-a      200      allowed",
+        "",
+      ].join("\n"),
+    );
+    assert.match(auditTable([REQUEST], true), /^TIME .* RESULT +CLUSTER +ROLE +GRANT +DURATION +SOURCE IP\n/);
   });
 
   it("shows one line per request (its end) unless a phase is asked for", () => {
