@@ -77,7 +77,7 @@ async function mint(client: BrokerClient, key: TokenKey): Promise<CachedToken> {
   }>("/v1/credentials", {
     cluster: key.cluster,
     role: key.role,
-    ...(key.namespace ? { namespace: key.namespace } : {}),
+    ...(key.namespace ? { namespaces: key.namespace.split(",") } : {}),
   });
   return {
     ...key,

@@ -29,7 +29,7 @@ export function credentialRequest(args: string[], ctx: Context): CredentialReque
     "certificate-authority": { type: "string" },
     cluster: { type: "string" },
     role: { type: "string" },
-    namespace: { type: "string", short: "n" },
+    namespace: { type: "string", short: "n", multiple: true },
     "browser-command": { type: "string" },
   });
   const dir = cacheDirOf(ctx.env, ctx.homeDir);
@@ -38,7 +38,7 @@ export function credentialRequest(args: string[], ctx: Context): CredentialReque
       server: resolveServer(values.server, ctx.env, () => new SessionStore(dir).lastServer()),
       cluster: required(values.cluster, "cluster"),
       role: required(values.role, "role"),
-      namespace: values.namespace ?? "",
+      namespace: namespaceKey(values.namespace ?? []),
     },
     info: readExecInfo(ctx.env.KUBERNETES_EXEC_INFO),
     fromKubectl: ctx.env.KUBERNETES_EXEC_INFO !== undefined,
@@ -46,6 +46,11 @@ export function credentialRequest(args: string[], ctx: Context): CredentialReque
     certificateAuthority: values["certificate-authority"],
     browserCommand: values["browser-command"],
   };
+}
+
+/** The namespaces of a credential as its cache key: sorted, comma-joined; "" for none. */
+export function namespaceKey(namespaces: readonly string[]): string {
+  return [...new Set(namespaces)].sort().join(",");
 }
 
 export interface CacheVerdict {

@@ -2,7 +2,10 @@ import { appendFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensurePrivateDir, fileNameOf, readCacheFile, writeFileAtomic } from "./cache-files.ts";
 
-/** What a cached token is for. The namespace is "" for a cluster-wide or default request. */
+/**
+ * What a cached token is for. `namespace` holds the grant's namespaces, comma-joined and
+ * sorted; "" for a cluster-wide role or for every namespace standing policy allows.
+ */
 export interface TokenKey {
   server: string;
   cluster: string;

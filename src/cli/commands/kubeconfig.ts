@@ -9,7 +9,7 @@ import { execUser } from "../kubeconfig/exec-user.ts";
 import { kubeconfigPath, readKubeconfigText, writeKubeconfig } from "../kubeconfig/kubeconfig-file.ts";
 import { mergeKubeconfig } from "../kubeconfig/merge.ts";
 
-export const usage = `kubectl broker kubeconfig --cluster C --role R [-n N] [--context NAME] [--file F]
+export const usage = `kubectl broker kubeconfig --cluster C --role R [-n N]... [--context NAME] [--file F]
 
 Adds a context to your kubeconfig (KUBECONFIG's first file, or ~/.kube/config) whose cluster
 is the broker's gateway and whose user runs "kubectl broker credential". Other entries are
@@ -18,8 +18,10 @@ context's name on stdout (kubectl --context "$(kubectl broker kubeconfig …)").
 
   --cluster C                   the broker's cluster name
   --role R                      the role the context uses
-  -n, --namespace N             the namespace (of the grant and of the context)
-  --context NAME                the context's name (default broker-C-R[-N])
+  -n, --namespace N             a namespace the context reaches (repeat for more; the first is
+                                the context's default). Without -n, a namespaced role reaches
+                                every namespace your standing rules allow, as they come and go
+  --context NAME                the context's name (default broker-C-R[-N[+N…]])
   --file F                      the kubeconfig to write
   --exec-command CMD            the plugin command to write (default: this Node and script,
                                 by absolute path; "kubectl-broker" for a portable kubeconfig)
@@ -38,7 +40,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     ...BROKER_FLAGS,
     cluster: { type: "string" },
     role: { type: "string" },
-    namespace: { type: "string", short: "n" },
+    namespace: { type: "string", short: "n", multiple: true },
     context: { type: "string" },
     file: { type: "string" },
     "exec-command": { type: "string" },
@@ -46,7 +48,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   });
   const cluster = required(values.cluster, "cluster");
   const role = required(values.role, "role");
-  const namespace = values.namespace;
+  const namespaces = [...new Set(values.namespace ?? [])];
+  const namespace = namespaces[0];
   const target = brokerTarget(ctx, values);
   const session = storedSession(target, ctx);
   const ca = target.namedCa ?? session?.ca;
@@ -58,7 +61,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       `the broker has no cluster "${cluster}"; it has: ${items.map((i) => i.name).join(", ") || "none"}`,
     );
   }
-  const name = values.context ?? ["broker", cluster, role, namespace].filter(Boolean).join("-");
+  const name = values.context ?? ["broker", cluster, role, namespaces.join("+")].filter(Boolean).join("-");
   const caData = info.certificateAuthorityData ?? (ca ? Buffer.from(ca).toString("base64") : undefined);
   const path = kubeconfigPath(values.file, ctx.env, ctx.homeDir);
   const merged = mergeKubeconfig(
@@ -74,7 +77,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
           server: target.server,
           cluster,
           role,
-          namespace,
+          namespaces,
           execCommand: values["exec-command"],
           self: { node: ctx.self.node, script: realpathSync(ctx.self.script) },
         }),

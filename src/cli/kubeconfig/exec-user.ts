@@ -11,7 +11,8 @@ export interface ExecUserInput {
   server: string;
   cluster: string;
   role: string;
-  namespace: string | undefined;
+  /** The grant's namespaces; none for a cluster-wide role, or for every namespace standing policy allows. */
+  namespaces: string[];
   /** A command to run instead of this Node and script, such as "kubectl-broker". */
   execCommand: string | undefined;
   self: { node: string; script: string };
@@ -26,7 +27,7 @@ export function execUser(input: ExecUserInput): Record<string, unknown> {
     input.cluster,
     "--role",
     input.role,
-    ...(input.namespace ? ["--namespace", input.namespace] : []),
+    ...input.namespaces.flatMap((namespace) => ["--namespace", namespace]),
   ];
   const [command, args] = input.execCommand
     ? [input.execCommand, pluginArgs]

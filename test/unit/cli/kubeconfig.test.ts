@@ -105,7 +105,7 @@ describe("the exec user", () => {
     server: "https://kb.example",
     cluster: "prod",
     role: "view",
-    namespace: "payments",
+    namespaces: ["payments"],
     execCommand: undefined,
     self: { node: "/opt/node24/bin/node", script: "/opt/kb/dist/kubectl-broker.js" },
   };
@@ -132,12 +132,17 @@ describe("the exec user", () => {
   });
 
   it("runs a named command instead, for kubeconfigs shared between machines", () => {
-    const { exec } = execUser({ ...input, namespace: undefined, execCommand: "kubectl-broker" }) as {
+    const { exec } = execUser({ ...input, namespaces: [], execCommand: "kubectl-broker" }) as {
       exec: { command: string; args: string[] };
     };
     assert.equal(exec.command, "kubectl-broker");
     assert.deepEqual(exec.args.slice(0, 1), ["credential"]);
     assert.ok(!exec.args.includes("--namespace"));
+  });
+
+  it("repeats --namespace for a context that reaches several namespaces", () => {
+    const { exec } = execUser({ ...input, namespaces: ["team-b", "team-a"] }) as { exec: { args: string[] } };
+    assert.deepEqual(exec.args.slice(-4), ["--namespace", "team-b", "--namespace", "team-a"]);
   });
 });
 
