@@ -18,6 +18,7 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerRespons
 import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
 import type { AuditWriter } from "../audit/index.ts";
+import type { Grant } from "../grants/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { BadGateway, GatewayTimeout, type KubernetesStatus } from "../shared/errors.ts";
 import { randomId } from "../shared/ids.ts";
@@ -28,7 +29,8 @@ import type { ConnectionRegistry } from "./connection-registry.ts";
 import type { GatewayMetrics } from "./gateway-metrics.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
 import { upstreamHeaders } from "./headers.ts";
-import { auditVerb } from "./request-attributes.ts";
+import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
+import { isAmendable, relayAmendedStatus, writeHead } from "./response-relay.ts";
 import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
 import { writeSocketStatus, writeStatus } from "./status-writer.ts";
 import type { Upstream } from "./upstream.ts";
@@ -43,7 +45,12 @@ export interface GatewayOptions {
   logger: Logger;
   clock: Clock;
   trustProxy: boolean;
+  /** What to add to a cluster's 403: what the person holds, and how to get further. */
+  refusalHint(grant: Grant, attrs: RequestAttributes | undefined): string;
 }
+
+/** http-proxy's options for writing an answer's head: none of its rewrites are used. */
+const RELAY_OPTIONS: httpProxy.ServerOptions = {};
 
 interface InFlight {
   ctx: RequestContext;
@@ -62,21 +69,35 @@ export class GatewayProxy {
   constructor(options: GatewayOptions) {
     this.#options = options;
     // No proxyTimeout/timeout: watches, logs and exec stay open as long as the grant does.
-    this.#proxy = httpProxy.createProxyServer({ changeOrigin: true, xfwd: false, ws: true });
+    // The gateway writes answers itself (response-relay.ts) so that it can amend a refusal.
+    this.#proxy = httpProxy.createProxyServer({
+      changeOrigin: true,
+      xfwd: false,
+      ws: true,
+      selfHandleResponse: true,
+    });
     this.#proxy.on("proxyReq", (proxyReq, req) => {
       const flight = this.#inFlight.get(req);
       if (flight) flight.upstream = proxyReq;
     });
     this.#proxy.on("proxyRes", (proxyRes, req, res) => {
       const flight = this.#inFlight.get(req);
-      if (!flight) return;
-      flight.status = proxyRes.statusCode;
-      proxyRes.on("data", (chunk: Buffer) => {
-        flight.ctx.bytesOut += chunk.length;
-      });
+      if (flight) {
+        flight.status = proxyRes.statusCode;
+        proxyRes.on("data", (chunk: Buffer) => {
+          flight.ctx.bytesOut += chunk.length;
+        });
+        const grant = flight.ctx.grant;
+        if (proxyRes.statusCode === 403 && grant && !isStream(flight.ctx) && isAmendable(proxyRes)) {
+          const hint = () => this.#options.refusalHint(grant, flight.ctx.attrs);
+          return relayAmendedStatus(req, res, proxyRes, RELAY_OPTIONS, hint);
+        }
+      }
+      writeHead(req, res, proxyRes, RELAY_OPTIONS);
       // A watch or a followed log may send nothing for a long time: answer its headers now
-      // (http-proxy writes them just after this event) so the client knows it is open.
-      if (isStream(flight.ctx)) queueMicrotask(() => res.flushHeaders());
+      // so the client knows it is open.
+      if (flight && isStream(flight.ctx)) res.flushHeaders();
+      proxyRes.pipe(res);
     });
     this.#proxy.on("proxyReqWs", (proxyReq, req) => this.#wsHooks.get(req)?.(proxyReq));
     this.#proxy.on("error", (err, req, target) => this.#upstreamFailed(err, req, target));

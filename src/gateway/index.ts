@@ -19,6 +19,7 @@ import { gatewayCluster } from "./gateway-cluster.ts";
 import { createGatewayMetrics } from "./gateway-metrics.ts";
 import { GatewayProxy } from "./gateway-proxy.ts";
 import { type GrantFinder, GrantResolver } from "./grant-resolver.ts";
+import { refusalHint } from "./refusal-hint.ts";
 import { type GrantRevoker, selfRevokeRoutes } from "./self-revoke-routes.ts";
 
 /** What the gateway needs from the grants feature. */
@@ -67,6 +68,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger: deps.logger,
     clock,
     trustProxy: deps.config.server.trustProxy,
+    refusalHint: (grant, attrs) => refusalHint(deps.config, grant, attrs),
   });
   let unsubscribe = async () => {};
   return {
