@@ -24,8 +24,11 @@ export interface KubectlSandbox {
     args: string[],
     options?: { input?: string; timeoutMs?: number },
   ): Promise<KubectlResult>;
-  /** Starts a long-running kubectl; read `output()` and kill the process when done. */
-  start(kubeconfig: string, args: string[]): RunningKubectl;
+  /**
+   * Starts a long-running kubectl; read `output()` and kill the process when done. `env` adds
+   * variables (e.g. KUBECTL_PORT_FORWARD_WEBSOCKETS=false) to the sandbox's.
+   */
+  start(kubeconfig: string, args: string[], options?: { env?: Record<string, string> }): RunningKubectl;
   cleanup(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export interface RunningKubectl {
   process: ChildProcess;
   /** stdout so far. */
   output(): string;
+  /** stderr so far. */
+  errors(): string;
   /** Resolves when stdout contains `text`; rejects after the timeout with what was seen. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
   stop(): void;
@@ -64,8 +69,11 @@ export async function kubectlSandbox(): Promise<KubectlSandbox> {
         );
         child.stdin?.end(options.input);
       }),
-    start: (kubeconfig, args) => {
-      const child = spawn("kubectl", argsFor(kubeconfig, args), { env, stdio: ["ignore", "pipe", "pipe"] });
+    start: (kubeconfig, args, options = {}) => {
+      const child = spawn("kubectl", argsFor(kubeconfig, args), {
+        env: { ...env, ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       running.add(child);
       child.on("exit", () => running.delete(child));
       let stdout = "";
@@ -81,6 +89,7 @@ export async function kubectlSandbox(): Promise<KubectlSandbox> {
       return {
         process: child,
         output: () => stdout,
+        errors: () => stderr,
         waitFor: async (text, timeoutMs = 10_000) => {
           const deadline = Date.now() + timeoutMs;
           while (!matches(text)) {

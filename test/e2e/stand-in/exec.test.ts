@@ -182,7 +182,7 @@ describe("stand-in exec and upgrades", () => {
     raw.socket.destroy();
   });
 
-  it("echoes WebSocket port-forward: tunnelled SPDY (not an RFC token, so raw) and the channel protocol", async () => {
+  it("serves WebSocket port-forward: tunnelled SPDY (not an RFC token, so raw) and the channel protocol", async () => {
     const path = "/api/v1/namespaces/x/pods/box/portforward?ports=8080";
     const raw = rawConnection(standIn);
     raw.socket.write(
@@ -198,7 +198,8 @@ describe("stand-in exec and upgrades", () => {
     assert.match(head, /^HTTP\/1\.1 101 /);
     assert.match(head, /\r\nSec-WebSocket-Protocol: SPDY\/3\.1\+portforward\.k8s\.io\r\n/);
     const mask = randomBytes(4);
-    const data = Buffer.from([1, 2, 3]);
+    // A SPDY/3 PING (id 1) in one binary message: the server answers it with the same frame.
+    const data = Buffer.from([0x80, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01]);
     raw.socket.write(
       Buffer.concat([Buffer.from([0x82, 0x80 | data.length]), mask, data.map((b, i) => b ^ mask[i % 4]!)]),
     );

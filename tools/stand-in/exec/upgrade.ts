@@ -10,11 +10,13 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { attributesOf, requireAllowed } from "../authz.ts";
 import type { Core } from "../context.ts";
 import { containerFor } from "../handlers/logs.ts";
+import type { KubeObject } from "../objects.ts";
+import type { PodRef } from "../portforward/pod-ports.ts";
 import type { UserInfo } from "../rbac/types.ts";
 import type { RequestInfo } from "../request-info.ts";
 import { badRequest } from "../status.ts";
 import { EXEC_PROTOCOLS, runExecSession } from "./session.ts";
-import { echoSpdy, PORT_FORWARD_PROTOCOLS, runPortForwardSession } from "./tunnels.ts";
+import { echoSpdy, PORT_FORWARD_PROTOCOLS, runPortForwardSession, serveSpdyPortForward } from "./tunnels.ts";
 
 export interface UpgradeRequest {
   core: Core;
@@ -45,6 +47,19 @@ function chooseProtocol(req: IncomingMessage, supported: string[]): string {
 }
 
 const flag = (url: URL, name: string) => ["true", "1"].includes(url.searchParams.get(name) ?? "");
+
+/** Calls `end` once the pod is deleted (its sessions end with it); returns the unsubscribe. */
+function onPodDeleted(core: Core, pod: KubeObject, end: () => void): () => void {
+  return core.store.subscribe((event) => {
+    const gone = event.type === "DELETED" && event.kind.resource === "pods";
+    if (gone && event.object.metadata.uid === pod.metadata.uid) end();
+  });
+}
+
+function podRef(pod: KubeObject): PodRef {
+  const { name, namespace, uid } = pod.metadata;
+  return { name: name!, namespace: namespace ?? "", uid: uid ?? "" };
+}
 
 export class Upgrades {
   /** The subprotocol chosen for each upgrade, which ws cannot be told directly (see #accept). */
@@ -93,6 +108,11 @@ export class Upgrades {
     const pod = core.store.get("pods", info);
     const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
     if (upgrade === "spdy/3.1") {
+      if (subresource === "portforward") {
+        const end = serveSpdyPortForward(req, socket, head, podRef(pod));
+        socket.once("close", onPodDeleted(core, pod, end));
+        return;
+      }
       echoSpdy(req, socket, head);
       return;
     }
@@ -104,7 +124,11 @@ export class Upgrades {
         .getAll("ports")
         .flatMap((p) => p.split(","))
         .map(Number);
-      this.#accept(req, socket, head, protocol, (ws) => runPortForwardSession(ws, protocol, ports));
+      this.#accept(req, socket, head, protocol, (ws) => {
+        const stop = onPodDeleted(core, pod, () => ws.close(1000));
+        ws.once("close", stop);
+        runPortForwardSession(ws, protocol, podRef(pod), ports);
+      });
       return;
     }
     const protocol = chooseProtocol(req, EXEC_PROTOCOLS);
@@ -112,10 +136,7 @@ export class Upgrades {
     const argv = url.searchParams.getAll("command");
     if (argv.length === 0) throw badRequest("you must specify at least 1 command");
     const killed = new AbortController();
-    const stop = core.store.subscribe((event) => {
-      const gone = event.type === "DELETED" && event.kind.resource === "pods";
-      if (gone && event.object.metadata.uid === pod.metadata.uid) killed.abort();
-    });
+    const stop = onPodDeleted(core, pod, () => killed.abort());
     this.#accept(req, socket, head, protocol, (ws) => {
       ws.on("close", stop);
       runExecSession(ws, {
