@@ -35,6 +35,7 @@ const REQUEST_FIELDS = [
   "kubectlCommand",
   "kubectlSession",
   "decision",
+  "detail",
 ] as const satisfies readonly (keyof RequestAuditRecord)[];
 
 const LIFECYCLE_FIELDS = [

@@ -58,6 +58,8 @@ export interface RequestAuditRecord extends AuditCommon {
   kubectlCommand: string;
   kubectlSession: string;
   decision: AuditDecision;
+  /** Why the broker ended a request it had let through (its grant ended), or "". */
+  detail: string;
 }
 
 export interface LifecycleAuditRecord extends AuditCommon {

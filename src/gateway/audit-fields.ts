@@ -15,6 +15,8 @@ export interface RequestContext {
   grant?: Grant;
   bytesIn: number;
   bytesOut: number;
+  /** Set when the broker cut the request short: why (its grant was revoked, expired…). */
+  endedBy?: string;
 }
 
 /**
@@ -65,6 +67,7 @@ export function auditRecord(
     kubectlCommand: header("kubectl-command").slice(0, 256),
     kubectlSession: header("kubectl-session").slice(0, 64),
     decision: outcome.decision,
+    detail: phase === "end" ? (ctx.endedBy ?? "") : "",
   };
 }
 

@@ -1,12 +1,14 @@
 import type { Clock } from "../shared/clock.ts";
+import { deadlineReason } from "./end-reason.ts";
 
 /**
  * The open connections of each grant on this replica (watches, log streams, exec and
  * port-forward sessions), so they can be cut the moment the grant ends: at its deadline by a
- * local timer, or when any replica announces an end.
+ * local timer, or when any replica announces an end. Each is closed with the reason, which
+ * the connection passes on to its client where its protocol allows.
  */
 export interface OpenConnection {
-  close(): void;
+  close(reason: string): void;
 }
 
 export class ConnectionRegistry {
@@ -24,7 +26,10 @@ export class ConnectionRegistry {
     if (!set) {
       set = new Set();
       this.#byGrant.set(grantId, set);
-      const timer = setTimeout(() => this.closeGrant(grantId), Math.max(0, expiresAt - this.#clock.now()));
+      const timer = setTimeout(
+        () => this.closeGrant(grantId, deadlineReason(grantId, expiresAt)),
+        Math.max(0, expiresAt - this.#clock.now()),
+      );
       timer.unref();
       this.#timers.set(grantId, timer);
     }
@@ -36,12 +41,17 @@ export class ConnectionRegistry {
   }
 
   /** Closes every open connection of a grant; returns how many. */
-  closeGrant(grantId: string): number {
+  closeGrant(grantId: string, reason: string): number {
     const set = this.#byGrant.get(grantId);
     this.#forget(grantId);
     if (!set) return 0;
-    for (const connection of set) connection.close();
+    for (const connection of set) connection.close(reason);
     return set.size;
+  }
+
+  /** Whether any connection of the grant is open here (worth looking up why it ended). */
+  has(grantId: string): boolean {
+    return this.#byGrant.has(grantId);
   }
 
   get open(): number {
@@ -50,8 +60,8 @@ export class ConnectionRegistry {
     return count;
   }
 
-  closeAll(): void {
-    for (const grantId of [...this.#byGrant.keys()]) this.closeGrant(grantId);
+  closeAll(reason: string): void {
+    for (const grantId of [...this.#byGrant.keys()]) this.closeGrant(grantId, reason);
   }
 
   #forget(grantId: string): void {

@@ -33,7 +33,9 @@ import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 import { isAmendable, relayAmendedStatus, writeHead } from "./response-relay.ts";
 import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
 import { writeSocketStatus, writeStatus } from "./status-writer.ts";
+import { StreamRelay } from "./stream-relay.ts";
 import type { Upstream } from "./upstream.ts";
+import { WebSocketEnding } from "./websocket-ending.ts";
 
 export interface GatewayOptions {
   clusters: Map<string, GatewayCluster>;
@@ -49,6 +51,9 @@ export interface GatewayOptions {
   refusalHint(grant: Grant, attrs: RequestAttributes | undefined): string;
 }
 
+/** How long a client has to take the closing frames of a session the broker ended. */
+const CLOSE_GRACE_MS = 1000;
+
 /** http-proxy's options for writing an answer's head: none of its rewrites are used. */
 const RELAY_OPTIONS: httpProxy.ServerOptions = {};
 
@@ -57,6 +62,8 @@ interface InFlight {
   status?: number;
   /** The request to the cluster, to cancel when the client's side goes away first. */
   upstream?: ClientRequest;
+  /** A watch or followed log, relayed so that it can be ended with a reason. */
+  relay?: StreamRelay;
 }
 
 export class GatewayProxy {
@@ -88,16 +95,19 @@ export class GatewayProxy {
           flight.ctx.bytesOut += chunk.length;
         });
         const grant = flight.ctx.grant;
-        if (proxyRes.statusCode === 403 && grant && !isStream(flight.ctx) && isAmendable(proxyRes)) {
+        if (proxyRes.statusCode === 403 && grant && !streamKind(flight.ctx) && isAmendable(proxyRes)) {
           const hint = () => this.#options.refusalHint(grant, flight.ctx.attrs);
           return relayAmendedStatus(req, res, proxyRes, RELAY_OPTIONS, hint);
         }
       }
       writeHead(req, res, proxyRes, RELAY_OPTIONS);
+      const stream = flight && streamKind(flight.ctx);
+      if (!flight || !stream) return void proxyRes.pipe(res);
       // A watch or a followed log may send nothing for a long time: answer its headers now
       // so the client knows it is open.
-      if (flight && isStream(flight.ctx)) res.flushHeaders();
-      proxyRes.pipe(res);
+      res.flushHeaders();
+      if (StreamRelay.fits(proxyRes, stream)) flight.relay = new StreamRelay(proxyRes, res, stream);
+      else proxyRes.pipe(res);
     });
     this.#proxy.on("proxyReqWs", (proxyReq, req) => this.#wsHooks.get(req)?.(proxyReq));
     this.#proxy.on("error", (err, req, target) => this.#upstreamFailed(err, req, target));
@@ -111,7 +121,12 @@ export class GatewayProxy {
     this.#inFlight.set(req, flight);
     const grant = ctx.grant!;
     const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
-      close: () => res.destroy(),
+      close: (reason) => {
+        ctx.endedBy = reason;
+        if (flight.relay) flight.relay.cut(reason);
+        else res.destroy();
+        flight.upstream?.destroy();
+      },
     });
     res.once("close", () => {
       untrack();
@@ -144,9 +159,9 @@ export class GatewayProxy {
       : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers);
 
     const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
-      close: () => {
-        socket.destroy();
-        tunnel.close();
+      close: (reason) => {
+        ctx.endedBy = reason;
+        tunnel.close(reason);
       },
     });
     socket.once("close", async () => {
@@ -191,13 +206,15 @@ export class GatewayProxy {
     headers: IncomingHttpHeaders,
   ): PipeHandle {
     let proxySocket: Duplex | undefined;
+    let ending: WebSocketEnding | undefined;
+    let onUpstreamClose = (): void => void socket.destroy();
     let bytesIn = head.length;
     let bytesOut = 0;
     const status = new Promise<number>((resolve) => {
       this.#wsHooks.set(req, (proxyReq) => {
         proxyReq.once("response", (res) => resolve(res.statusCode ?? 502));
         proxyReq.once("error", () => resolve(502));
-        proxyReq.once("upgrade", (_res, upstreamSocket: Duplex) => {
+        proxyReq.once("upgrade", (res: IncomingMessage, upstreamSocket: Duplex) => {
           proxySocket = upstreamSocket;
           resolve(101);
           socket.on("data", (c: Buffer) => {
@@ -206,7 +223,15 @@ export class GatewayProxy {
           upstreamSocket.on("data", (c: Buffer) => {
             bytesOut += c.length;
           });
-          upstreamSocket.once("close", () => socket.destroy());
+          upstreamSocket.once("close", () => onUpstreamClose());
+          // http-proxy pipes the cluster's side to the client right after this event; a
+          // frame-by-frame relay takes its place, so the session can be ended cleanly.
+          queueMicrotask(() => {
+            upstreamSocket.unpipe(socket);
+            const protocol = String(res.headers["sec-websocket-protocol"] ?? "");
+            ending = new WebSocketEnding(upstreamSocket, socket, protocol);
+            upstreamSocket.resume();
+          });
         });
       });
     });
@@ -217,7 +242,16 @@ export class GatewayProxy {
       ...targetOf(admitted.cluster.upstream),
       agent: false,
     } as httpProxy.ServerOptions);
-    return { status, close: () => proxySocket?.destroy(), bytes: () => ({ in: bytesIn, out: bytesOut }) };
+    const close = (reason?: string) => {
+      if (reason && ending) {
+        // The client gets the reason, then the close frame; the socket ends after them.
+        onUpstreamClose = () => {};
+        ending.cut(reason);
+        setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+      }
+      proxySocket?.destroy();
+    };
+    return { status, close, bytes: () => ({ in: bytesIn, out: bytesOut }) };
   }
 
   close(): void {
@@ -290,8 +324,8 @@ function targetOf(upstream: Upstream): httpProxy.ServerOptions {
 }
 
 /** Watches and followed logs: answers that stay open and may be silent for long. */
-function isStream(ctx: RequestContext): boolean {
-  return (
-    ctx.attrs?.verb === "watch" || (ctx.attrs?.subresource === "log" && ctx.query.get("follow") === "true")
-  );
+function streamKind(ctx: RequestContext): "watch" | "log" | undefined {
+  if (ctx.attrs?.verb === "watch") return "watch";
+  if (ctx.attrs?.subresource === "log" && ctx.query.get("follow") === "true") return "log";
+  return undefined;
 }

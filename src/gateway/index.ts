@@ -10,11 +10,13 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
 import type { AuditWriter } from "../audit/index.ts";
 import type { ClusterConfig, Config } from "../config/schema.ts";
+import type { Grant } from "../grants/index.ts";
 import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ApiTokenSource, GatewayCluster } from "./admission.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
+import { endReason } from "./end-reason.ts";
 import { gatewayCluster } from "./gateway-cluster.ts";
 import { createGatewayMetrics } from "./gateway-metrics.ts";
 import { GatewayProxy } from "./gateway-proxy.ts";
@@ -27,7 +29,12 @@ export interface GatewayGrants extends GrantFinder, ApiTokenSource, GrantRevoker
   /** Every grant that ends, on any replica; `onResync` when announcements may have been missed. */
   subscribeEnded(onEnded: (grantId: string) => void, onResync: () => void): Promise<() => Promise<void>>;
   forgetApiToken(grantId: string): void;
+  /** The grant as stored (an ended one says how it ended). */
+  findById(grantId: string): Promise<Grant | undefined>;
 }
+
+/** How long the reason for a cut may take to look up before a plainer one is used. */
+const REASON_LOOKUP_MS = 300;
 
 export interface GatewayDeps {
   config: Config;
@@ -81,13 +88,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
         (grantId) => {
           resolver.forget(grantId);
           grants.forgetApiToken(grantId);
-          connections.closeGrant(grantId);
+          if (!connections.has(grantId)) return;
+          const plain = new Promise<undefined>((resolve) =>
+            setTimeout(() => resolve(undefined), REASON_LOOKUP_MS).unref(),
+          );
+          const ended = grants.findById(grantId).catch(() => undefined);
+          void Promise.race([ended, plain]).then((grant) =>
+            connections.closeGrant(grantId, endReason(grantId, grant)),
+          );
         },
         () => resolver.forget(),
       );
     },
     stop: async () => {
-      connections.closeAll();
+      connections.closeAll("the broker is shutting down; run the command again to reconnect");
       proxy.close();
       await unsubscribe();
     },

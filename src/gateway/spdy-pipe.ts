@@ -6,7 +6,8 @@ import type { Upstream } from "./upstream.ts";
 export interface PipeHandle {
   /** Resolves with the upstream's status code once its response head has been relayed. */
   status: Promise<number>;
-  close(): void;
+  /** Ends the tunnel; `reason` is told to the client where the protocol allows. */
+  close(reason?: string): void;
   /** Byte counters, client → upstream and upstream → client. */
   bytes(): { in: number; out: number };
 }

@@ -43,6 +43,7 @@ export interface Grants extends Feature {
   end(grant: Grant, reason: GrantEndReason, detail: string): Promise<Grant>;
   revoke(id: string, by: string): Promise<Grant>;
   findByServiceAccount(cluster: string, serviceAccountName: string): Promise<Grant | undefined>;
+  findById(id: string): Promise<Grant | undefined>;
   /** Calls back with every grant that ends on any replica; `onResync` when some may have been missed. */
   subscribeEnded(onEnded: (grantId: string) => void, onResync: () => void): Promise<() => Promise<void>>;
   /** A token for the grant's holder, with the audience its cluster hands out. */
@@ -63,6 +64,7 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
     end: (grant, reason, detail) => grants.end(grant, reason, detail),
     revoke: (id, by) => grants.revoke(id, by),
     findByServiceAccount: (cluster, name) => store.findByServiceAccount(cluster, name),
+    findById: (id) => store.get(id),
     subscribeEnded: (onEnded, onResync) => store.subscribeEnded(onEnded, onResync),
     issue: (grant) => issuer.issue(grant),
     apiToken: (grant) => issuer.apiToken(grant),

@@ -62,6 +62,7 @@ export function requestRecord(overrides: Partial<RequestAuditRecord> = {}): Requ
     kubectlCommand: "kubectl get",
     kubectlSession: "s1",
     decision: "allowed",
+    detail: "",
     ...overrides,
   };
 }
