@@ -9,10 +9,13 @@
  *   of a built-in costs each start several milliseconds of loader work), and the rest of the
  *   CLI is one dynamic import of
  * - dist/cli/app.js, src/cli/run-cli.ts and the commands, split into chunks loaded as needed.
+ * dist/kubectl_complete-broker.js is what kubectl 1.26+ runs to complete `kubectl broker …`
+ * (it looks for kubectl_complete-<plugin> on PATH): a few lines that run the plugin's
+ * `__complete`.
  * dist/kube-broker.js is the server, src/main.ts bundled, node_modules left as imports.
  */
 import { execFileSync } from "node:child_process";
-import { chmod, readFile, rm } from "node:fs/promises";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { join } from "node:path";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
@@ -72,14 +75,25 @@ await build({
   packages: "external",
 });
 
-for (const bin of ["kubectl-broker.js", "kube-broker.js"]) {
+await writeFile(
+  join(dist, "kubectl_complete-broker.js"),
+  `#!/usr/bin/env node
+// kubectl (1.26 and later) runs kubectl_complete-broker with the words after "kubectl broker"
+// to complete them: this is kubectl-broker __complete (src/cli/completion/complete.ts).
+process.argv.splice(2, 0, "__complete");
+await import("./kubectl-broker.js");
+`,
+);
+for (const bin of ["kubectl-broker.js", "kubectl_complete-broker.js", "kube-broker.js"]) {
   const path = join(dist, bin);
   if (!(await readFile(path, "utf8")).startsWith("#!/usr/bin/env node\n"))
     throw new Error(`${bin}: no #! line`);
   await chmod(path, 0o755);
 }
 checkEntry(entry.metafile!);
-console.log("built dist/kubectl-broker.js (+ dist/cli/) and dist/kube-broker.js");
+console.log(
+  "built dist/kubectl-broker.js (+ dist/cli/), dist/kubectl_complete-broker.js and dist/kube-broker.js",
+);
 
 /** The commit being built, as a JS expression; a checkout without git (a container build) has none. */
 function gitCommit(): string {

@@ -5,10 +5,12 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const CLI = resolve("dist/kubectl-broker.js");
+const COMPLETER = resolve("dist/kubectl_complete-broker.js");
 
 /**
  * What the demo leaves in its directory for people: a `kubectl-broker` on a PATH of its own
- * (so `kubectl broker …` works as a kubectl plugin, on the Node the project pins), a
+ * (so `kubectl broker …` works as a kubectl plugin, on the Node the project pins) with its
+ * `kubectl_complete-broker` (so kubectl's shell completion completes it), a
  * kubeconfig whose contexts use the exec plugin through the gateway, and an env file.
  */
 export async function writeDemoFiles(options: {
@@ -24,6 +26,9 @@ export async function writeDemoFiles(options: {
   const wrapper = join(bin, "kubectl-broker");
   await writeFile(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
   await chmod(wrapper, 0o755);
+  const completer = join(bin, "kubectl_complete-broker");
+  await writeFile(completer, `#!/bin/sh\nexec "${process.execPath}" "${COMPLETER}" "$@"\n`);
+  await chmod(completer, 0o755);
 
   const kubeconfig = join(dir, "kubeconfig");
   const contexts = options.clusters.flatMap((cluster) =>

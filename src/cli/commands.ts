@@ -1,13 +1,19 @@
+import type { ParseArgsOptionsConfig } from "node:util";
 import type { CliContext } from "./context.ts";
+import type { OutputChoice } from "./output/output-format.ts";
 
 /**
- * The subcommands. Each lives in commands/<name>.ts and exports `usage` and `run`; it is
- * loaded only when called, so `credential` (which kubectl runs before every request) loads
+ * The subcommands. Each lives in commands/<name>.ts and exports `usage`, `run` and `flags`; it
+ * is loaded only when called, so `credential` (which kubectl runs before every request) loads
  * none of the others. To add a command: write its module and add one line here.
  */
 export interface CommandModule {
   usage: string;
   run(args: string[], ctx: CliContext): Promise<number>;
+  /** The flags run() parses, the same object: what shell completion offers (completion/). */
+  flags?: ParseArgsOptionsConfig;
+  /** The -o formats it takes, when not all of them. */
+  outputs?: readonly OutputChoice[];
 }
 
 export interface CommandEntry {
@@ -51,5 +57,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   version: {
     summary: "the plugin's version, and the broker's",
     load: () => import("./commands/version.ts"),
+  },
+  completion: {
+    summary: "a shell completion script (bash, zsh or fish)",
+    load: () => import("./commands/completion.ts"),
   },
 };

@@ -23,15 +23,18 @@ export interface CredentialRequest {
 
 type Context = Pick<CliContext, "env" | "homeDir" | "clock" | "parentPid">;
 
+/** The flags of `credential` (kubeconfig's exec entries pass them; completion offers them). */
+export const credentialFlags = {
+  server: { type: "string" },
+  "certificate-authority": { type: "string" },
+  cluster: { type: "string" },
+  role: { type: "string" },
+  namespace: { type: "string", short: "n", multiple: true },
+  "browser-command": { type: "string" },
+} as const;
+
 export function credentialRequest(args: string[], ctx: Context): CredentialRequest {
-  const { values } = parseFlags(args, {
-    server: { type: "string" },
-    "certificate-authority": { type: "string" },
-    cluster: { type: "string" },
-    role: { type: "string" },
-    namespace: { type: "string", short: "n", multiple: true },
-    "browser-command": { type: "string" },
-  });
+  const { values } = parseFlags(args, credentialFlags);
   const dir = cacheDirOf(ctx.env, ctx.homeDir);
   return {
     key: {

@@ -9,6 +9,11 @@ import type { CliContext } from "./context.ts";
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   guardProcess();
   const [name, ...args] = argv;
+  if (name === "__complete") {
+    // Shell completion (completion/complete.ts): never a message, whatever happens.
+    const { complete } = await import("./completion/complete.ts");
+    return complete(args, ctx);
+  }
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? args[0] : undefined;
     if (!topic) {
@@ -61,7 +66,8 @@ usage: kubectl broker COMMAND [flags]   (kubectl broker COMMAND --help for its f
 
 ${lines.join("\n")}
 
-Every command takes --server URL (or KUBE_BROKER_SERVER; default: the broker of your last
-login) and --certificate-authority FILE (or KUBE_BROKER_CA_FILE) for a broker with a private CA.
+Every command that talks to the broker takes --server URL (or KUBE_BROKER_SERVER; default:
+the broker of your last login) and --certificate-authority FILE (or KUBE_BROKER_CA_FILE) for a
+broker with a private CA. Shell completion: kubectl broker completion --help.
 `;
 }

@@ -6,7 +6,7 @@ import type { Grant } from "../grants/index.ts";
  * shows (a watch ERROR event, a last log line, the exec error channel) and into the audit.
  */
 export function endReason(grantId: string, grant: Grant | undefined): string {
-  if (!grant || grant.state !== "ended") return `grant ${grantId} has ended; ${AGAIN}`;
+  if (grant?.state !== "ended") return `grant ${grantId} has ended; ${AGAIN}`;
   switch (grant.endReason) {
     case "revoked":
       return `grant ${grant.id} was ${grant.endDetail ?? "revoked"}; ${AGAIN}`;

@@ -26,8 +26,8 @@ export class BrokerClient {
     this.#onSessionRefused = options.onSessionRefused;
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.request<T>("GET", path);
+  get<T>(path: string, options: { signal?: AbortSignal } = {}): Promise<T> {
+    return this.request<T>("GET", path, undefined, options);
   }
 
   post<T>(path: string, body?: unknown): Promise<T> {
@@ -38,11 +38,17 @@ export class BrokerClient {
     return this.request<T>("DELETE", path);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<T> {
     const res = await this.open(path, {
       method,
       headers: { accept: "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...options,
     });
     const text = await readBody(res);
     if (res.statusCode === 204 || text === "") return undefined as T;
@@ -56,7 +62,13 @@ export class BrokerClient {
   /** The response of a 2xx; anything else is read and thrown as the broker's refusal. */
   async open(
     path: string,
-    options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+    options: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<IncomingMessage> {
     const what = `kube-broker at ${this.server}`;
     const res = await openRequest({

@@ -18,6 +18,8 @@ export interface HttpRequest {
   /** PEM certificates to trust besides the defaults. */
   ca?: string[];
   timeoutMs?: number;
+  /** Ends the request, whatever stage it is at (completion's deadline). */
+  signal?: AbortSignal;
   /** For messages: "kube-broker at https://…", "GitHub's ID token endpoint". */
   what: string;
 }
@@ -44,7 +46,12 @@ export function openRequest(request: HttpRequest): Promise<IncomingMessage> {
   }
   const timeoutMs = request.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: request.method ?? "GET", headers, ...(ca ? { ca } : {}) });
+    const req = transport.request(url, {
+      method: request.method ?? "GET",
+      headers,
+      ...(ca ? { ca } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
     req.setTimeout(timeoutMs, () =>
       req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000}s`), { code: "ETIMEDOUT" })),
     );

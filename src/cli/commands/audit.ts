@@ -37,6 +37,15 @@ const FILTER_FLAGS = {
   type: { type: "string" },
   phase: { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
+/** The flags after the mode (`audit tail --cluster prod`). */
+export const flags = {
+  ...BROKER_FLAGS,
+  ...OUTPUT_FLAG,
+  ...FILTER_FLAGS,
+  since: { type: "string" },
+  until: { type: "string" },
+  limit: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
 const PAGE_SIZE = 1000;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
@@ -44,14 +53,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (mode !== "tail" && mode !== "query" && mode !== "export") {
     throw new UsageError(`audit needs tail, query or export${mode ? `, not "${mode}"` : ""}`);
   }
-  const { values } = parseFlags(rest, {
-    ...BROKER_FLAGS,
-    ...OUTPUT_FLAG,
-    ...FILTER_FLAGS,
-    since: { type: "string" },
-    until: { type: "string" },
-    limit: { type: "string" },
-  });
+  const { values } = parseFlags(rest, flags);
   if (mode === "export" && values.output !== undefined)
     throw new UsageError("audit export always writes JSON lines; it takes no --output");
   const params = new URLSearchParams();

@@ -1,3 +1,4 @@
+import type { ParseArgsOptionsConfig } from "node:util";
 import type { CiExchangeResult } from "../../identity/ci/index.ts";
 import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
@@ -7,7 +8,7 @@ import { fetchIdToken, idTokenSource } from "../ci/id-token.ts";
 import type { CliContext } from "../context.ts";
 import { writeKubeconfig } from "../kubeconfig/kubeconfig-file.ts";
 import { grantName } from "../output/grant-view.ts";
-import { json, outputFormat, print } from "../output/output-format.ts";
+import { json, type OutputChoice, outputFormat, print } from "../output/output-format.ts";
 import { resolveServer } from "../server-url.ts";
 
 export const usage = `kubectl broker ci-token [--cluster C] [--provider github|gitlab|env:VAR] [--write-kubeconfig PATH] [-o …]
@@ -29,18 +30,21 @@ End the job's access with "kubectl broker revoke --self" in an always-run last s
   --server URL                  the broker (or KUBE_BROKER_SERVER)
   --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE)`;
 
+export const flags = {
+  ...BROKER_FLAGS,
+  ...OUTPUT_FLAG,
+  cluster: { type: "string" },
+  provider: { type: "string" },
+  audience: { type: "string" },
+  "token-variable": { type: "string" },
+  ttl: { type: "string" },
+  "write-kubeconfig": { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+export const outputs: readonly OutputChoice[] = ["json", "yaml", "name", "jsonpath"];
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, {
-    ...BROKER_FLAGS,
-    ...OUTPUT_FLAG,
-    cluster: { type: "string" },
-    provider: { type: "string" },
-    audience: { type: "string" },
-    "token-variable": { type: "string" },
-    ttl: { type: "string" },
-    "write-kubeconfig": { type: "string" },
-  });
-  const format = outputFormat(values.output, ["json", "yaml", "name", "jsonpath"], "JSON");
+  const { values } = parseFlags(args, flags);
+  const format = outputFormat(values.output, outputs, "JSON");
   // No session and no cache here: a CI job has neither, so "the last login" means nothing.
   const server = resolveServer(values.server, ctx.env, () => undefined);
   const ca = namedCa(values["certificate-authority"], ctx.env);

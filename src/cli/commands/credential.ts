@@ -3,14 +3,16 @@ import { ExecMessages } from "../cache/exec-messages.ts";
 import { CliError, describe } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { refreshCredential } from "../credential-refresh.ts";
-import { consultCache, credentialRequest, serve } from "../credential-request.ts";
+import { consultCache, credentialFlags, credentialRequest, serve } from "../credential-request.ts";
+
+export const flags = credentialFlags;
 
 /**
  * The exec plugin kubectl runs before its requests. A usable cached token is answered by
  * main.ts without loading this module (see credential-request.ts); this is the rest:
  * a damaged cache, a token to fetch, a session to make.
  */
-export const usage = `kubectl broker credential --cluster C --role R [-n NAMESPACE] [--server URL]
+export const usage = `kubectl broker credential --cluster C --role R [-n NAMESPACE]... [--server URL]
 
 The exec-credential plugin kubectl runs (see "kubectl broker kubeconfig"); prints an
 ExecCredential with a short-lived token, cached on disk until shortly before it expires.
@@ -19,7 +21,8 @@ and tells you to run "kubectl broker login".
 
   --cluster C                   the broker's cluster name
   --role R                      the role to hold
-  -n, --namespace N             the namespace the grant is for
+  -n, --namespace N             a namespace the grant is for (repeat for more; none: every
+                                namespace your standing rules allow, for a namespaced role)
   --server URL                  the broker (or KUBE_BROKER_SERVER)
   --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE)
   --browser-command CMD         what opens the sign-in page (or BROWSER)`;

@@ -13,22 +13,23 @@ import { changedRequest, describeRequest, type RequestView } from "../output/req
  */
 export function decision(verb: "approve" | "deny" | "cancel") {
   const comment = verb === "cancel" ? "" : ` [--comment "…"]`;
+  // cancel takes no --comment: withdrawing one's own request is explained to nobody.
+  const flags =
+    verb === "cancel"
+      ? { ...BROKER_FLAGS, ...OUTPUT_FLAG }
+      : ({ ...BROKER_FLAGS, ...OUTPUT_FLAG, comment: { type: "string" } } as const);
   return {
     usage: `kubectl broker ${verb} REQUEST_ID${comment} [-o json|yaml|name|jsonpath=…]
 
 Prints the request's ID on stdout and its new state on stderr; -o prints the request instead.`,
+    flags,
     run: async (args: string[], ctx: CliContext): Promise<number> => {
-      const { values, positionals } = parseFlags(
-        args,
-        { ...BROKER_FLAGS, ...OUTPUT_FLAG, comment: { type: "string" } },
-        1,
-      );
+      const { values, positionals } = parseFlags(args, flags, 1);
       const format = outputFormat(values.output);
       const id = positionals[0];
       if (!id) throw new UsageError(`give the id of the request to ${verb} (see kubectl broker requests)`);
-      if (verb === "cancel" && values.comment !== undefined)
-        throw new UsageError("cancel takes no --comment");
-      const body = values.comment ? { comment: values.comment } : {};
+      const note = "comment" in values ? values.comment : undefined;
+      const body = note ? { comment: note } : {};
       const request = await signedInClient(ctx, values).post<RequestView>(
         `/v1/requests/${encodeURIComponent(id)}/${verb}`,
         body,

@@ -1,3 +1,3 @@
 import { decision } from "./decide.ts";
 
-export const { usage, run } = decision("deny");
+export const { usage, flags, run } = decision("deny");

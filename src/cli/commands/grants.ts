@@ -1,3 +1,4 @@
+import type { ParseArgsOptionsConfig } from "node:util";
 import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import type { CliContext } from "../context.ts";
@@ -13,13 +14,15 @@ Lists your active grants, newest first.
   -o FORMAT    json or yaml (the API's {items}), name (grant/ID per line), wide (more
                columns), jsonpath=TEMPLATE (kubectl's: -o jsonpath='{.items[*].id}')`;
 
+export const flags = {
+  ...BROKER_FLAGS,
+  ...OUTPUT_FLAG,
+  all: { type: "boolean" },
+  everyone: { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, {
-    ...BROKER_FLAGS,
-    ...OUTPUT_FLAG,
-    all: { type: "boolean" },
-    everyone: { type: "boolean" },
-  });
+  const { values } = parseFlags(args, flags);
   const format = outputFormat(values.output);
   const query = new URLSearchParams({
     ...(values.all ? { all: "true" } : {}),

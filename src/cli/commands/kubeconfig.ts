@@ -35,17 +35,19 @@ interface ClusterInfo {
   certificateAuthorityData?: string;
 }
 
+export const flags = {
+  ...BROKER_FLAGS,
+  cluster: { type: "string" },
+  role: { type: "string" },
+  namespace: { type: "string", short: "n", multiple: true },
+  context: { type: "string" },
+  file: { type: "string" },
+  "exec-command": { type: "string" },
+  "keep-context": { type: "boolean" },
+} as const;
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, {
-    ...BROKER_FLAGS,
-    cluster: { type: "string" },
-    role: { type: "string" },
-    namespace: { type: "string", short: "n", multiple: true },
-    context: { type: "string" },
-    file: { type: "string" },
-    "exec-command": { type: "string" },
-    "keep-context": { type: "boolean" },
-  });
+  const { values } = parseFlags(args, flags);
   const cluster = required(values.cluster, "cluster");
   const role = required(values.role, "role");
   const namespaces = [...new Set(values.namespace ?? [])];

@@ -1,3 +1,4 @@
+import type { ParseArgsOptionsConfig } from "node:util";
 import { BROKER_FLAGS, parseFlags } from "../args.ts";
 import { brokerTarget } from "../broker/session-access.ts";
 import { UsageError } from "../cli-error.ts";
@@ -17,14 +18,16 @@ Opens your browser (and prints the URL); without a display, uses a device code.
   --server URL                  the broker (or KUBE_BROKER_SERVER)
   --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE), remembered`;
 
+export const flags = {
+  ...BROKER_FLAGS,
+  device: { type: "boolean" },
+  "no-browser": { type: "boolean" },
+  "browser-command": { type: "string" },
+  timeout: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, {
-    ...BROKER_FLAGS,
-    device: { type: "boolean" },
-    "no-browser": { type: "boolean" },
-    "browser-command": { type: "string" },
-    timeout: { type: "string" },
-  });
+  const { values } = parseFlags(args, flags);
   if (values.device && values["no-browser"]) throw new UsageError("give --device or --no-browser, not both");
   const target = brokerTarget(ctx, values);
   await signIn(ctx, {

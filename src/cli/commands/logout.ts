@@ -10,8 +10,10 @@ export const usage = `kubectl broker logout [--server URL]
 
 Ends the broker session (at the broker too) and forgets the tokens cached under it.`;
 
+export const flags = BROKER_FLAGS;
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, BROKER_FLAGS);
+  const { values } = parseFlags(args, flags);
   const target = brokerTarget(ctx, values);
   const session = target.store.read(target.server).session;
   new TokenCache(target.cacheDir).discardServer(target.server);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags, required } from "../args.ts";
 import type { BrokerClient } from "../broker/broker-client.ts";
 import { signedInClient } from "../broker/session-access.ts";
@@ -19,18 +20,20 @@ then prints the command that puts the access in a kubeconfig.`;
 
 const POLL_MS = 2000;
 
+export const flags = {
+  ...BROKER_FLAGS,
+  ...OUTPUT_FLAG,
+  cluster: { type: "string" },
+  role: { type: "string" },
+  namespace: { type: "string", short: "n", multiple: true },
+  for: { type: "string" },
+  reason: { type: "string" },
+  wait: { type: "boolean" },
+  timeout: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, {
-    ...BROKER_FLAGS,
-    ...OUTPUT_FLAG,
-    cluster: { type: "string" },
-    role: { type: "string" },
-    namespace: { type: "string", short: "n", multiple: true },
-    for: { type: "string" },
-    reason: { type: "string" },
-    wait: { type: "boolean" },
-    timeout: { type: "string" },
-  });
+  const { values } = parseFlags(args, flags);
   const format = outputFormat(values.output);
   const client = signedInClient(ctx, values);
   const durationSeconds = durationFlag(required(values.for, "for"), "for", 0) / 1000;

@@ -1,3 +1,4 @@
+import type { ParseArgsOptionsConfig } from "node:util";
 import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
 import { signedInClient } from "../broker/session-access.ts";
@@ -21,12 +22,15 @@ kubeconfig written by "kubectl broker ci-token" (default: KUBECONFIG or ~/.kube/
 needing no session: what a CI job's always-run last step does. Prints the grant's ID on
 stdout and what became of it on stderr; -o prints the grant instead.`;
 
+export const flags = {
+  ...BROKER_FLAGS,
+  ...OUTPUT_FLAG,
+  self: { type: "boolean" },
+  kubeconfig: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseFlags(
-    args,
-    { ...BROKER_FLAGS, ...OUTPUT_FLAG, self: { type: "boolean" }, kubeconfig: { type: "string" } },
-    1,
-  );
+  const { values, positionals } = parseFlags(args, flags, 1);
   const format = outputFormat(values.output);
   const id = positionals[0];
   if (values.self === (id !== undefined)) throw new UsageError("give a grant ID, or --self, but not both");

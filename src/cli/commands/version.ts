@@ -7,7 +7,7 @@ import { cacheDirOf } from "../cache/cache-files.ts";
 import { SessionStore } from "../cache/session-store.ts";
 import { describe } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
-import { outputFormat, print } from "../output/output-format.ts";
+import { type OutputChoice, outputFormat, print } from "../output/output-format.ts";
 import { normalizeServer } from "../server-url.ts";
 
 export const usage = `kubectl broker version [-o json|yaml] [--server URL]
@@ -25,10 +25,13 @@ interface Versions {
   serverVersion?: VersionInfo;
 }
 
+export const flags = { ...BROKER_FLAGS, ...OUTPUT_FLAG };
+/** Like kubectl version: json or yaml. */
+export const outputs: readonly OutputChoice[] = ["json", "yaml"];
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, { ...BROKER_FLAGS, ...OUTPUT_FLAG });
-  // Like kubectl version: json or yaml.
-  const format = outputFormat(values.output, ["json", "yaml"], "text");
+  const { values } = parseFlags(args, flags);
+  const format = outputFormat(values.output, outputs, "text");
   const versions: Versions = { clientVersion: versionInfo("kubectl-broker"), ...(await server(ctx, values)) };
   await print(ctx, format, { value: versions, names: [], text: () => versionText(versions) });
   return 0;

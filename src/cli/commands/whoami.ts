@@ -22,8 +22,10 @@ interface Whoami {
 
 type Placement = Pick<Entitlements["standing"][number], "cluster" | "role" | "namespaces">;
 
+export const flags = { ...BROKER_FLAGS, ...OUTPUT_FLAG };
+
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, { ...BROKER_FLAGS, ...OUTPUT_FLAG });
+  const { values } = parseFlags(args, flags);
   const format = outputFormat(values.output, undefined, "text");
   const me = await signedInClient(ctx, values).get<Whoami>("/v1/whoami");
   const now = ctx.clock.now();
