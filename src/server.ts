@@ -61,6 +61,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     replica,
     clock,
     lifecycle,
+    history: audit,
     logger,
     metrics,
   });

@@ -27,12 +27,14 @@ import { createExportSink, type ExportSink } from "./export/export-sinks.ts";
 import { AuditQueryStore } from "./read/audit-query-store.ts";
 import { auditRoutes } from "./read/audit-routes.ts";
 import { AuditTail } from "./read/audit-tail.ts";
+import { type CreatedObject, objectsCreatedBy } from "./read/created-objects.ts";
 import type { LifecycleEvents } from "./record.ts";
 import type { AuditWriter } from "./write/audit-writer.ts";
 import { createLifecycleSink } from "./write/lifecycle-sink.ts";
 import { RedisAuditWriter } from "./write/redis-audit-writer.ts";
 
 export type { ExportSink } from "./export/export-sinks.ts";
+export type { CreatedObject } from "./read/created-objects.ts";
 export type {
   AuditDecision,
   AuditRecord,
@@ -65,6 +67,8 @@ export interface Audit extends Feature {
   writer: AuditWriter;
   /** For every feature: lifecycle events (login, grants, requests) as records, with listeners. */
   lifecycle: LifecycleEvents;
+  /** Objects created through a grant since `since` (ms), from its audit records. */
+  objectsCreatedBy(grantId: string, since: number): Promise<CreatedObject[]>;
 }
 
 export function createAudit(deps: AuditDeps): Audit {
@@ -116,6 +120,7 @@ export function createAudit(deps: AuditDeps): Audit {
       logger,
       listenerFailures: metrics.lifecycleListenerFailures,
     }),
+    objectsCreatedBy: (grantId, since) => objectsCreatedBy(store, grantId, since),
     routes: (api) => [
       auditRoutes({
         reader: { query: (query) => store.query(query), subscribe: (request) => tail.subscribe(request) },

@@ -14,19 +14,23 @@ import {
   type ManagedKind,
   type ManagedObject,
   type ObjectMeta,
+  type ObjectRef,
   type RoleRef,
   type ServiceAccountRef,
 } from "../grants/index.ts";
+import { deleteObject } from "./delete-object.ts";
 import { fromKubeError, isNotFound } from "./kube-errors.ts";
 
 /** The grants feature's ClusterApi on @kubernetes/client-node 2 for one cluster. */
 export class KubernetesCluster implements ClusterApi {
   readonly #name: string;
+  readonly #kubeConfig: KubeConfig;
   readonly #core: CoreV1Api;
   readonly #rbac: RbacAuthorizationV1Api;
 
   constructor(options: { name: string; kubeConfig: KubeConfig }) {
     this.#name = options.name;
+    this.#kubeConfig = options.kubeConfig;
     this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.#rbac = options.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
   }
@@ -122,6 +126,10 @@ export class KubernetesCluster implements ClusterApi {
       ...roleBindings.items.map((o) => managed("RoleBinding", o.metadata)),
       ...clusterRoleBindings.items.map((o) => managed("ClusterRoleBinding", o.metadata)),
     ];
+  }
+
+  deleteObject(object: ObjectRef): Promise<void> {
+    return deleteObject(this.#kubeConfig, object);
   }
 
   async listNamespaces(): Promise<string[]> {

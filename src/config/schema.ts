@@ -109,6 +109,21 @@ const cluster = z
     path: ["server"],
   });
 
+/**
+ * The persistence guard: what a grant of this role may not leave behind (tokens outliving it,
+ * ServiceAccount token Secrets, bindings, client certificates). `audit` lets such requests
+ * through and records them; `off` does not look.
+ */
+const guard = z.strictObject({
+  mode: z.enum(["enforce", "audit", "off"]).default("enforce"),
+  /**
+   * Whom bindings made through the grant may give a role: nobody (`none`), only
+   * ServiceAccounts kube-broker manages, which end with their grants (`managed`), or anyone
+   * (`any`, which also allows Roles with escalate, bind or impersonate).
+   */
+  delegation: z.enum(["none", "managed", "any"]).default("none"),
+});
+
 const role = z
   .strictObject({
     name: dnsLabel,
@@ -121,6 +136,22 @@ const role = z
     /** Low-risk roles: access requests for them are approved at once. */
     lowRisk: z.boolean().default(false),
     description: z.string().optional(),
+    guard: guard.default({ mode: "enforce", delegation: "none" }),
+    /**
+     * Kinds of object to delete when a grant of this role ends, if the grant created them
+     * (as its audit records show): resources as the API names them, group-qualified outside
+     * the core group, e.g. [pods, secrets, rolebindings.rbac.authorization.k8s.io].
+     */
+    cleanup: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[a-z0-9-]+(\.[a-z0-9.-]+)?$/,
+            "a resource such as pods or rolebindings.rbac.authorization.k8s.io",
+          ),
+      )
+      .default([]),
   })
   .refine((r) => [r.clusterRole, r.role].filter(Boolean).length === 1, {
     message: "set exactly one of clusterRole or role",

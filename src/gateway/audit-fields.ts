@@ -17,6 +17,10 @@ export interface RequestContext {
   bytesOut: number;
   /** Set when the broker cut the request short: why (its grant was revoked, expired…). */
   endedBy?: string;
+  /** What the persistence guard did or, in audit mode, would have done. */
+  guardNote?: string;
+  /** The name of what a create made, from the cluster's answer. */
+  createdName?: string;
 }
 
 /**
@@ -55,7 +59,7 @@ export function auditRecord(
     resource: attrs?.resource ?? "",
     subresource: attrs?.subresource ?? "",
     namespace: attrs?.namespace ?? "",
-    name: attrs?.name ?? "",
+    name: attrs?.name || (ctx.createdName ?? ""),
     path: attrs?.path ?? ctx.rawPath.slice(0, 2048),
     query: auditQuery(ctx.query).slice(0, 2048),
     status: outcome.status === undefined ? "" : String(outcome.status),
@@ -67,7 +71,7 @@ export function auditRecord(
     kubectlCommand: header("kubectl-command").slice(0, 256),
     kubectlSession: header("kubectl-session").slice(0, 64),
     decision: outcome.decision,
-    detail: phase === "end" ? (ctx.endedBy ?? "") : "",
+    detail: [ctx.guardNote, phase === "end" ? ctx.endedBy : undefined].filter(Boolean).join("; "),
   };
 }
 

@@ -15,7 +15,7 @@
  * record carries status, duration and byte counts.
  */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import type { Duplex } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import httpProxy from "http-proxy";
 import type { AuditWriter } from "../audit/index.ts";
 import type { Grant } from "../grants/index.ts";
@@ -28,9 +28,10 @@ import { auditRecord, decisionFor, type RequestContext } from "./audit-fields.ts
 import type { ConnectionRegistry } from "./connection-registry.ts";
 import type { GatewayMetrics } from "./gateway-metrics.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
+import { type ForwardBody, type GuardDeps, guardStep } from "./guard/guard-step.ts";
 import { upstreamHeaders } from "./headers.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
-import { isAmendable, relayAmendedStatus, writeHead } from "./response-relay.ts";
+import { isAmendable, relayAmendedStatus, tapCreated, writeHead } from "./response-relay.ts";
 import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
 import { writeSocketStatus, writeStatus } from "./status-writer.ts";
 import { StreamRelay } from "./stream-relay.ts";
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   trustProxy: boolean;
   /** What to add to a cluster's 403: what the person holds, and how to get further. */
   refusalHint(grant: Grant, attrs: RequestAttributes | undefined): string;
+  /** The persistence guard's settings and time, for the requests it reads. */
+  guard: GuardDeps;
 }
 
 /** How long a client has to take the closing frames of a session the broker ended. */
@@ -101,6 +104,11 @@ export class GatewayProxy {
         }
       }
       writeHead(req, res, proxyRes, RELAY_OPTIONS);
+      if (flight?.ctx.attrs?.verb === "create" && (proxyRes.statusCode ?? 0) < 300) {
+        tapCreated(proxyRes, (name) => {
+          flight.ctx.createdName = name;
+        });
+      }
       const stream = flight && streamKind(flight.ctx);
       if (!flight || !stream) return void proxyRes.pipe(res);
       // A watch or a followed log may send nothing for a long time: answer its headers now
@@ -115,7 +123,7 @@ export class GatewayProxy {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = this.#context(req);
-    const admitted = await this.#admit(req, ctx, (err) => writeStatus(res, err));
+    const admitted = await this.#admit(req, ctx, (err) => writeStatus(res, err), true);
     if (!admitted) return;
     const flight: InFlight = { ctx };
     this.#inFlight.set(req, flight);
@@ -140,7 +148,18 @@ export class GatewayProxy {
     req.url = admitted.upstreamPath;
     req.headers = upstreamHeaders(req.headers, admitted.authorization, false);
     const upstream = admitted.cluster.upstream;
-    this.#proxy.web(req, res, { ...targetOf(upstream), agent: upstream.agent });
+    const target = { ...targetOf(upstream), agent: upstream.agent };
+    const forward = admitted.forward;
+    if (forward) {
+      // The guard has read the body: what goes upstream is that body, or its rewrite.
+      delete req.headers["transfer-encoding"];
+      req.headers["content-length"] = String(forward.bytes.length);
+      if (forward.contentType) req.headers["content-type"] = forward.contentType;
+      ctx.bytesIn = forward.bytes.length;
+      this.#proxy.web(req, res, { ...target, buffer: Readable.from([forward.bytes]) });
+      return;
+    }
+    this.#proxy.web(req, res, target);
     req.on("data", (chunk: Buffer) => {
       ctx.bytesIn += chunk.length;
     });
@@ -183,13 +202,15 @@ export class GatewayProxy {
     req: IncomingMessage,
     ctx: RequestContext,
     refuse: (err: unknown) => KubernetesStatus,
-  ): Promise<Admitted | undefined> {
+    guarded = false,
+  ): Promise<(Admitted & { forward?: ForwardBody }) | undefined> {
     try {
       const admitted = await admit(req, ctx, this.#options);
+      const forward = guarded ? await guardStep(req, ctx, admitted, this.#options.guard) : undefined;
       await this.#options.audit.append(
         auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req), ctx.startedAt),
       );
-      return admitted;
+      return forward ? { ...admitted, forward } : admitted;
     } catch (err) {
       const status = refuse(err);
       this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");

@@ -64,6 +64,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     deps.clusters.map((c) => [c.config.name, gatewayCluster(c.config, c.kubeConfig, clock)]),
   );
   const resolver = new GrantResolver({ grants, clock });
+  const roles = new Map(deps.config.roles.map((role) => [role.name, role]));
   const connections = new ConnectionRegistry({ clock });
   const proxy = new GatewayProxy({
     clusters,
@@ -76,6 +77,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     clock,
     trustProxy: deps.config.server.trustProxy,
     refusalHint: (grant, attrs) => refusalHint(deps.config, grant, attrs),
+    guard: {
+      settingsOf: (grant) => roles.get(grant.role)?.guard ?? { mode: "enforce", delegation: "none" },
+      now: () => clock.now(),
+    },
   });
   let unsubscribe = async () => {};
   return {

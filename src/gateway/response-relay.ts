@@ -3,6 +3,7 @@ import type httpProxy from "http-proxy";
 // http-proxy's own steps for writing an upstream answer's head (status, headers, hop-by-hop
 // handling); the gateway handles responses itself so that it can amend a refusal.
 import webOutgoing from "http-proxy/lib/http-proxy/passes/web-outgoing.js";
+import { createdName } from "./created-name.ts";
 
 type OutgoingPass = (
   req: IncomingMessage,
@@ -78,4 +79,25 @@ function amended(body: Buffer, addition: () => string): Buffer {
   } catch {
     return body;
   }
+}
+
+/** A created object's answer is its own definition; past this size the name is not looked for. */
+const MAX_CREATED_BYTES = 256 * 1024;
+
+/**
+ * Reads a create's answer as it streams to the client, for the name of what was made (the
+ * audit record of a create names it; the request went to the collection).
+ */
+export function tapCreated(proxyRes: IncomingMessage, found: (name: string) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  proxyRes.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_CREATED_BYTES) chunks.push(chunk);
+  });
+  proxyRes.on("end", () => {
+    if (size > MAX_CREATED_BYTES || proxyRes.headers["content-encoding"]) return;
+    const name = createdName(String(proxyRes.headers["content-type"] ?? ""), Buffer.concat(chunks));
+    if (name) found(name);
+  });
 }

@@ -19,6 +19,15 @@ export interface ServiceAccountRef {
   name: string;
 }
 
+/** An object as the API addresses it: group ("" for core), version, resource, where, which. */
+export interface ObjectRef {
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  namespace: string;
+  name: string;
+}
+
 export type ManagedKind = "ServiceAccount" | "RoleBinding" | "ClusterRoleBinding";
 
 export interface ManagedObject {
@@ -60,4 +69,6 @@ export interface ClusterApi {
   listManaged(grantsNamespace: string): Promise<ManagedObject[]>;
   /** The names of the cluster's namespaces (for grants that follow namespace patterns). */
   listNamespaces(): Promise<string[]>;
+  /** Deletes any object by its API coordinates (what a grant created); idempotent. */
+  deleteObject(object: ObjectRef): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { parseDuration } from "../shared/duration.ts";
 import { Forbidden, NotFound } from "../shared/errors.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { AccessService } from "./access-service.ts";
-import type { GrantService } from "./grant-service.ts";
+import type { GrantHistory, GrantService } from "./grant-service.ts";
 import { grantView } from "./grant-view.ts";
 
 const ttl = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -28,10 +28,11 @@ const credentialBody = z
   })
   .refine((b) => !(b.namespace && b.namespaces), { message: "give namespace or namespaces, not both" });
 
-/** POST /credentials (the exec plugin's call), GET /grants, DELETE /grants/:id. */
+/** POST /credentials (the exec plugin's call), GET /grants, GET /grants/:id[/objects], DELETE /grants/:id. */
 export function grantRoutes(options: {
   access: AccessService;
   grants: GrantService;
+  history: GrantHistory;
   requireSession: RequestHandler;
   tokenLimit: RequestHandler;
   isAdmin: (principal: Principal) => boolean;
@@ -68,6 +69,12 @@ export function grantRoutes(options: {
 
   router.get("/grants/:id", requireSession, async (req, res) => {
     res.json(grantView(await visibleGrant(grants, String(req.params.id), getPrincipal(res), isAdmin)));
+  });
+
+  // What was created through the grant, from its audit records: what its holder leaves behind.
+  router.get("/grants/:id/objects", requireSession, async (req, res) => {
+    const grant = await visibleGrant(grants, String(req.params.id), getPrincipal(res), isAdmin);
+    res.json({ items: await options.history.objectsCreatedBy(grant.id, grant.createdAt) });
   });
 
   router.delete("/grants/:id", requireSession, async (req, res) => {

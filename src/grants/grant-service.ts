@@ -4,6 +4,7 @@ import type { Clock } from "../shared/clock.ts";
 import { Forbidden, NotFound } from "../shared/errors.ts";
 import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { ObjectRef } from "./cluster-api.ts";
 import { type Grant, type GrantEndReason, serviceAccountName } from "./grant.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
 import { publishGrantEvent } from "./grant-events.ts";
@@ -11,8 +12,14 @@ import { matchingNamespaces, type NewGrant, validateNewGrant } from "./grant-req
 import type { GrantStore } from "./grant-store.ts";
 import { deprovision, provision, provisionFailure } from "./provisioner.ts";
 
+/** What the grant's holder created through the gateway (the audit feature knows). */
+export interface GrantHistory {
+  objectsCreatedBy(grantId: string, since: number): Promise<ObjectRef[]>;
+}
+
 export interface GrantServiceOptions {
   store: GrantStore;
+  history: GrantHistory;
   clusters: Map<string, GrantCluster>;
   roles: RoleConfig[];
   clock: Clock;
@@ -26,6 +33,7 @@ export interface GrantServiceOptions {
  */
 export class GrantService {
   readonly #store: GrantStore;
+  readonly #history: GrantHistory;
   readonly #clusters: Map<string, GrantCluster>;
   readonly #roles: Map<string, RoleConfig>;
   readonly #clock: Clock;
@@ -34,6 +42,7 @@ export class GrantService {
 
   constructor(options: GrantServiceOptions) {
     this.#store = options.store;
+    this.#history = options.history;
     this.#clusters = options.clusters;
     this.#roles = new Map(options.roles.map((r) => [r.name, r]));
     this.#clock = options.clock;
@@ -132,10 +141,37 @@ export class GrantService {
         }
       }
       const ended = await this.#finish(current, reason, detail + cleanup);
-      if (ended) return ended;
+      if (ended) {
+        if (cluster) await this.#cleanUp(cluster, ended);
+        return ended;
+      }
       current = await this.#store.get(grant.id);
     }
     return current ?? grant;
+  }
+
+  /**
+   * Deletes what the grant created of the kinds its role lists for clean-up (as the audit
+   * records show), once, by whoever ended it. A failure is logged: the grant has ended anyway.
+   */
+  async #cleanUp(cluster: GrantCluster, grant: Grant): Promise<void> {
+    const kinds = this.#roles.get(grant.role)?.cleanup ?? [];
+    if (kinds.length === 0) return;
+    try {
+      const created = await this.#history.objectsCreatedBy(grant.id, grant.createdAt);
+      const doomed = created.filter((o) =>
+        kinds.includes(o.apiGroup ? `${o.resource}.${o.apiGroup}` : o.resource),
+      );
+      for (const object of doomed) await cluster.api.deleteObject(object);
+      if (doomed.length > 0) {
+        const what = doomed
+          .map((o) => `${o.resource}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`)
+          .join(", ");
+        this.#logger.info({ grant: grant.id, deleted: what }, "deleted what the grant created");
+      }
+    } catch (err) {
+      this.#logger.error({ grant: grant.id, err: String(err) }, "could not delete what the grant created");
+    }
   }
 
   /** Marks a grant ended if nobody changed it meanwhile; returns it, or undefined on a lost race. */

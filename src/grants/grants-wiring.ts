@@ -8,7 +8,7 @@ import { AccessService } from "./access-service.ts";
 import { CredentialIssuer } from "./credential-issuer.ts";
 import { ExpiryWorker } from "./expiry-worker.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
-import { GrantService } from "./grant-service.ts";
+import { type GrantHistory, GrantService } from "./grant-service.ts";
 import { NamespaceSync } from "./namespace-sync.ts";
 import { Reconciler } from "./reconciler.ts";
 import { RedisGrantStore } from "./redis-grant-store.ts";
@@ -22,6 +22,8 @@ export interface GrantsDeps {
   replica: string;
   clock: Clock;
   lifecycle: LifecycleSink;
+  /** What each grant created (the audit feature), for the clean-up its role asks. */
+  history: GrantHistory;
   logger: Logger;
 }
 
@@ -34,7 +36,15 @@ export interface GrantsDeps {
 export function wireGrants(deps: GrantsDeps) {
   const { config, clusters, redis, clock, lifecycle, logger } = deps;
   const store = new RedisGrantStore({ redis, keyPrefix: config.redis.keyPrefix });
-  const grants = new GrantService({ store, clusters, roles: config.roles, clock, lifecycle, logger });
+  const grants = new GrantService({
+    store,
+    history: deps.history,
+    clusters,
+    roles: config.roles,
+    clock,
+    lifecycle,
+    logger,
+  });
   const issuer = new CredentialIssuer({ clusters, clock, lifecycle, logger });
   const access = new AccessService({ config, grants, store, issuer, clock });
   const expiry = new ExpiryWorker({ store, grants, clock, logger });

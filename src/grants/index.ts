@@ -25,6 +25,7 @@ export type {
   ManagedKind,
   ManagedObject,
   ObjectMeta,
+  ObjectRef,
   RoleRef,
   ServiceAccountRef,
 } from "./cluster-api.ts";
@@ -74,6 +75,7 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
       grantRoutes({
         access,
         grants,
+        history: deps.history,
         requireSession: api.requireSession,
         tokenLimit: api.rateLimit("token", deps.config.limits.rateLimits.token.perMinute, "principal"),
         isAdmin: api.isAdmin,

@@ -1,5 +1,6 @@
 import { KubernetesCluster, loadKubeConfig } from "../../src/cluster/index.ts";
 import type { Config } from "../../src/config/schema.ts";
+import type { GrantHistory } from "../../src/grants/grant-service.ts";
 import { wireGrants } from "../../src/grants/grants-wiring.ts";
 import type { ClusterApi } from "../../src/grants/index.ts";
 import { type Clock, systemClock } from "../../src/shared/clock.ts";
@@ -17,7 +18,7 @@ import { RecordingLifecycle } from "./fakes/recording-lifecycle.ts";
 export function grantsFeature(
   config: Config,
   redis: RedisHarness,
-  options: { api?: ClusterApi; lifecycle?: RecordingLifecycle; clock?: Clock } = {},
+  options: { api?: ClusterApi; lifecycle?: RecordingLifecycle; clock?: Clock; history?: GrantHistory } = {},
 ) {
   const cluster = config.clusters[0]!;
   const api =
@@ -31,6 +32,7 @@ export function grantsFeature(
     replica: randomId(6),
     clock: options.clock ?? systemClock,
     lifecycle,
+    history: options.history ?? { objectsCreatedBy: async () => [] },
     logger: silentLogger(),
   });
   return { ...feature, api, clusters, lifecycle };

@@ -13,6 +13,7 @@ export interface AuditFilter {
   decision?: string;
   type?: string;
   phase?: string;
+  grant?: string;
 }
 
 export const FILTER_FIELDS = [
@@ -24,6 +25,7 @@ export const FILTER_FIELDS = [
   "decision",
   "type",
   "phase",
+  "grant",
 ] as const satisfies readonly (keyof AuditFilter)[];
 
 export interface AuditQuery {

@@ -1,3 +1,4 @@
+import type { CreatedObject } from "../../audit/index.ts";
 import type { GrantView } from "../../grants/index.ts";
 import type { Printable } from "./output-format.ts";
 import { relativeTime, table } from "./table.ts";
@@ -55,4 +56,43 @@ export function changedGrant(grant: GrantView): Printable {
 
 export function grantName(grant: Pick<GrantView, "id">): string {
   return `grant/${grant.id}`;
+}
+
+/** `grants show ID`: the grant, and what was created through it (from its audit records). */
+export function grantDetail(grant: GrantView, created: CreatedObject[], now: number): Printable {
+  const field = (name: string, value: string) => `${`${name}:`.padEnd(16)}${value}\n`;
+  return {
+    value: { ...grant, created },
+    names: [grantName(grant)],
+    text: () =>
+      [
+        field("Grant", grant.id),
+        field("User", grant.user),
+        field("Cluster", grant.cluster),
+        field("Role", grant.role),
+        field("Namespaces", grant.clusterWide ? "* (cluster-wide)" : grant.namespaces.join(", ")),
+        field(
+          "State",
+          grant.state === "ended" ? `ended (${grant.endReason}): ${grant.endDetail ?? ""}` : grant.state,
+        ),
+        field(
+          grant.state === "ended" ? "Ended" : "Ends",
+          relativeTime(grant.endedAt ?? grant.expiresAt, now),
+        ),
+        field("Origin", grant.origin + (grant.reason ? `: ${grant.reason}` : "")),
+        field("ServiceAccount", grant.serviceAccount),
+        created.length === 0
+          ? "\nNothing was created through this grant.\n"
+          : `\nCreated through this grant:\n${table(
+              ["created", "resource", "namespace", "name", "command"],
+              created.map((o) => [
+                relativeTime(o.ts, now),
+                o.apiGroup ? `${o.resource}.${o.apiGroup}` : o.resource,
+                o.namespace,
+                o.name,
+                o.kubectlCommand,
+              ]),
+            )}`,
+      ].join(""),
+  };
 }

@@ -134,6 +134,7 @@ export async function startCiFixture(options: CiFixtureOptions = {}): Promise<Ci
   const lifecycle = new RecordingLifecycle();
   const grants = new GrantService({
     store: new RedisGrantStore({ redis: client, keyPrefix: redis.keyPrefix }),
+    history: { objectsCreatedBy: async () => [] },
     clusters,
     roles: config.roles,
     clock: systemClock,

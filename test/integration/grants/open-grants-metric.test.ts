@@ -50,6 +50,7 @@ describe("the open-grants gauge", () => {
       replica: "r1",
       clock: systemClock,
       lifecycle: new RecordingLifecycle(),
+      history: { objectsCreatedBy: async () => [] },
       logger: pino(
         { level: "warn" },
         new Writable({

@@ -5,6 +5,7 @@ import type {
   ManagedKind,
   ManagedObject,
   ObjectMeta,
+  ObjectRef,
   RoleRef,
   ServiceAccountRef,
 } from "../../../src/grants/cluster-api.ts";
@@ -85,6 +86,14 @@ export class FakeClusterApi implements ClusterApi {
   async listManaged(): Promise<ManagedObject[]> {
     this.#maybeFail("list", "");
     return [...this.objects.values()];
+  }
+
+  /** Objects a grant created that were deleted when it ended (deleteObject), in order. */
+  readonly deletedObjects: ObjectRef[] = [];
+
+  async deleteObject(object: ObjectRef): Promise<void> {
+    this.#maybeFail("delete", `${object.resource}/${object.namespace}/${object.name}`);
+    this.deletedObjects.push(object);
   }
 
   async listNamespaces(): Promise<string[]> {

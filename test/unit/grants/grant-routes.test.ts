@@ -112,6 +112,7 @@ describe("grants API routes: GET and DELETE /v1/grants/:id", () => {
         grantRoutes({
           access,
           grants,
+          history: { objectsCreatedBy: async () => [] },
           requireSession,
           tokenLimit: passThrough,
           isAdmin: (p) => p.groups.includes("admins"),
