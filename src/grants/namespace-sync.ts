@@ -2,6 +2,7 @@ import type { LifecycleSink } from "../audit/index.ts";
 import type { RoleConfig } from "../config/schema.ts";
 import { Conflict } from "../shared/errors.ts";
 import type { Lease } from "../shared/lease.ts";
+import { LeasedLoop } from "../shared/leased-loop.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Grant } from "./grant.ts";
 import type { GrantCluster } from "./grant-cluster.ts";
@@ -22,11 +23,9 @@ export class NamespaceSync {
   readonly #store: GrantStore;
   readonly #clusters: Map<string, GrantCluster>;
   readonly #roles: Map<string, RoleConfig>;
-  readonly #lease: Lease;
   readonly #lifecycle: LifecycleSink;
   readonly #logger: Logger;
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<unknown> = Promise.resolve();
+  readonly #loop: LeasedLoop;
 
   constructor(options: {
     store: GrantStore;
@@ -39,33 +38,23 @@ export class NamespaceSync {
     this.#store = options.store;
     this.#clusters = options.clusters;
     this.#roles = new Map(options.roles.map((r) => [r.name, r]));
-    this.#lease = options.lease;
     this.#lifecycle = options.lifecycle;
     this.#logger = options.logger;
+    this.#loop = new LeasedLoop({
+      lease: options.lease,
+      intervalMs: INTERVAL_MS,
+      pass: () => this.runOnce(),
+      logger: options.logger,
+      what: "namespace sync",
+    });
   }
 
   start(): void {
-    const run = () => {
-      this.#pass = this.#leasedPass().finally(() => {
-        this.#timer = setTimeout(run, INTERVAL_MS);
-        this.#timer.unref();
-      });
-    };
-    run();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    await this.#pass;
-    await this.#lease.release().catch(() => {});
-  }
-
-  async #leasedPass(): Promise<void> {
-    try {
-      if (await this.#lease.acquire()) await this.runOnce();
-    } catch (err) {
-      this.#logger.warn({ err: String(err) }, "namespace sync pass failed");
-    }
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** One pass over every active grant that follows patterns; returns how many changed. */

@@ -1,5 +1,6 @@
 import type { Clock } from "../shared/clock.ts";
 import type { Lease } from "../shared/lease.ts";
+import { LeasedLoop } from "../shared/leased-loop.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ClusterApi, ManagedObject } from "./cluster-api.ts";
 import type { Grant } from "./grant.ts";
@@ -32,35 +33,25 @@ export interface ReconcileReport {
  */
 export class Reconciler {
   readonly #options: ReconcilerOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<unknown> = Promise.resolve();
+  readonly #loop: LeasedLoop;
 
   constructor(options: ReconcilerOptions) {
     this.#options = options;
+    this.#loop = new LeasedLoop({
+      lease: options.lease,
+      intervalMs: INTERVAL_MS,
+      pass: () => this.runOnce(),
+      logger: options.logger,
+      what: "reconcile",
+    });
   }
 
   start(): void {
-    const run = () => {
-      this.#pass = this.#leasedPass().finally(() => {
-        this.#timer = setTimeout(run, INTERVAL_MS);
-        this.#timer.unref();
-      });
-    };
-    run();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    await this.#pass;
-    await this.#options.lease.release().catch(() => {});
-  }
-
-  async #leasedPass(): Promise<void> {
-    try {
-      if (await this.#options.lease.acquire()) await this.runOnce();
-    } catch (err) {
-      this.#options.logger.warn({ err }, "reconcile pass failed");
-    }
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** One pass over every cluster. Exposed for tests and for `serve` at start-up. */

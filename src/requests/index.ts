@@ -15,11 +15,11 @@ import { readSecret } from "../config/secrets.ts";
 import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Lease } from "../shared/lease.ts";
+import { LeasedLoop } from "../shared/leased-loop.ts";
 import type { Logger } from "../shared/logger.ts";
 import { keyspace, type RedisClient } from "../shared/redis.ts";
 import { notifyGrantEnd } from "./grant-end-notice.ts";
 import { RedisRequestStore } from "./redis-request-store.ts";
-import { RequestExpiry } from "./request-expiry.ts";
 import { requestRoutes } from "./request-routes.ts";
 import { type GrantMaker, RequestService } from "./request-service.ts";
 import { WebhookNotifier } from "./webhook-notifier.ts";
@@ -68,7 +68,15 @@ export function createRequests(deps: RequestsDeps): Feature {
     ttlMs: 10_000,
     holder: deps.replica,
   });
-  const expiry = new RequestExpiry({ requests, lease, logger });
+  // Pending requests expire at their own TTL (apart from a grant's duration), so approvers are
+  // told and the request can no longer be approved; ones read in between expire on access.
+  const expiry = new LeasedLoop({
+    lease,
+    intervalMs: 1000,
+    pass: () => requests.expireDue(),
+    logger,
+    what: "request expiry",
+  });
   return {
     routes: (api) => [
       requestRoutes({
