@@ -14,7 +14,7 @@
  * and cut at the deadline or when any replica announces the grant's end. The `end` audit
  * record carries status, duration and byte counts.
  */
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
 import { type Duplex, Readable } from "node:stream";
 import httpProxy from "http-proxy";
 import type { AuditWriter } from "../audit/index.ts";
@@ -32,11 +32,11 @@ import { type ForwardBody, type GuardDeps, guardStep } from "./guard/guard-step.
 import { upstreamHeaders } from "./headers.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 import { isAmendable, relayAmendedStatus, tapCreated, writeHead } from "./response-relay.ts";
-import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
+import { pipeUpgrade } from "./spdy-pipe.ts";
 import { writeSocketStatus, writeStatus } from "./status-writer.ts";
 import { StreamRelay } from "./stream-relay.ts";
-import type { Upstream } from "./upstream.ts";
-import { WebSocketEnding } from "./websocket-ending.ts";
+import { targetOf } from "./upstream.ts";
+import { webSocketTunnel } from "./websocket-tunnel.ts";
 
 export interface GatewayOptions {
   clusters: Map<string, GatewayCluster>;
@@ -53,9 +53,6 @@ export interface GatewayOptions {
   /** The persistence guard's settings and time, for the requests it reads. */
   guard: GuardDeps;
 }
-
-/** How long a client has to take the closing frames of a session the broker ended. */
-const CLOSE_GRACE_MS = 1000;
 
 /** http-proxy's options for writing an answer's head: none of its rewrites are used. */
 const RELAY_OPTIONS: httpProxy.ServerOptions = {};
@@ -174,7 +171,16 @@ export class GatewayProxy {
     const headers = upstreamHeaders(req.headers, admitted.authorization, true);
     const isWebSocket = req.method === "GET" && String(req.headers.upgrade).toLowerCase() === "websocket";
     const tunnel = isWebSocket
-      ? this.#webSocket(req, socket, head, admitted, headers)
+      ? webSocketTunnel({
+          proxy: this.#proxy,
+          req,
+          socket,
+          head,
+          upstream: admitted.cluster.upstream,
+          upstreamPath: admitted.upstreamPath,
+          headers,
+          onProxyRequest: (hook) => this.#wsHooks.set(req, hook),
+        })
       : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers);
 
     const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
@@ -216,63 +222,6 @@ export class GatewayProxy {
       this.#finish(req, ctx, status.code, status.code >= 500 ? "error" : "denied-by-broker");
       return undefined;
     }
-  }
-
-  /** A WebSocket upgrade through http-proxy, seen as a tunnel like the SPDY pipe. */
-  #webSocket(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    admitted: Admitted,
-    headers: IncomingHttpHeaders,
-  ): PipeHandle {
-    let proxySocket: Duplex | undefined;
-    let ending: WebSocketEnding | undefined;
-    let onUpstreamClose = (): void => void socket.destroy();
-    let bytesIn = head.length;
-    let bytesOut = 0;
-    const status = new Promise<number>((resolve) => {
-      this.#wsHooks.set(req, (proxyReq) => {
-        proxyReq.once("response", (res) => resolve(res.statusCode ?? 502));
-        proxyReq.once("error", () => resolve(502));
-        proxyReq.once("upgrade", (res: IncomingMessage, upstreamSocket: Duplex) => {
-          proxySocket = upstreamSocket;
-          resolve(101);
-          socket.on("data", (c: Buffer) => {
-            bytesIn += c.length;
-          });
-          upstreamSocket.on("data", (c: Buffer) => {
-            bytesOut += c.length;
-          });
-          upstreamSocket.once("close", () => onUpstreamClose());
-          // http-proxy pipes the cluster's side to the client right after this event; a
-          // frame-by-frame relay takes its place, so the session can be ended cleanly.
-          queueMicrotask(() => {
-            upstreamSocket.unpipe(socket);
-            const protocol = String(res.headers["sec-websocket-protocol"] ?? "");
-            ending = new WebSocketEnding(upstreamSocket, socket, protocol);
-            upstreamSocket.resume();
-          });
-        });
-      });
-    });
-    req.url = admitted.upstreamPath;
-    req.headers = headers;
-    // A fresh connection per upgrade: upgraded sockets never go back to a keep-alive pool.
-    this.#proxy.ws(req, socket, head, {
-      ...targetOf(admitted.cluster.upstream),
-      agent: false,
-    } as httpProxy.ServerOptions);
-    const close = (reason?: string) => {
-      if (reason && ending) {
-        // The client gets the reason, then the close frame; the socket ends after them.
-        onUpstreamClose = () => {};
-        ending.cut(reason);
-        setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
-      }
-      proxySocket?.destroy();
-    };
-    return { status, close, bytes: () => ({ in: bytesIn, out: bytesOut }) };
   }
 
   close(): void {
@@ -334,14 +283,6 @@ export class GatewayProxy {
     }
     return req.socket.remoteAddress ?? "";
   }
-}
-
-function targetOf(upstream: Upstream): httpProxy.ServerOptions {
-  return {
-    target: upstream.url.origin,
-    secure: upstream.rejectUnauthorized,
-    ...(upstream.ca ? { ca: upstream.ca } : {}),
-  } as httpProxy.ServerOptions;
 }
 
 /** Watches and followed logs: answers that stay open and may be silent for long. */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import type httpProxy from "http-proxy";
 
 /** Where the gateway forwards one cluster's traffic, and how it trusts it. */
 export interface Upstream {
@@ -29,4 +30,13 @@ export function upstreamFor(cluster: string, kubeConfig: KubeConfig): Upstream {
     rejectUnauthorized,
     agent: new Agent({ keepAlive: true, maxFreeSockets: 256, ...(ca ? { ca } : {}), rejectUnauthorized }),
   };
+}
+
+/** http-proxy's target for the cluster, trusting its CA. */
+export function targetOf(upstream: Upstream): httpProxy.ServerOptions {
+  return {
+    target: upstream.url.origin,
+    secure: upstream.rejectUnauthorized,
+    ...(upstream.ca ? { ca: upstream.ca } : {}),
+  } as httpProxy.ServerOptions;
 }
