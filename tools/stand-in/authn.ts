@@ -8,8 +8,10 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { decodeJwt } from "jose";
+import { checkLegacyToken } from "./legacy-tokens.ts";
 import type { UserInfo } from "./rbac/types.ts";
-import type { BoundObject, ServiceAccountClaims, TokenIssuer } from "./sa-tokens.ts";
+import { type BoundObject, LEGACY_ISSUER, type ServiceAccountClaims, type TokenIssuer } from "./sa-tokens.ts";
 import { unauthorized } from "./status.ts";
 import type { ObjectStore } from "./store.ts";
 
@@ -82,6 +84,10 @@ export class Authenticator {
       const common = wanted.filter((a) => this.#options.apiAudiences.includes(a));
       return common.length ? { user: ADMIN_USER, audiences: common } : fail("invalid bearer token");
     }
+    if (issuerOf(token) === LEGACY_ISSUER) {
+      const result = await checkLegacyToken(this.#options, token, wanted);
+      return result.user ? result : fail(result.error ?? "invalid bearer token");
+    }
     const verified = await this.#options.issuer.verify(token);
     if (!verified.claims) return fail(verified.error ?? "invalid bearer token");
     const claims = verified.claims;
@@ -111,11 +117,20 @@ export class Authenticator {
   }
 }
 
+/** The unverified `iss` claim, to pick the authenticator (as the union of JWT authenticators does). */
+function issuerOf(token: string): unknown {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
 function fail(error: string): TokenResult {
   return { audiences: [], error: `[invalid bearer token, ${error}]` };
 }
 
-function goList(values: string[]): string {
+export function goList(values: string[]): string {
   return `[${values.map((v) => JSON.stringify(v)).join(" ")}]`;
 }
 

@@ -1,8 +1,9 @@
 /**
  * A Kubernetes API server stand-in for kube-broker's tests and demo: HTTPS with its own CA,
  * service-account tokens and TokenRequest, RBAC with the default roles and escalation
- * prevention, the core kinds kubectl needs (get, watch, logs -f, exec, auth, create, delete),
- * and direct access to its objects for seeding and inspection. See README.md beside this file.
+ * prevention, the core kinds kubectl needs (get, watch, logs -f, exec, auth, create, delete,
+ * patch, server-side apply), CertificateSigningRequests, the token controller, and direct
+ * access to its objects for seeding and inspection. See README.md beside this file.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:https";
@@ -11,6 +12,7 @@ import { makeServerTls } from "../tls/server-tls.ts";
 import { Authenticator } from "./authn.ts";
 import { BEHAVIOURS } from "./behaviours/index.ts";
 import type { Core } from "./context.ts";
+import { startTokenController } from "./controllers/token-controller.ts";
 import { type KubeconfigOptions, writeKubeconfigFile } from "./kubeconfig.ts";
 import { PodLogs } from "./pod-logs.ts";
 import { RbacAuthorizer } from "./rbac/authorizer.ts";
@@ -30,7 +32,10 @@ export { ObjectStore } from "./store.ts";
 export interface StandInOptions {
   /** Default: a free port on 127.0.0.1. */
   port?: number;
-  /** --service-account-max-token-expiration: longer TokenRequests are cut to this (with a warning). */
+  /**
+   * --service-account-max-token-expiration: longer TokenRequests are cut to this (with a
+   * warning). Off by default; like kube-apiserver, it must lie between an hour and 2^32 seconds.
+   */
   maxTokenExpirationSeconds?: number;
   /** --api-audiences: what a token must be for to be accepted. Default ["https://kubernetes.default.svc"]. */
   apiAudiences?: string[];
@@ -75,7 +80,18 @@ export interface StandIn {
 
 export const DEFAULT_AUDIENCE = "https://kubernetes.default.svc";
 
+/** kube-apiserver refuses to start with a cap outside [1 h, 2^32 s]. */
+function checkMaxTokenExpiration(seconds: number | undefined): void {
+  if (seconds === undefined) return;
+  if (!Number.isInteger(seconds) || seconds < 3600 || seconds > 2 ** 32) {
+    throw new Error(
+      `stand-in: the service-account-max-token-expiration must be between 1 hour and 2^32 seconds, not ${seconds}`,
+    );
+  }
+}
+
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  checkMaxTokenExpiration(options.maxTokenExpirationSeconds);
   const tls = await makeServerTls();
   const store = new ObjectStore(BEHAVIOURS);
   seedDefaults(store);
@@ -100,6 +116,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     apiAudiences,
     maxTokenExpirationSeconds: options.maxTokenExpirationSeconds,
   };
+  const stopTokenController = startTokenController({ store, issuer, caCert: tls.caCert });
   const pipeline = new Pipeline(core);
   const server: Server = createServer({ cert: tls.cert, key: tls.key });
   server.on("request", pipeline.handleRequest);
@@ -133,6 +150,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     close: () =>
       new Promise<void>((resolve) => {
         pipeline.close();
+        stopTokenController();
         for (const socket of upgraded) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());

@@ -56,6 +56,7 @@ function core(resource: string, kind: string, namespaced: boolean, extra: Partia
 const RBAC = "rbac.authorization.k8s.io";
 const AUTHN = "authentication.k8s.io";
 const AUTHZ = "authorization.k8s.io";
+const CERTIFICATES = "certificates.k8s.io";
 
 function grouped(group: string, resource: string, kind: string, namespaced: boolean, stored: boolean) {
   return core(resource, kind, namespaced, { group, stored, names: "path-segment" });
@@ -89,6 +90,15 @@ export const KINDS: readonly KindInfo[] = [
   grouped(AUTHZ, "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, false),
   grouped(AUTHZ, "localsubjectaccessreviews", "LocalSubjectAccessReview", true, false),
   grouped(AUTHZ, "selfsubjectrulesreviews", "SelfSubjectRulesReview", false, false),
+  {
+    ...grouped(CERTIFICATES, "certificatesigningrequests", "CertificateSigningRequest", false, true),
+    shortNames: ["csr"],
+    subresources: ["approval", "status"].map((name) => ({
+      name,
+      kind: "CertificateSigningRequest",
+      verbs: ["get", "patch", "update"],
+    })),
+  },
 ];
 
 /** The group versions served, in the order discovery lists them. */
@@ -96,6 +106,7 @@ export const GROUP_VERSIONS: readonly { group: string; version: string }[] = [
   { group: RBAC, version: "v1" },
   { group: AUTHN, version: "v1" },
   { group: AUTHZ, version: "v1" },
+  { group: CERTIFICATES, version: "v1" },
 ];
 
 /** The kind serving `resource` in `group`/`version`, if any. */

@@ -18,11 +18,14 @@ export interface KubectlResult {
 export interface KubectlSandbox {
   /** The temporary HOME; kubeconfigs written here are private to the sandbox. */
   dir: string;
-  /** Runs kubectl with `--kubeconfig FILE` and waits for it to exit. */
+  /**
+   * Runs kubectl with `--kubeconfig FILE` and waits for it to exit. `env` adds variables (e.g.
+   * KUBE_EDITOR for `kubectl edit`) to the sandbox's.
+   */
   run(
     kubeconfig: string,
     args: string[],
-    options?: { input?: string; timeoutMs?: number },
+    options?: { input?: string; timeoutMs?: number; env?: Record<string, string> },
   ): Promise<KubectlResult>;
   /**
    * Starts a long-running kubectl; read `output()` and kill the process when done. `env` adds
@@ -61,7 +64,7 @@ export async function kubectlSandbox(): Promise<KubectlSandbox> {
         const child = execFile(
           "kubectl",
           argsFor(kubeconfig, args),
-          { env, timeout: options.timeoutMs ?? 20_000 },
+          { env: { ...env, ...options.env }, timeout: options.timeoutMs ?? 20_000 },
           (error, stdout, stderr) => {
             const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
             resolve({ code, stdout, stderr });

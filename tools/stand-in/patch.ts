@@ -1,18 +1,31 @@
 /**
- * PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and strategic merge patch
- * approximated as a merge patch in which lists of objects with a `name` (containers, env,
- * ports, …) merge by name — the case kubectl relies on. Server-side apply is treated as a
- * merge patch that may create the object (no field ownership is tracked).
+ * PATCH requests: the four patch types the API server takes for built-in kinds, their bodies,
+ * and the PatchOptions it checks first (`fieldManager` required for apply, `force` only for
+ * apply). JSON patch, merge patch and strategic merge patch are in patch/; server-side apply
+ * (`application/apply-patch+yaml`) goes through the field manager (managed-fields/).
  */
-import { clone, isPlainObject } from "./objects.ts";
-import { StatusError } from "./status.ts";
+import { parse as parseYaml } from "yaml";
+import { isPlainObject } from "./objects.ts";
+import { jsonPatch } from "./patch/json-patch.ts";
+import { mergePatch } from "./patch/merge-patch.ts";
+import { strategicMergePatch } from "./patch/strategic-merge-patch.ts";
+import type { MapSchema } from "./schema/schema.ts";
+import {
+  badRequest,
+  type FieldError,
+  fieldForbidden,
+  fieldRequired,
+  invalid,
+  StatusError,
+} from "./status.ts";
 
 export type PatchType = "merge" | "strategic" | "json" | "apply";
 
+/** In the order the API server lists them for built-in kinds. */
 const TYPES: Record<string, PatchType> = {
+  "application/json-patch+json": "json",
   "application/merge-patch+json": "merge",
   "application/strategic-merge-patch+json": "strategic",
-  "application/json-patch+json": "json",
   "application/apply-patch+yaml": "apply",
 };
 
@@ -26,124 +39,80 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   );
 }
 
-function mergeByName(target: unknown[], patch: unknown[]): unknown[] | undefined {
-  const named = (list: unknown[]) =>
-    list.every((item) => isPlainObject(item) && typeof item.name === "string");
-  if (!named(target) || !named(patch) || patch.length === 0) return undefined;
-  const result = clone(target) as Record<string, unknown>[];
-  for (const item of patch as Record<string, unknown>[]) {
-    const index = result.findIndex((existing) => existing.name === item.name);
-    if (item.$patch === "delete") {
-      if (index >= 0) result.splice(index, 1);
-    } else if (index >= 0) result[index] = mergePatch(result[index], item, true) as Record<string, unknown>;
-    else result.push(item);
+/** FieldManagerMaxLength and the printable-characters rule of ValidateFieldManager. */
+export function fieldManagerErrors(manager: string): FieldError[] {
+  if (manager.length > 128) {
+    return [
+      { type: "FieldValueTooLong", field: "fieldManager", body: "Too long: may not be more than 128 bytes" },
+    ];
   }
-  return result;
-}
-
-export function mergePatch(target: unknown, patch: unknown, strategic = false): unknown {
-  if (!isPlainObject(patch)) {
-    if (strategic && Array.isArray(patch) && Array.isArray(target))
-      return mergeByName(target, patch) ?? patch;
-    return clone(patch);
-  }
-  const result: Record<string, unknown> = isPlainObject(target) ? clone(target) : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (strategic && key.startsWith("$")) continue;
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value, strategic);
-  }
-  return result;
-}
-
-function pointer(path: string): string[] {
-  if (path === "") return [];
-  return path
-    .slice(1)
-    .split("/")
-    .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
-}
-
-function invalidPatch(message: string): StatusError {
-  return new StatusError(422, "Invalid", message);
-}
-
-function parentOf(
-  document: unknown,
-  path: string,
-): { parent: Record<string, unknown> | unknown[]; key: string } {
-  const parts = pointer(path);
-  const key = parts.pop();
-  if (key === undefined) throw invalidPatch("the server rejected our request due to an error in our request");
-  let parent = document;
-  for (const part of parts) {
-    parent = (parent as Record<string, unknown>)?.[part];
-    if (typeof parent !== "object" || parent === null) throw invalidPatch(`doc is missing path: "${path}"`);
-  }
-  return { parent: parent as Record<string, unknown>, key };
-}
-
-function read(document: unknown, path: string): unknown {
-  return pointer(path).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], document);
-}
-
-function write(document: unknown, path: string, value: unknown, insert: boolean): void {
-  const { parent, key } = parentOf(document, path);
-  if (Array.isArray(parent)) {
-    const index = key === "-" ? parent.length : Number(key);
-    parent.splice(index, insert ? 0 : 1, value);
-  } else parent[key] = value;
-}
-
-function remove(document: unknown, path: string): unknown {
-  const { parent, key } = parentOf(document, path);
-  const old = (parent as Record<string, unknown>)[key];
-  if (old === undefined) throw invalidPatch(`doc is missing path: "${path}"`);
-  if (Array.isArray(parent)) parent.splice(Number(key), 1);
-  else delete parent[key];
-  return old;
-}
-
-interface Operation {
-  op: string;
-  path: string;
-  from?: string;
-  value?: unknown;
-}
-
-export function jsonPatch(target: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) throw invalidPatch("json patch must be a list of operations");
-  const document = clone(target);
-  for (const { op, path, from, value } of operations as Operation[]) {
-    switch (op) {
-      case "add":
-        write(document, path, clone(value), true);
-        break;
-      case "replace":
-        remove(document, path);
-        write(document, path, clone(value), true);
-        break;
-      case "remove":
-        remove(document, path);
-        break;
-      case "move":
-        write(document, path, remove(document, from ?? ""), true);
-        break;
-      case "copy":
-        write(document, path, clone(read(document, from ?? "")), true);
-        break;
-      case "test":
-        if (JSON.stringify(read(document, path)) !== JSON.stringify(value)) {
-          throw invalidPatch(`testing value ${path} failed: test failed`);
-        }
-        break;
-      default:
-        throw invalidPatch(`Unexpected kind: ${op}`);
+  for (const char of manager) {
+    if (!/\P{C}/u.test(char)) {
+      return [
+        {
+          type: "FieldValueInvalid",
+          field: "fieldManager",
+          body: `Invalid value: ${JSON.stringify(manager)}: invalid characters`,
+        },
+      ];
     }
   }
-  return document;
+  return [];
 }
 
-export function applyPatch(type: PatchType, target: unknown, patch: unknown): unknown {
-  return type === "json" ? jsonPatch(target, patch) : mergePatch(target, patch, type === "strategic");
+export interface PatchOptions {
+  fieldManager: string;
+  force: boolean;
+}
+
+/** ValidatePatchOptions, answered like the API server (422 on PatchOptions.meta.k8s.io). */
+export function patchOptions(url: URL, type: PatchType): PatchOptions {
+  const fieldManager = url.searchParams.get("fieldManager") ?? "";
+  const forceParam = url.searchParams.get("force");
+  const errors: FieldError[] = [];
+  if (type !== "apply") {
+    if (forceParam !== null) errors.push(fieldForbidden("force", "may not be specified for non-apply patch"));
+  } else if (!fieldManager) {
+    errors.push(fieldRequired("fieldManager", "is required for apply patch"));
+  }
+  errors.push(...fieldManagerErrors(fieldManager));
+  if (errors.length) throw invalid("PatchOptions", "meta.k8s.io", "", errors);
+  const force = forceParam !== null && /^(1|t|T|TRUE|true|True)$/.test(forceParam);
+  return { fieldManager, force };
+}
+
+/** The patch document; a body that does not decode is a 400, as there. */
+export function parsePatchBody(type: PatchType, text: string): unknown {
+  if (type === "apply") {
+    let body: unknown;
+    try {
+      body = parseYaml(text);
+    } catch (err) {
+      throw badRequest(`error decoding YAML: ${(err as Error).message}`);
+    }
+    if (!isPlainObject(body)) {
+      const what = Array.isArray(body) ? "array" : typeof body;
+      throw badRequest(
+        `error decoding YAML: json: cannot unmarshal ${what} into Go value of type map[string]interface {}`,
+      );
+    }
+    return body;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`error decoding patch: ${(err as Error).message}`);
+  }
+}
+
+/** A JSON, merge or strategic merge patch applied to the live object (JSON as the server encodes it). */
+export function applyPatch(
+  type: Exclude<PatchType, "apply">,
+  current: unknown,
+  patch: unknown,
+  schema: MapSchema,
+) {
+  if (type === "json") return jsonPatch(current, patch);
+  if (type === "merge") return mergePatch(current, patch);
+  return strategicMergePatch(current, patch, schema);
 }

@@ -2,10 +2,24 @@
  * Service-account JWTs as the real token issuer writes them (pkg/serviceaccount/claims.go):
  * RS256, `kid` = base64url(SHA-256(DER public key)), the claims REFERENCE.md lists, and the
  * issuer-discovery documents. Verification allows a minute of clock skew, like go-jose's
- * default leeway that the API server uses.
+ * default leeway that the API server uses. The token controller's legacy tokens
+ * (pkg/serviceaccount/legacy.go) are signed with the same key: issuer
+ * "kubernetes/serviceaccount", no audience and no expiry.
  */
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
 import { exportJWK, type JWK, jwtVerify, SignJWT } from "jose";
+
+export const LEGACY_ISSUER = "kubernetes/serviceaccount";
+
+/** legacyPrivateClaims plus the subject and issuer, as go-jose writes them (keys sorted). */
+export interface LegacyClaims {
+  iss: string;
+  "kubernetes.io/serviceaccount/namespace": string;
+  "kubernetes.io/serviceaccount/secret.name": string;
+  "kubernetes.io/serviceaccount/service-account.name": string;
+  "kubernetes.io/serviceaccount/service-account.uid": string;
+  sub: string;
+}
 
 export interface BoundObject {
   name: string;
@@ -91,6 +105,35 @@ export class TokenIssuer {
       .setProtectedHeader({ alg: "RS256", kid: this.kid })
       .sign(this.#privateKey);
     return { token, claims };
+  }
+
+  /** A Secret-based token for `serviceAccount` as the token controller generates it (synchronously). */
+  issueLegacy(namespace: string, serviceAccount: BoundObject, secretName: string): string {
+    const claims: LegacyClaims = {
+      iss: LEGACY_ISSUER,
+      "kubernetes.io/serviceaccount/namespace": namespace,
+      "kubernetes.io/serviceaccount/secret.name": secretName,
+      "kubernetes.io/serviceaccount/service-account.name": serviceAccount.name,
+      "kubernetes.io/serviceaccount/service-account.uid": serviceAccount.uid,
+      sub: `system:serviceaccount:${namespace}:${serviceAccount.name}`,
+    };
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const input = `${encode({ alg: "RS256", kid: this.kid })}.${encode(claims)}`;
+    return `${input}.${sign("sha256", Buffer.from(input), this.#privateKey).toString("base64url")}`;
+  }
+
+  /** The signature and issuer of a legacy token; its claims are the caller's to check. */
+  async verifyLegacy(token: string): Promise<LegacyClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.#publicKey, {
+        issuer: LEGACY_ISSUER,
+        algorithms: ["RS256"],
+        clockTolerance: 60,
+      });
+      return payload as unknown as LegacyClaims;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Signature, issuer, exp and nbf (not the audience, which depends on who asks). */

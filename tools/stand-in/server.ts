@@ -12,6 +12,7 @@ import type { Core, ResourceContext } from "./context.ts";
 import { Upgrades } from "./exec/upgrade.ts";
 import { serveNonResource } from "./handlers/discovery.ts";
 import { serveLogs } from "./handlers/logs.ts";
+import { serveObjectSubresource } from "./handlers/object-subresource.ts";
 import { serveStoredKind } from "./handlers/rest.ts";
 import { serveReview } from "./handlers/reviews.ts";
 import { serveTokenRequest } from "./handlers/token.ts";
@@ -27,6 +28,8 @@ export interface RecordedRequest {
   /** URL path, without the query. */
   path: string;
   query: string;
+  /** The request body's media type ("" without a body): kubectl's typed commands send protobuf. */
+  contentType: string;
   /** Who the request ran as; "" when authentication failed (401). */
   user: string;
   /** 0 while the answer is still open (a watch, `logs -f`); 101 for an upgrade. */
@@ -47,6 +50,8 @@ const SUBRESOURCES: Record<string, (ctx: ResourceContext) => void | Promise<void
   "pods/portforward": () => {
     throw badRequest("Upgrade request required");
   },
+  "certificatesigningrequests/approval": serveObjectSubresource,
+  "certificatesigningrequests/status": serveObjectSubresource,
 };
 
 async function serveResource(ctx: Omit<ResourceContext, "kind">): Promise<void> {
@@ -78,6 +83,7 @@ export class Pipeline {
       method: req.method ?? "",
       path: url.pathname,
       query: url.search.slice(1),
+      contentType: String(req.headers["content-type"] ?? ""),
       user: "",
       status: 0,
     };

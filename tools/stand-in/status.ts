@@ -4,6 +4,8 @@
  */
 
 export type StatusReason =
+  /** StatusReasonUnknown: what a plain Go error becomes; omitted from the Status. */
+  | ""
   | "BadRequest"
   | "Unauthorized"
   | "Forbidden"
@@ -68,6 +70,7 @@ export class StatusError extends Error {
       reason: this.reason,
       code: this.code,
     };
+    if (!this.reason) delete status.reason;
     if (this.details) status.details = dropEmpty(this.details);
     return status;
   }

@@ -8,6 +8,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { apiVersionOf, type KindInfo, kindByName } from "./kinds.ts";
 import { nameErrors } from "./names.ts";
 import { clone, type KubeObject, type ObjectRef, sameJson, timestamp } from "./objects.ts";
+import type { UserInfo } from "./rbac/types.ts";
+import { dropEmptyOptionals } from "./schema/kind-schemas.ts";
 import { alreadyExists, conflict, type FieldError, invalid, notFound } from "./status.ts";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -21,10 +23,21 @@ export interface StoreEvent {
   resourceVersion: number;
 }
 
+/** How a subresource (`status`, `approval`) updates its object: what it may change, and its validation. */
+export interface SubresourceBehaviour {
+  prepareForUpdate?(object: KubeObject, old: KubeObject): void;
+  validate?(object: KubeObject, old: KubeObject): FieldError[];
+}
+
 /** What a kind may add to the generic lifecycle (see behaviours/). */
 export interface KindBehaviour {
-  /** Defaults for a new object (status, finalizers, …). */
-  prepareForCreate?(object: KubeObject, store: ObjectStore): void;
+  /**
+   * The API's defaulting (SetDefaults_*), which the real server applies while decoding a body,
+   * before the field manager sees it: so whoever writes an object owns its defaulted fields.
+   */
+  applyDefaults?(object: KubeObject): void;
+  /** Defaults for a new object (status, finalizers, …); `user` is who creates it, when known. */
+  prepareForCreate?(object: KubeObject, store: ObjectStore, user?: UserInfo): void;
   /** Carry over what an update may not change (status of kinds with a status subresource). */
   prepareForUpdate?(object: KubeObject, old: KubeObject): void;
   validate?(object: KubeObject, old: KubeObject | undefined, store: ObjectStore): FieldError[];
@@ -33,10 +46,17 @@ export interface KindBehaviour {
   afterDelete?(object: KubeObject, store: ObjectStore): void;
   /** RBAC kinds accept PUT of an object that does not exist yet. */
   allowCreateOnUpdate?: boolean;
+  subresources?: Record<string, SubresourceBehaviour>;
 }
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** The requesting user (the registry strategy may record it, as CertificateSigningRequests do). */
+  user?: UserInfo;
+  /** Update through this subresource's strategy instead of the object's. */
+  subresource?: string;
+  /** Validating admission: runs after defaulting and validation, before the write (throws to refuse). */
+  admit?(object: KubeObject, old: KubeObject | undefined): void;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -56,6 +76,11 @@ export class ObjectStore {
     this.#behaviours = behaviours;
   }
 
+  /** Applies the kind's defaulting to `object` in place (what decoding a request body does). */
+  applyDefaults(object: KubeObject): void {
+    this.#behaviours[kindByName(object.kind ?? "").resource]?.applyDefaults?.(object);
+  }
+
   /** The current global resourceVersion (what a list reports). */
   get revision(): number {
     return this.#revision;
@@ -68,16 +93,19 @@ export class ObjectStore {
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${suffix()}`;
     if (!kind.namespaced) delete meta.namespace;
     const behaviour = this.#behaviours[kind.resource] ?? {};
+    behaviour.applyDefaults?.(object);
     const stored: KubeObject = {
       kind: kind.kind,
       apiVersion: apiVersionOf(kind),
       ...object,
       metadata: { ...meta, uid: randomUUID(), creationTimestamp: timestamp() },
     };
-    behaviour.prepareForCreate?.(stored, this);
+    behaviour.prepareForCreate?.(stored, this, options.user);
+    dropEmptyOptionals(kind.resource, stored);
     this.#validate(kind, stored, undefined);
     if (kind.namespaced) this.get("namespaces", { name: meta.namespace ?? "" });
     if (this.#bucket(kind).has(keyOf(kind, meta))) throw alreadyExists(kind.resource, kind.group, meta.name!);
+    options.admit?.(stored, undefined);
     if (options.dryRun) return stored;
     this.#commit("ADDED", kind, stored);
     behaviour.afterWrite?.(stored, this);
@@ -113,7 +141,7 @@ export class ObjectStore {
     const ref = { name: input.metadata?.name ?? "", namespace: input.metadata?.namespace };
     const old = this.#bucket(kind).get(keyOf(kind, ref));
     if (!old) {
-      if (behaviour.allowCreateOnUpdate) return this.create(input, options);
+      if (behaviour.allowCreateOnUpdate && !options.subresource) return this.create(input, options);
       throw notFound(kind.resource, kind.group, ref.name);
     }
     const wanted = input.metadata.resourceVersion;
@@ -125,12 +153,14 @@ export class ObjectStore {
         "the object has been modified; please apply your changes to the latest version and try again",
       );
     }
+    const defaulted = clone(input);
+    behaviour.applyDefaults?.(defaulted);
     const object: KubeObject = {
-      ...clone(input),
+      ...defaulted,
       kind: kind.kind,
       apiVersion: apiVersionOf(kind),
       metadata: {
-        ...clone(input.metadata),
+        ...defaulted.metadata,
         namespace: old.metadata.namespace,
         uid: old.metadata.uid,
         creationTimestamp: old.metadata.creationTimestamp,
@@ -138,8 +168,12 @@ export class ObjectStore {
       },
     };
     if (!kind.namespaced) delete object.metadata.namespace;
-    behaviour.prepareForUpdate?.(object, old);
-    this.#validate(kind, object, old);
+    const strategy = options.subresource ? behaviour.subresources?.[options.subresource] : behaviour;
+    if (!strategy) throw new Error(`stand-in: ${kind.resource} has no ${options.subresource} subresource`);
+    strategy.prepareForUpdate?.(object, clone(old));
+    dropEmptyOptionals(kind.resource, object);
+    this.#validate(kind, object, old, strategy);
+    options.admit?.(object, clone(old));
     // Like the real server, an update that changes nothing keeps the version and emits nothing.
     if (sameJson(object, old) || options.dryRun) return clone(object);
     this.#commit("MODIFIED", kind, object, old);
@@ -184,11 +218,16 @@ export class ObjectStore {
     return this.#history.filter((e) => e.resourceVersion > resourceVersion);
   }
 
-  #validate(kind: KindInfo, object: KubeObject, old: KubeObject | undefined): void {
+  #validate(
+    kind: KindInfo,
+    object: KubeObject,
+    old: KubeObject | undefined,
+    strategy: KindBehaviour | SubresourceBehaviour | undefined = this.#behaviours[kind.resource],
+  ): void {
     const meta = object.metadata ?? {};
     const errors = old ? [] : nameErrors(kind.names, meta.name);
     if (kind.namespaced && !meta.namespace) errors.push({ ...namespaceRequired });
-    errors.push(...(this.#behaviours[kind.resource]?.validate?.(object, old, this) ?? []));
+    errors.push(...((strategy?.validate as KindBehaviour["validate"])?.(object, old, this) ?? []));
     if (errors.length) throw invalid(kind.kind, kind.group, meta.name ?? "", errors);
   }
 

@@ -73,6 +73,33 @@ const BINDING_COLUMNS: Column[] = [
   { name: "ServiceAccounts", type: "string", priority: 1, cell: subjectsOf("ServiceAccount") },
 ];
 
+/** printCertificateSigningRequest's condition summary (extractCSRStatus). */
+function csrCondition(csr: KubeObject): string {
+  const types = ((field(csr, "status", "conditions") as { type?: string }[] | undefined) ?? []).map(
+    (c) => c.type,
+  );
+  let status = types.includes("Denied") ? "Denied" : types.includes("Approved") ? "Approved" : "Pending";
+  if (types.includes("Failed")) status += ",Failed";
+  if (field(csr, "status", "certificate")) status += ",Issued";
+  return status;
+}
+
+const CSR_COLUMNS: Column[] = [
+  NAME,
+  AGE,
+  { name: "SignerName", type: "string", cell: (c) => String(field(c, "spec", "signerName") ?? "") },
+  { name: "Requestor", type: "string", cell: (c) => String(field(c, "spec", "username") ?? "") },
+  {
+    name: "RequestedDuration",
+    type: "string",
+    cell: (c) => {
+      const seconds = field(c, "spec", "expirationSeconds");
+      return typeof seconds === "number" ? humanDuration(seconds) : "<none>";
+    },
+  },
+  { name: "Condition", type: "string", cell: csrCondition },
+];
+
 const COLUMNS: Record<string, Column[]> = {
   pods: [
     NAME,
@@ -132,6 +159,7 @@ const COLUMNS: Record<string, Column[]> = {
   clusterroles: [NAME, CREATED_AT],
   rolebindings: BINDING_COLUMNS,
   clusterrolebindings: BINDING_COLUMNS,
+  certificatesigningrequests: CSR_COLUMNS,
 };
 
 export type IncludeObject = "None" | "Metadata" | "Object";

@@ -1,5 +1,6 @@
 /** Per-kind rules, keyed by resource, for the store. */
 import type { KindBehaviour } from "../store.ts";
+import { certificatesigningrequests } from "./certificates.ts";
 import { namespaces } from "./namespaces.ts";
 import { pods } from "./pods.ts";
 import { clusterrolebindings, clusterroles, rolebindings, roles } from "./rbac.ts";
@@ -13,4 +14,5 @@ export const BEHAVIOURS: Record<string, KindBehaviour> = {
   rolebindings,
   clusterroles,
   clusterrolebindings,
+  certificatesigningrequests,
 };

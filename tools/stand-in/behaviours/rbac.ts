@@ -75,25 +75,30 @@ function validateSubject(subject: Subject, namespaced: boolean, path: string): F
       }
       break;
     default:
-      errors.push(fieldNotSupported(`${path}.kind`, subject.kind, ["ServiceAccount", "User", "Group"]));
+      errors.push(fieldNotSupported(`${path}.kind`, subject.kind ?? "", ["ServiceAccount", "User", "Group"]));
   }
   return errors;
 }
 
-/** v1 defaulting: User and Group subjects belong to the RBAC group. */
-function defaultSubjects(binding: KubeObject): void {
+/** rbac/v1 defaulting: the roleRef's group, and User and Group subjects belong to the RBAC group. */
+function defaultBinding(binding: KubeObject): void {
+  const roleRef = binding.roleRef as Partial<RoleRef> | undefined;
+  if (roleRef && typeof roleRef === "object" && !roleRef.apiGroup) roleRef.apiGroup = RBAC_GROUP;
   for (const subject of (binding.subjects as Subject[] | undefined) ?? []) {
-    if (!subject.apiGroup && (subject.kind === "User" || subject.kind === "Group"))
+    if (subject && !subject.apiGroup && (subject.kind === "User" || subject.kind === "Group"))
       subject.apiGroup = RBAC_GROUP;
   }
+}
+
+function roleRefChanged(old: Partial<RoleRef> | undefined, now: Partial<RoleRef>): boolean {
+  return (["apiGroup", "kind", "name"] as const).some((field) => (old?.[field] ?? "") !== (now[field] ?? ""));
 }
 
 function bindingBehaviour(namespaced: boolean): KindBehaviour {
   const kinds = namespaced ? ["Role", "ClusterRole"] : ["ClusterRole"];
   return {
     allowCreateOnUpdate: true,
-    prepareForCreate: defaultSubjects,
-    prepareForUpdate: defaultSubjects,
+    applyDefaults: defaultBinding,
     validate(binding, old) {
       const roleRef = (binding.roleRef ?? {}) as Partial<RoleRef>;
       const errors: FieldError[] = [];
@@ -109,8 +114,14 @@ function bindingBehaviour(namespaced: boolean): KindBehaviour {
         );
       const subjects = (binding.subjects as Subject[] | undefined) ?? [];
       errors.push(...subjects.flatMap((s, i) => validateSubject(s, namespaced, `subjects[${i}]`)));
-      if (old && JSON.stringify(old.roleRef) !== JSON.stringify(binding.roleRef)) {
-        errors.push(fieldInvalid("roleRef", binding.roleRef, "cannot change roleRef"));
+      if (old && roleRefChanged(old.roleRef as Partial<RoleRef>, roleRef)) {
+        // The internal rbac.RoleRef has no String method, so the error prints it with %#v.
+        const shown = `rbac.RoleRef{APIGroup:${JSON.stringify(roleRef.apiGroup ?? "")}, Kind:${JSON.stringify(roleRef.kind ?? "")}, Name:${JSON.stringify(roleRef.name ?? "")}}`;
+        errors.push({
+          type: "FieldValueInvalid",
+          field: "roleRef",
+          body: `Invalid value: ${shown}: cannot change roleRef`,
+        });
       }
       return errors;
     },

@@ -15,6 +15,7 @@ const FIELD_SELECTORS: Record<string, string[]> = {
   pods: ["spec.nodeName", "spec.serviceAccountName", "status.phase", "status.podIP"],
   secrets: ["type"],
   namespaces: ["status.phase"],
+  certificatesigningrequests: ["spec.signerName"],
 };
 
 export type ObjectMatcher = (object: KubeObject) => boolean;

@@ -2,21 +2,23 @@
  * The generic verbs on stored kinds: create, get, list, update, patch, delete and
  * deletecollection, answering like the real registry (201 on create, the deleted object for
  * pods and namespaces and a Success Status for the rest, Table when kubectl asks to print).
+ * Writes go through the field manager (managedFields) and the kind's admission, as there.
  */
 
-import { parse as parseYaml } from "yaml";
 import type { ResourceContext } from "../context.ts";
-import { readBody, readObject, sendJson, wantsTable } from "../http-io.ts";
+import { readObject, sendJson } from "../http-io.ts";
 import { apiVersionOf } from "../kinds.ts";
+import { recordUpdate } from "../managed-fields/field-manager.ts";
 import { isPlainObject, type KubeObject, timestamp } from "../objects.ts";
-import { applyPatch, patchTypeOf } from "../patch.ts";
 import { checkBindingWrite, checkRoleWrite, type EscalationCheck } from "../rbac/escalation.ts";
 import type { RoleRef } from "../rbac/types.ts";
-import { badRequest, methodNotAllowed, successStatus } from "../status.ts";
-import { includeObjectParam, toTable } from "../table.ts";
-import { bodyFor, isDryRun, readKubeObject } from "./body.ts";
+import { methodNotAllowed, successStatus } from "../status.ts";
+import type { WriteOptions } from "../store.ts";
+import { admissionFor } from "./admission.ts";
+import { isDryRun, readKubeObject } from "./body.ts";
 import { listObjects, sendList } from "./list.ts";
 import { serveWatch } from "./watch.ts";
+import { patchedObject, sendObject, writeManager } from "./writes.ts";
 
 /** RBAC writes must not grant more than the writer holds (see rbac/escalation.ts). */
 function guardRbacWrite(ctx: ResourceContext, object: KubeObject): void {
@@ -34,22 +36,17 @@ function guardRbacWrite(ctx: ResourceContext, object: KubeObject): void {
   }
 }
 
-function sendObject(ctx: ResourceContext, code: number, object: KubeObject): void {
-  const body = wantsTable(ctx.req)
-    ? toTable(
-        ctx.kind,
-        [object],
-        { resourceVersion: object.metadata.resourceVersion },
-        includeObjectParam(ctx.url),
-      )
-    : object;
-  sendJson(ctx.res, code, body);
+function writeOptions(ctx: ResourceContext): WriteOptions {
+  return { dryRun: isDryRun(ctx.url), user: ctx.user, admit: admissionFor(ctx) };
 }
 
 async function create(ctx: ResourceContext): Promise<void> {
   const object = await readKubeObject(ctx);
+  ctx.core.store.applyDefaults(object);
+  const write = writeManager(ctx, "CreateOptions");
   guardRbacWrite(ctx, object);
-  sendObject(ctx, 201, ctx.core.store.create(object, { dryRun: isDryRun(ctx.url) }));
+  const managed = recordUpdate(write, undefined, object);
+  sendObject(ctx, 201, ctx.core.store.create(managed, writeOptions(ctx)));
 }
 
 function get(ctx: ResourceContext): void {
@@ -58,28 +55,21 @@ function get(ctx: ResourceContext): void {
 
 async function update(ctx: ResourceContext): Promise<void> {
   const object = await readKubeObject(ctx);
+  ctx.core.store.applyDefaults(object);
+  const write = writeManager(ctx, "UpdateOptions");
   guardRbacWrite(ctx, object);
-  sendObject(ctx, 200, ctx.core.store.update(object, { dryRun: isDryRun(ctx.url) }));
+  const live = ctx.core.store.find(ctx.kind.resource, ctx.info);
+  const managed = recordUpdate(write, live, object);
+  // A PUT that creates (RBAC kinds allow it) answers 201, as the registry does.
+  sendObject(ctx, live ? 200 : 201, ctx.core.store.update(managed, writeOptions(ctx)));
 }
 
 async function patch(ctx: ResourceContext): Promise<void> {
-  const type = patchTypeOf(ctx.req.headers["content-type"]);
-  const text = (await readBody(ctx.req)).toString("utf8");
-  let patchBody: unknown;
-  try {
-    patchBody = type === "apply" ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`error decoding patch: ${(err as Error).message}`);
-  }
   const { store } = ctx.core;
-  const current =
-    type === "apply" ? store.find(ctx.kind.resource, ctx.info) : store.get(ctx.kind.resource, ctx.info);
-  const patched = applyPatch(type, current ?? {}, patchBody);
-  if (!isPlainObject(patched)) throw badRequest("patch did not produce an object");
-  const object = bodyFor(ctx, patched);
+  const current = store.find(ctx.kind.resource, ctx.info);
+  const object = await patchedObject(ctx, current);
   guardRbacWrite(ctx, object);
-  const dryRun = isDryRun(ctx.url);
-  const saved = current ? store.update(object, { dryRun }) : store.create(object, { dryRun });
+  const saved = current ? store.update(object, writeOptions(ctx)) : store.create(object, writeOptions(ctx));
   sendObject(ctx, current ? 200 : 201, saved);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Field numbers of the messages typed clients send, from the generated.proto files of
- * k8s.io/api (core/v1, rbac/v1, authentication/v1, authorization/v1) and apimachinery's
- * meta/v1. Only request bodies matter, so status messages are left out.
+ * k8s.io/api (core/v1, rbac/v1, authentication/v1, authorization/v1, certificates/v1) and
+ * apimachinery's meta/v1. Only request bodies matter, so most status messages are left out
+ * (a CertificateSigningRequest's is in: `kubectl certificate approve` PUTs the whole object).
  */
 import type { Field, Schema } from "./wire.ts";
 
@@ -20,16 +21,31 @@ const OWNER_REFERENCE: Schema = {
   7: { name: "blockOwnerDeletion", type: "bool" },
 };
 
+const MANAGED_FIELDS_ENTRY: Schema = {
+  1: str("manager"),
+  2: str("operation"),
+  3: str("apiVersion"),
+  4: { name: "time", type: "time" },
+  6: str("fieldsType"),
+  7: { name: "fieldsV1", type: "fieldsV1" },
+  8: str("subresource"),
+};
+
 const OBJECT_META: Schema = {
   1: str("name"),
   2: str("generateName"),
   3: str("namespace"),
   5: str("uid"),
   6: str("resourceVersion"),
+  7: { name: "generation", type: "int64", omitZero: true },
+  8: { name: "creationTimestamp", type: "time" },
+  9: { name: "deletionTimestamp", type: "time" },
+  10: { name: "deletionGracePeriodSeconds", type: "int64" },
   11: stringMap("labels"),
   12: stringMap("annotations"),
   13: messages("ownerReferences", OWNER_REFERENCE),
   14: strings("finalizers"),
+  17: messages("managedFields", MANAGED_FIELDS_ENTRY),
 };
 
 const metadata = message("metadata", OBJECT_META);
@@ -72,6 +88,33 @@ const ACCESS_REVIEW_SPEC: Schema = {
 };
 const withSpec = (spec: Schema): Schema => ({ 1: metadata, 2: message("spec", spec) });
 
+const CSR_CONDITION: Schema = {
+  1: str("type"),
+  6: str("status"),
+  2: str("reason"),
+  3: str("message"),
+  4: { name: "lastUpdateTime", type: "time" },
+  5: { name: "lastTransitionTime", type: "time" },
+};
+
+const CERTIFICATE_SIGNING_REQUEST: Schema = {
+  1: metadata,
+  2: message("spec", {
+    1: { name: "request", type: "bytes" },
+    2: str("username"),
+    3: str("uid"),
+    4: strings("groups"),
+    5: strings("usages"),
+    6: extra,
+    7: str("signerName"),
+    8: { name: "expirationSeconds", type: "int64" },
+  }),
+  3: message("status", {
+    1: messages("conditions", CSR_CONDITION),
+    2: { name: "certificate", type: "bytes" },
+  }),
+};
+
 /** Message schema by `apiVersion/kind`. */
 export const SCHEMAS: Record<string, Schema> = {
   "v1/ConfigMap": {
@@ -113,4 +156,5 @@ export const SCHEMAS: Record<string, Schema> = {
   "authorization.k8s.io/v1/LocalSubjectAccessReview": withSpec(ACCESS_REVIEW_SPEC),
   "authorization.k8s.io/v1/SelfSubjectAccessReview": withSpec(ACCESS_REVIEW_SPEC),
   "authorization.k8s.io/v1/SelfSubjectRulesReview": withSpec({ 1: str("namespace") }),
+  "certificates.k8s.io/v1/CertificateSigningRequest": CERTIFICATE_SIGNING_REQUEST,
 };

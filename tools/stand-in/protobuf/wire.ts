@@ -8,12 +8,18 @@
  */
 import { badRequest } from "../status.ts";
 
-export type Scalar = "string" | "int64" | "bool" | "bytes";
+/**
+ * `time` is a metav1.Time message (RFC 3339 in JSON, dropped when zero); `fieldsV1` a
+ * metav1.FieldsV1 message, whose raw bytes are the JSON tree.
+ */
+export type Scalar = "string" | "int64" | "bool" | "bytes" | "time" | "fieldsV1";
 
 export interface Field {
   name: string;
   type: Scalar | Schema;
   repeated?: boolean;
+  /** A non-pointer Go integer: zero means unset (JSON omits it), unlike a pointer's explicit 0. */
+  omitZero?: boolean;
   /** A protobuf map: entries with key (1) and value (2) of this type. */
   map?: Scalar | Schema;
 }
@@ -64,8 +70,25 @@ class Reader {
   }
 }
 
+const TIME: Schema = { 1: { name: "seconds", type: "int64" }, 2: { name: "nanos", type: "int64" } };
+
 function convert(type: Scalar | Schema, value: number | Buffer): unknown {
   if (typeof type !== "string") return decodeMessage(value as Buffer, type);
+  if (type === "time") {
+    const seconds = Number(decodeMessage(value as Buffer, TIME).seconds ?? 0);
+    return seconds ? new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") : "";
+  }
+  if (type === "fieldsV1") {
+    const raw = Buffer.from(
+      String(decodeMessage(value as Buffer, { 1: { name: "raw", type: "bytes" } }).raw ?? ""),
+      "base64",
+    );
+    try {
+      return JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw badRequest("protobuf: fieldsV1 is not JSON");
+    }
+  }
   if (type === "string") return (value as Buffer).toString("utf8");
   if (type === "bytes") return (value as Buffer).toString("base64");
   if (type === "bool") return value !== 0;
@@ -101,7 +124,9 @@ export function decodeMessage(buf: Buffer, schema: Schema): Record<string, unkno
       // Go's `omitempty`: the marshaller writes empty strings and messages that JSON would leave out.
       const converted = convert(field.type, value);
       const empty =
-        converted === "" || (typeof converted === "object" && Object.keys(converted as object).length === 0);
+        converted === "" ||
+        (field.omitZero && converted === 0) ||
+        (typeof converted === "object" && Object.keys(converted as object).length === 0);
       if (!empty) out[field.name] = converted;
     }
   }

@@ -3,7 +3,10 @@
  * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go), limited to the groups that
  * matter here but keeping every rule of the core group: `view` reads but never secrets,
  * `edit` adds writes, pods/exec and serviceaccounts/token, `admin` adds roles and bindings.
- * view/edit/admin are aggregated from the system:aggregate-to-* roles, as upstream.
+ * view/edit/admin are aggregated from the system:aggregate-to-* roles, as upstream. None of them
+ * touches CertificateSigningRequests: those rights are in the certificates roles below
+ * (node-bootstrapper, the node client auto-approval roles and one approver role per signer),
+ * which have no default bindings.
  */
 import type { KubeObject } from "../objects.ts";
 import { type PolicyRule, RBAC_GROUP, type Subject } from "./types.ts";
@@ -14,6 +17,7 @@ const READ_WRITE = [...READ, ...WRITE];
 const CORE = "";
 const AUTHN = "authentication.k8s.io";
 const AUTHZ = "authorization.k8s.io";
+const CERTIFICATES = "certificates.k8s.io";
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
   verbs,
@@ -117,6 +121,28 @@ function aggregated(name: string, from: string, labels: Record<string, string> =
 
 const aggregateLabel = (to: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${to}`]: "true" });
 
+/** `approve` on the signer named `signer` (system:certificates.k8s.io:<name>-approver). */
+const approver = (name: string, signer: string) =>
+  clusterRole(`system:certificates.k8s.io:${name}-approver`, [
+    { verbs: ["approve"], apiGroups: [CERTIFICATES], resources: ["signers"], resourceNames: [signer] },
+  ]);
+
+const CERTIFICATE_ROLES: KubeObject[] = [
+  clusterRole("system:node-bootstrapper", [
+    rule(["create", "get", "list", "watch"], [CERTIFICATES], ["certificatesigningrequests"]),
+  ]),
+  clusterRole("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [
+    rule(["create"], [CERTIFICATES], ["certificatesigningrequests/nodeclient"]),
+  ]),
+  clusterRole("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [
+    rule(["create"], [CERTIFICATES], ["certificatesigningrequests/selfnodeclient"]),
+  ]),
+  approver("legacy-unknown", "kubernetes.io/legacy-unknown"),
+  approver("kubelet-serving", "kubernetes.io/kubelet-serving"),
+  approver("kube-apiserver-client", "kubernetes.io/kube-apiserver-client"),
+  approver("kube-apiserver-client-kubelet", "kubernetes.io/kube-apiserver-client-kubelet"),
+];
+
 export const BOOTSTRAP_CLUSTER_ROLES: KubeObject[] = [
   clusterRole("cluster-admin", [rule(["*"], ["*"], ["*"]), urls(["*"], ["*"])]),
   clusterRole("system:discovery", [
@@ -165,6 +191,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: KubeObject[] = [
   clusterRole("system:aggregate-to-admin", AGGREGATE_TO_ADMIN, aggregateLabel("admin")),
   clusterRole("system:aggregate-to-edit", AGGREGATE_TO_EDIT, aggregateLabel("edit")),
   clusterRole("system:aggregate-to-view", AGGREGATE_TO_VIEW, aggregateLabel("view")),
+  ...CERTIFICATE_ROLES,
 ];
 
 function groups(...names: string[]): Subject[] {
