@@ -45,7 +45,10 @@ export function requestInfo(method: string, url: URL): RequestInfo {
     name: "",
     watchPath: false,
   };
-  let parts = url.pathname.split("/").filter((p) => p !== "");
+  // Go splits the decoded path: a name such as system%3Anode-bootstrapper is system:node-bootstrapper.
+  let parts = decodedPath(url.pathname)
+    .split("/")
+    .filter((p) => p !== "");
   if (parts.length < 3 || (parts[0] !== "api" && parts[0] !== "apis")) return info;
   info.apiPrefix = parts[0]!;
   parts = parts.slice(1);
@@ -81,4 +84,12 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   }
   if (!info.name && info.verb === "delete") info.verb = "deletecollection";
   return info;
+}
+
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import { waitForRecord } from "../../support/audit-log.ts";
 import { bearer } from "../../support/login.ts";
@@ -26,6 +28,7 @@ describe("the persistence guard", () => {
           { name: "admin", clusterRole: "admin", maxTtl: "1h" },
           { name: "delegator", clusterRole: "admin", maxTtl: "1h", guard: { delegation: "managed" } },
           { name: "audited", clusterRole: "admin", maxTtl: "1h", guard: { mode: "audit" } },
+          { name: "csr-maker", clusterRole: "system:node-bootstrapper", scope: "cluster", maxTtl: "1h" },
           {
             name: "tidy",
             clusterRole: "edit",
@@ -37,7 +40,7 @@ describe("the persistence guard", () => {
           standing: [
             {
               subjects: { groups: ["developers"] },
-              roles: ["view", "edit", "admin", "delegator", "audited", "tidy"],
+              roles: ["view", "edit", "admin", "delegator", "audited", "tidy", "csr-maker"],
               namespaces: ["team-*"],
             },
           ],
@@ -256,5 +259,42 @@ describe("the persistence guard", () => {
       ].filter(Boolean).length;
     while (left() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(left(), 0, "both gone within 2 s of the grant's end");
+  });
+
+  it("refuses client certificates: a request for the kube-apiserver-client signer, and approving one", async () => {
+    const { token } = await stack.credential(session, { role: "csr-maker" });
+    const kubeconfig = await stack.gatewayKubeconfig("csr-maker", token);
+    const { stdout: pem } = await promisify(execFile)("openssl", [
+      ...["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
+      ...["-keyout", "/dev/null", "-subj", "/CN=dev-forever"],
+    ]);
+    const csr = (name: string, signerName: string) =>
+      JSON.stringify({
+        apiVersion: "certificates.k8s.io/v1",
+        kind: "CertificateSigningRequest",
+        metadata: { name },
+        spec: { request: Buffer.from(pem).toString("base64"), signerName, usages: ["client auth"] },
+      });
+    const file = join(kubectl.dir, "csr.json");
+    await writeFile(file, csr("forever", "kubernetes.io/kube-apiserver-client"));
+    const refused = await kubectl.run(kubeconfig, ["create", "-f", file]);
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /client certificates \(signer kubernetes.io\/kube-apiserver-client\) are credentials that outlive a grant/,
+    );
+    assert.equal(stack.standIn.store.find("certificatesigningrequests", { name: "forever" }), undefined);
+
+    await writeFile(file, csr("kubelet-ish", "kubernetes.io/kube-apiserver-client-kubelet"));
+    const other = await kubectl.run(kubeconfig, ["create", "-f", file]);
+    assert.equal(other.code, 0, `another signer passes the guard: ${other.stderr}`);
+
+    // One made by the cluster's admin may not be approved through a grant either.
+    await writeFile(file, csr("by-admin", "kubernetes.io/kube-apiserver-client"));
+    const byAdmin = await kubectl.run(stack.adminKubeconfig, ["create", "-f", file]);
+    assert.equal(byAdmin.code, 0, byAdmin.stderr);
+    const approve = await kubectl.run(kubeconfig, ["certificate", "approve", "by-admin"]);
+    assert.notEqual(approve.code, 0);
+    assert.match(approve.stderr, /persistence guard refused this: client certificates/);
   });
 });
