@@ -34,8 +34,9 @@ const port = Number(values.port) || (await freePort());
 await mkdir(dir, { recursive: true });
 const stops: (() => Promise<unknown>)[] = [];
 
-// Redis: a private redis-server unless REDIS_URL says otherwise.
-const redis = await startRedis();
+// Redis: a private redis-server unless REDIS_URL says otherwise; there, one fixed prefix, so
+// a demo started again sees the grants and records of the last one.
+const redis = await startRedis({ sharedKeyPrefix: "kb-demo:" });
 stops.push(() => redis.close());
 
 // The clusters: two stand-ins, each with its admin kubeconfig (demo: admin.kubeconfig), or

@@ -1,6 +1,9 @@
 import type { RequestAuditRecord } from "../../src/audit/record.ts";
 import { type AuditEntry, fromStreamFields } from "../../src/audit/record-fields.ts";
-import type { RedisHarness } from "../../tools/redis/redis-server.ts";
+import type { AnyRedisHarness } from "./redis-topology.ts";
+
+/** Any topology's harness: a single server, a Cluster or Sentinel. */
+type RedisHarness = Pick<AnyRedisHarness, "keyPrefix" | "client">;
 
 /** Every record in the audit stream, read straight from Redis, oldest first. */
 export async function readAudit(redis: RedisHarness): Promise<AuditEntry[]> {

@@ -9,13 +9,14 @@ import { type Broker, startBroker } from "../../src/server.ts";
 import { createLogger, silentLogger } from "../../src/shared/logger.ts";
 import { type OidcProviderHarness, startOidcProvider } from "../../tools/dev-idp/oidc-provider.ts";
 import { freePort } from "../../tools/free-port.ts";
-import { type RedisHarness, startRedis } from "../../tools/redis/redis-server.ts";
+import type { RedisHarness } from "../../tools/redis/redis-server.ts";
 import { type StandIn, type StandInOptions, startStandIn } from "../../tools/stand-in/index.ts";
 import { writeKubeconfigFile } from "../../tools/stand-in/kubeconfig.ts";
 import { makeServerTls } from "../../tools/tls/server-tls.ts";
 import { type CiIssuerHarness, startCiIssuer } from "./ci-issuer.ts";
 import { JumpClock } from "./fakes/jump-clock.ts";
 import { bearer, loginAs } from "./login.ts";
+import { type RedisTopology, redisConfig, startTopology, type TopologyHarness } from "./redis-topology.ts";
 
 /**
  * The whole product on loopback, as a person meets it: a private Redis, the Kubernetes API
@@ -32,10 +33,12 @@ export const STANDING_EDIT = () => ({
   },
 });
 
-export interface StackOptions {
+export interface StackOptions<T extends RedisTopology = "single"> {
+  /** The Redis the broker runs on (redis-topology.ts); one redis-server by default. */
+  redis?: T;
   /** Config sections to replace or add (merged over the defaults below). */
   config?: (stack: {
-    redis: RedisHarness;
+    redis: TopologyHarness<T>;
     standIn: StandIn;
     ci?: CiIssuerHarness;
     dir: string;
@@ -48,14 +51,14 @@ export interface StackOptions {
   logs?: boolean;
 }
 
-export interface Stack {
+export interface Stack<R = RedisHarness> {
   url: string;
   /** PEM of the CA that signed the broker's certificate (and path to it). */
   caCert: string;
   caFile: string;
   dir: string;
   config: Config;
-  redis: RedisHarness;
+  redis: R;
   standIn: StandIn;
   /** The stand-in of cluster "test-2", when the stack has one. */
   standIn2: StandIn | undefined;
@@ -77,9 +80,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+export async function startStack<T extends RedisTopology = "single">(
+  options: StackOptions<T> = {},
+): Promise<Stack<TopologyHarness<T>>> {
   const dir = await mkdtemp(join(tmpdir(), "kb-stack-"));
-  const redis = await startRedis({ persist: true });
+  const redis = await startTopology<T>(options.redis ?? ("single" as T));
   const seeded = async (kubeconfig: string) => {
     const started = await startStandIn(options.standIn);
     await started.seedDemo();
@@ -106,7 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const base = {
     server: { listen: `127.0.0.1:${port}`, publicUrl: url, tls: { certFile, keyFile }, caFile },
-    redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+    redis: redisConfig(redis),
     oidc: {
       issuer: idp.issuer,
       clientId: idp.web.clientId,
@@ -153,7 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = new JumpClock();
   let broker = await startBroker(config, { logger, env, clock });
 
-  const stack: Stack = {
+  const stack: Stack<TopologyHarness<T>> = {
     url,
     caCert: tls.caCert,
     caFile,

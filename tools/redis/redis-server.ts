@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort } from "../free-port.ts";
+import { killProcess, spawnRedis } from "./redis-process.ts";
 
 /**
  * A private redis-server for one test file: its own port and data directory, so tests can
@@ -25,17 +25,21 @@ export interface RedisHarness {
   stop(): Promise<void>;
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGSTOP: the server hangs with its connections open (a stall, not an outage). */
+  pause(): void;
+  /** SIGCONT: the paused server runs again and answers what it was sent meanwhile. */
+  resume(): void;
   close(): Promise<void>;
 }
-
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
 
 export interface StartRedisOptions {
   /** Keep data across stop/start (append-only file in the harness's own directory). */
   persist?: boolean;
+  /**
+   * With REDIS_URL: this key prefix instead of a new random one, so a program that starts
+   * again (the demo) finds what it kept there. Tests leave it unset to stay apart.
+   */
+  sharedKeyPrefix?: string;
 }
 
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHarness> {
@@ -55,7 +59,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 
   const external = process.env.REDIS_URL;
   if (external) {
-    const prefix = `kbtest:${randomBytes(4).toString("hex")}:`;
+    const prefix = options.sharedKeyPrefix ?? `kbtest:${randomBytes(4).toString("hex")}:`;
     const unavailable = async () => {
       throw new Error("stop/start/restart need a private redis-server; unset REDIS_URL");
     };
@@ -68,6 +72,10 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       stop: unavailable,
       start: unavailable,
       restart: unavailable,
+      pause: () => {
+        throw new Error("pause/resume need a private redis-server; unset REDIS_URL");
+      },
+      resume: () => {},
       close: async () => closeClients(),
     };
   }
@@ -80,24 +88,14 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     if (child) return;
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
     args.push("--appendonly", options.persist ? "yes" : "no", "--appendfsync", "always");
-    const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-    running.add(proc);
-    proc.once("exit", () => running.delete(proc));
-    let output = "";
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await waitForReady(port, proc, () => output);
-    child = proc;
+    child = await spawnRedis("redis-server", args, port);
   };
 
   const stop = async () => {
     const proc = child;
     if (!proc) return;
     child = undefined;
-    const exited = once(proc, "exit");
-    proc.kill("SIGKILL");
-    await exited;
+    await killProcess(proc);
   };
 
   await start();
@@ -113,6 +111,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     restart: async () => {
       await stop();
       await start();
+    },
+    pause: () => {
+      child?.kill("SIGSTOP");
+    },
+    resume: () => {
+      child?.kill("SIGCONT");
     },
     close: async () => {
       closeClients();
@@ -139,24 +143,4 @@ function clearer(url: string, prefix: string): () => Promise<void> {
       client.disconnect();
     }
   };
-}
-
-async function waitForReady(port: number, proc: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited: ${output()}`);
-    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
-    probe.on("error", () => {});
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === "PONG") return;
-    } catch {
-      // not listening yet
-    } finally {
-      probe.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  proc.kill("SIGKILL");
-  throw new Error(`redis-server on port ${port} did not become ready: ${output()}`);
 }

@@ -27,6 +27,25 @@ describe("Redis harness", () => {
     assert.equal(await fresh.get(`${redis.keyPrefix}kept`), "yes");
   });
 
+  it("on a shared server (REDIS_URL), keeps a fixed prefix across starts when asked (the demo)", async () => {
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = redis.url;
+    try {
+      const [first, again, test] = await Promise.all([
+        startRedis({ sharedKeyPrefix: "kb-demo:" }),
+        startRedis({ sharedKeyPrefix: "kb-demo:" }),
+        startRedis(),
+      ]);
+      assert.equal(first.keyPrefix, "kb-demo:");
+      assert.equal(again.keyPrefix, "kb-demo:", "a demo started again sees what the last one kept");
+      assert.notEqual(test.keyPrefix, "kb-demo:", "tests stay apart");
+      await Promise.all([first.close(), again.close(), test.close()]);
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
+  });
+
   it("runs two private servers side by side without sharing data", {
     skip: !!process.env.REDIS_URL,
   }, async () => {
