@@ -1,7 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export type WriteOutcome = "written" | "spooled" | "refused";
-export type WriteFailureReason = "unreachable" | "timeout" | "redis-error" | "spool-full" | "spool-error";
+export type WriteFailureReason =
+  | "unreachable"
+  | "timeout"
+  | "redis-error"
+  | "unreplicated"
+  | "spool-full"
+  | "spool-error";
 
 /** The audit feature's Prometheus metrics, registered on the registry it is given. */
 export interface AuditMetrics {

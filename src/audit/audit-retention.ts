@@ -20,7 +20,7 @@ const INTERVAL_MS = 60_000;
  * XADD takes one trim strategy, so one replica (under a lease) trims periodically with
  * XTRIM MINID ~, Redis-assigned IDs being milliseconds since the epoch. "~" lets Redis
  * drop whole radix-tree nodes only, which keeps trimming cheap; a few entries past the
- * limit may live until the next pass.
+ * limit may live until the next pass. Every shard is trimmed to the same age.
  */
 export class AuditRetention {
   readonly #options: AuditRetentionOptions;
@@ -41,9 +41,10 @@ export class AuditRetention {
   async trimOnce(): Promise<number> {
     if (!(await this.#lease.acquire())) return 0;
     const minId = `${Math.max(0, this.#options.clock.now() - this.#options.maxAgeSeconds * 1000)}-0`;
-    const removed = Number(
-      await this.#options.redis.call("xtrim", this.#options.keys.log, "MINID", "~", minId),
-    );
+    let removed = 0;
+    for (const shard of this.#options.keys.shards) {
+      removed += Number(await this.#options.redis.call("xtrim", shard.log, "MINID", "~", minId));
+    }
     if (removed > 0) this.#options.logger.debug({ removed, minId }, "trimmed old audit records");
     return removed;
   }

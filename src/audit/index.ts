@@ -2,12 +2,15 @@
  * The audit trail: every gateway request and lifecycle event as a record in a Redis stream
  * (DESIGN.md "Audit record"), written before the request goes upstream.
  *
- * It owns the stream, its keys under the {audit} hash tag, and three paths over them:
+ * It owns the stream, split into `audit.shards` streams (audit-keys.ts: shard 0 under the
+ * {audit} hash tag, the others under tags spread over the slot range), and three paths over them:
  * - write/: the writer, fail-closed (Redis acknowledged it, or 503) or buffered (Redis, or a
  *   bounded local spool replayed in order once Redis is back); the lifecycle sink on top;
- * - read/: GET /v1/audit (filtered, paged by stream id) and the live /v1/audit/stream (SSE);
- * - export/: delivery to a sink (stdout, file, webhook) at least once and in order, under a
- *   lease; plus retention, trimming records older than maxAge under a lease.
+ * - read/: GET /v1/audit (filtered, the shards merged in time order, paged by a cursor
+ *   holding a stream id per shard) and the live /v1/audit/stream (SSE);
+ * - export/: delivery to a sink (stdout, file, webhook) at least once and in order per
+ *   shard, each shard under a lease; plus retention, trimming records older than maxAge
+ *   under a lease.
  * Each path has a Redis connection of its own, so a blocking read never delays a write.
  */
 import { hostname } from "node:os";
@@ -23,7 +26,7 @@ import { createAuditMetrics } from "./audit-metrics.ts";
 import { AuditRetention } from "./audit-retention.ts";
 import { dedicatedConnection, waitUntilReady } from "./connection.ts";
 import { AuditExporter } from "./export/audit-exporter.ts";
-import { createExportSink, type ExportSink } from "./export/export-sinks.ts";
+import { createExportSink, type ExportSink, oneBatchAtATime } from "./export/export-sinks.ts";
 import { AuditQueryStore } from "./read/audit-query-store.ts";
 import { auditRoutes } from "./read/audit-routes.ts";
 import { AuditTail } from "./read/audit-tail.ts";
@@ -74,17 +77,18 @@ export interface Audit extends Feature {
 export function createAudit(deps: AuditDeps): Audit {
   const { config, clock } = deps;
   const logger = deps.logger.child({ feature: "audit" });
-  const keys = auditKeys(deps.keyPrefix);
+  const keys = auditKeys(deps.keyPrefix, config.shards);
   const metrics = createAuditMetrics(deps.metrics);
   const holder = `${hostname()}-${process.pid}-${randomId(4)}`;
   const writeConnection = dedicatedConnection(deps.redis);
-  const tailConnection = dedicatedConnection(deps.redis);
+  // Blocking reads, one connection per shard: on a Cluster one XREAD cannot span slots.
+  const tailConnections = keys.shards.map(() => dedicatedConnection(deps.redis));
 
   const writer = new RedisAuditWriter({ redis: writeConnection, keys, config, metrics, logger });
   const store = new AuditQueryStore({ redis: deps.redis, keys });
   const tail = new AuditTail({
-    redis: deps.redis,
-    blocking: tailConnection,
+    store,
+    blocking: tailConnections,
     keys,
     logger,
     onSubscribersChanged: (count) => metrics.streamSubscribers.set(count),
@@ -97,20 +101,23 @@ export function createAudit(deps: AuditDeps): Audit {
     logger,
     holder,
   });
-  const sink = deps.exportSink ?? createExportSink(config.export);
-  const exportConnection = sink ? dedicatedConnection(deps.redis) : undefined;
-  const exporter =
-    sink && exportConnection
-      ? new AuditExporter({
-          redis: deps.redis,
-          connection: exportConnection,
-          keys,
-          sink,
-          metrics,
-          logger,
-          holder,
-        })
-      : undefined;
+  const sink: ExportSink | undefined = deps.exportSink ?? createExportSink(config.export);
+  const exportConnections = sink ? keys.shards.map(() => dedicatedConnection(deps.redis)) : [];
+  // One worker per shard; they share the sink, which takes one batch at a time.
+  const sharedSink = sink ? oneBatchAtATime(sink) : undefined;
+  const exporters = exportConnections.map(
+    (connection, shard) =>
+      new AuditExporter({
+        redis: deps.redis,
+        connection,
+        keys,
+        shard,
+        sink: sharedSink!,
+        metrics,
+        logger,
+        holder,
+      }),
+  );
 
   return {
     writer,
@@ -127,6 +134,7 @@ export function createAudit(deps: AuditDeps): Audit {
         requireSession: api.requireSession,
         isAdmin: api.isAdmin,
         clock,
+        shards: config.shards,
         ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
       }),
     ],
@@ -135,14 +143,16 @@ export function createAudit(deps: AuditDeps): Audit {
       await waitUntilReady(writeConnection, config.writeTimeout * 1000);
       await writer.start();
       retention.start();
-      exporter?.start();
+      for (const exporter of exporters) exporter.start();
     },
     async stop() {
-      // Blocking reads are cut by closing their connections rather than waited out.
-      const stopped = [tail.stop(), exporter?.stop()];
-      tailConnection.disconnect();
-      exportConnection?.disconnect();
+      // The tail's blocking reads are cut by closing their connections rather than waited
+      // out; each exporter cuts its own, but lets a delivered batch be acknowledged first.
+      const stopped = [tail.stop(), ...exporters.map((exporter) => exporter.stop())];
+      for (const connection of tailConnections) connection.disconnect();
       await Promise.all(stopped);
+      for (const connection of exportConnections) connection.disconnect();
+      await sink?.close?.();
       await retention.stop();
       await writer.stop();
       writeConnection.disconnect();

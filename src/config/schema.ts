@@ -16,6 +16,18 @@ const server = z.strictObject({
   trustProxy: z.boolean().default(false),
   /** The CA kubectl should trust for publicUrl, written into kubeconfigs (PEM file). */
   caFile: z.string().min(1).optional(),
+  /**
+   * On SIGTERM, how long requests under way may take to finish before their connections are
+   * closed (watches, logs -f and exec are ended at once, with a reason): a rolling restart.
+   */
+  drainTimeout: duration.default(20),
+  /**
+   * On SIGTERM, how long to go on accepting connections (answering each with `Connection:
+   * close`) while /readyz already says 503, before the listener closes: the time a load
+   * balancer or Kubernetes needs to stop sending new connections here. Kubernetes removes a
+   * terminating pod from its Service's endpoints only after it was sent SIGTERM.
+   */
+  drainDelay: duration.default(0),
 });
 
 const redis = z
@@ -29,6 +41,11 @@ const redis = z
     cluster: z.array(hostPort).min(1).optional(),
     /** Name of the environment variable holding the Redis password, if any. */
     passwordEnv: z.string().min(1).optional(),
+    /**
+     * The longest any one command may wait for Redis. A stalled Redis (paused, swapping, a
+     * failover) must not stall kubectl: past this, the request path refuses or spools.
+     */
+    commandTimeout: duration.default(2),
     /** Every key starts with this; keys also carry hash tags so Redis Cluster works. */
     keyPrefix: z
       .string()
@@ -225,6 +242,20 @@ const audit = z.strictObject({
     .prefault({}),
   /** How long a request waits for Redis to accept its record before the gateway refuses it. */
   writeTimeout: duration.default(2),
+  /**
+   * How many streams the audit log is split into: on a Redis Cluster each has a slot of its
+   * own, so audit writes spread over several nodes. 1 keeps the single stream and its key
+   * names; see docs/operations.md ("Audit stream shards") before changing it.
+   */
+  shards: z.number().int().min(1).max(64).default(1),
+  /**
+   * Up to how many replicas must hold a record (Redis WAIT, within writeTimeout) before it
+   * counts as written. Redis replicates asynchronously, so with 0 a master killed right
+   * after taking a record loses it in a failover; 1 keeps it on the replica that is then
+   * promoted. Only connected replicas are waited for, so a replica that is down costs no
+   * availability. For Sentinel and Cluster.
+   */
+  replicas: z.number().int().min(0).max(16).default(0),
   export: z
     .discriminatedUnion("kind", [
       z.strictObject({ kind: z.literal("none") }),
@@ -293,6 +324,11 @@ export const configSchema = z.strictObject({
       attempts: z.number().int().min(1).max(20).default(6),
       /** Wait before the first retry; doubled each time. */
       initialBackoff: duration.default(1),
+      /**
+       * How long a delivery may sit unacknowledged with a replica before another replica takes
+       * it over (the first one crashed). Longer than one attempt plus its longest backoff.
+       */
+      claimAfter: duration.default(60),
     })
     .prefault({}),
   limits: limits.prefault({}),

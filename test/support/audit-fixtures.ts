@@ -23,6 +23,8 @@ export function auditConfig(overrides: Partial<AuditConfig> = {}): AuditConfig {
     retention: { maxAge: 30 * 86400, maxLength: 1_000_000 },
     spool: { path: join(tmpdir(), "kb-audit-unused", "spool.jsonl"), maxBytes: 1024 * 1024 },
     writeTimeout: 1,
+    shards: 1,
+    replicas: 0,
     export: { kind: "none" },
     ...overrides,
   };
@@ -83,7 +85,7 @@ export async function startWriter(
   const connection = dedicatedConnection(redis.client());
   await waitUntilReady(connection, 2000);
   const registry = new Registry();
-  const keys = auditKeys(redis.keyPrefix);
+  const keys = auditKeys(redis.keyPrefix, config.shards);
   const writer = new RedisAuditWriter({
     redis: connection,
     keys,

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { Writable } from "node:stream";
 import type { AuditConfig } from "../../config/schema.ts";
 import type { AuditEntry } from "../record-fields.ts";
+import { Serial } from "../write/serial.ts";
 
 /**
  * Where the export worker delivers records. `deliver` resolves only once the batch is
@@ -14,6 +15,16 @@ export interface ExportSink {
   readonly kind: string;
   deliver(entries: readonly AuditEntry[], signal: AbortSignal): Promise<void>;
   close?(): Promise<void>;
+}
+
+/**
+ * The sink shared by the shards' export workers, taking one batch at a time: a file sink
+ * opened twice at once, or two webhook posts racing, would interleave or reorder lines.
+ * Closing is left to whoever made the sink, once every worker has stopped.
+ */
+export function oneBatchAtATime(sink: ExportSink): ExportSink {
+  const serial = new Serial();
+  return { kind: sink.kind, deliver: (entries, signal) => serial.run(() => sink.deliver(entries, signal)) };
 }
 
 const jsonLines = (entries: readonly AuditEntry[]) =>

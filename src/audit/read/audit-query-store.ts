@@ -1,7 +1,9 @@
 import type { RedisClient } from "../../shared/redis.ts";
+import type { AuditCursor } from "../audit-cursor.ts";
 import type { AuditKeys } from "../audit-keys.ts";
-import { type AuditEntry, fromStreamFields } from "../record-fields.ts";
-import { compareStreamIds, idJustBefore, type RawEntry } from "../stream-ids.ts";
+import type { AuditEntry } from "../record-fields.ts";
+import { streamEnd } from "../stream-ids.ts";
+import { MergedScan, type ScanRange } from "./merged-scan.ts";
 
 /** Exact-match filters over record fields; unset ones match anything. */
 export interface AuditFilter {
@@ -33,8 +35,8 @@ export interface AuditQuery {
   /** Milliseconds since the epoch, inclusive. */
   since?: number;
   until?: number;
-  /** Continue after this stream ID (a previous page's nextCursor). */
-  after?: string;
+  /** Continue from here (a previous page's nextCursor). */
+  after?: AuditCursor;
   order?: "asc" | "desc";
   limit: number;
 }
@@ -42,7 +44,7 @@ export interface AuditQuery {
 export interface AuditPage {
   items: AuditEntry[];
   /** Pass as `after` for the next page; absent when the range is exhausted. */
-  nextCursor?: string;
+  nextCursor?: AuditCursor;
 }
 
 export function matches(entry: AuditEntry, filter: AuditFilter): boolean {
@@ -54,20 +56,11 @@ export function matches(entry: AuditEntry, filter: AuditFilter): boolean {
   return true;
 }
 
-export function parseEntries(raw: unknown): AuditEntry[] {
-  const entries = (raw ?? []) as RawEntry[];
-  return entries.flatMap(([id, fields]) => (fields ? [fromStreamFields(id, fields)] : []));
-}
-
-/** The newest entry's ID, or 0-0 for an empty stream: where "from now on" begins. */
-export async function streamEnd(redis: RedisClient, key: string): Promise<string> {
-  return parseEntries(await redis.call("xrevrange", key, "+", "-", "COUNT", 1))[0]?.streamId ?? "0-0";
-}
-
 /**
- * Reads the stream by ID range, filtering as it goes. The stream has no secondary index,
- * so one request scans at most `scanLimit` entries; a page may then hold fewer than
- * `limit` items but still carries a cursor, and the caller keeps paging.
+ * Reads the shards' streams by ID range as one log (MergedScan), filtering as it goes. The
+ * streams have no secondary index, so one request scans at most `scanLimit` entries; a
+ * page may then hold fewer than `limit` items but still carries a cursor, and the caller
+ * keeps paging.
  */
 export class AuditQueryStore {
   readonly #redis: RedisClient;
@@ -81,39 +74,34 @@ export class AuditQueryStore {
   }
 
   async query(query: AuditQuery): Promise<AuditPage> {
-    const descending = query.order === "desc";
     const count = Math.min(1000, Math.max(100, query.limit * 2));
+    const scan = this.scan(query, query.after, count);
     const items: AuditEntry[] = [];
-    let cursor = query.after;
-    let scanned = 0;
-    for (;;) {
-      const [from, to] = bounds(query, cursor, descending);
-      const command = descending ? "xrevrange" : "xrange";
-      const page = parseEntries(await this.#redis.call(command, this.#keys.log, from, to, "COUNT", count));
-      for (const entry of page) {
-        scanned++;
-        cursor = entry.streamId;
-        if (!matches(entry, query.filter)) continue;
-        items.push(entry);
-        if (items.length === query.limit) return { items, nextCursor: entry.streamId };
+    for (let scanned = 0; ; ) {
+      const next = await scan.next();
+      if (!next) return { items };
+      scanned++;
+      if (matches(next.entry, query.filter)) {
+        items.push(next.entry);
+        if (items.length === query.limit) return { items, nextCursor: scan.cursor() };
       }
-      if (page.length < count) return { items };
-      if (scanned >= this.#scanLimit) return { items, ...(cursor ? { nextCursor: cursor } : {}) };
+      if (scanned >= this.#scanLimit) return { items, nextCursor: scan.cursor() };
     }
   }
-}
 
-/** [first, last] arguments for XRANGE, or for XREVRANGE (which takes them high to low). */
-function bounds(query: AuditQuery, cursor: string | undefined, descending: boolean): [string, string] {
-  const low = query.since === undefined ? "-" : String(query.since);
-  const high = query.until === undefined ? "+" : String(query.until);
-  if (descending) {
-    // A cursor beyond `until` (a client's own `after`) must not widen the range.
-    const inRange =
-      cursor && (query.until === undefined || compareStreamIds(cursor, `${query.until + 1}-0`) <= 0);
-    return [inRange ? `(${cursor}` : high, low];
+  /** Every shard, merged in stream-ID order, from `after` on (tail catch-up reads this way). */
+  scan(range: ScanRange, after: AuditCursor | undefined, count: number): MergedScan {
+    return new MergedScan({
+      redis: this.#redis,
+      logs: this.#keys.shards.map((shard) => shard.log),
+      range,
+      count,
+      ...(after ? { after } : {}),
+    });
   }
-  const inRange =
-    cursor && (query.since === undefined || compareStreamIds(cursor, idJustBefore(query.since)) >= 0);
-  return [inRange ? `(${cursor}` : low, high];
+
+  /** Each shard's newest entry ID (0-0 when empty): where "from now on" begins. */
+  async ends(): Promise<AuditCursor> {
+    return Promise.all(this.#keys.shards.map((shard) => streamEnd(this.#redis, shard.log)));
+  }
 }

@@ -3,11 +3,12 @@ import { getPrincipal } from "../../http/principal.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { Forbidden, Unavailable } from "../../shared/errors.ts";
 import type { Principal } from "../../shared/principal.ts";
+import { type AuditCursor, formatCursor, parseCursor } from "../audit-cursor.ts";
 import type { AuditEntry } from "../record-fields.ts";
-import { idJustBefore, isStreamId } from "../stream-ids.ts";
+import { idJustBefore } from "../stream-ids.ts";
 import { type AuditFilter, type AuditPage, type AuditQuery, matches } from "./audit-query-store.ts";
 import type { TailSubscriberRequest, TailSubscription } from "./audit-tail.ts";
-import { invalid, parseAuditParams, QUERY_PARAMS, STREAM_PARAMS } from "./query-params.ts";
+import { CURSOR_HINT, invalid, parseAuditParams, QUERY_PARAMS, STREAM_PARAMS } from "./query-params.ts";
 import { type EventStream, openEventStream } from "./sse.ts";
 
 /** What the routes read through; the Redis implementations are AuditQueryStore and AuditTail. */
@@ -22,6 +23,8 @@ export interface AuditRoutesOptions {
   requireSession: RequestHandler;
   isAdmin(principal: Principal): boolean;
   clock: Clock;
+  /** How many shards the log has: cursors name a position in each (audit-cursor.ts). */
+  shards: number;
   /** Comment lines that keep proxies from closing an idle stream. */
   heartbeatMs?: number;
 }
@@ -34,31 +37,33 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
 
   router.get("/audit", options.requireSession, async (req, res) => {
     const principal = getPrincipal(res);
-    const params = parseAuditParams(req.query, QUERY_PARAMS, options.clock.now());
+    const params = parseAuditParams(req.query, QUERY_PARAMS, options.clock.now(), options.shards);
     const page = await options.reader.query({
       ...params,
       filter: scopeToCaller(params.filter, principal, options.isAdmin),
       limit: params.limit ?? DEFAULT_LIMIT,
     });
-    res.json({ items: page.items, nextCursor: page.nextCursor ?? null });
+    res.json({ items: page.items, nextCursor: page.nextCursor ? formatCursor(page.nextCursor) : null });
   });
 
   router.get("/audit/stream", options.requireSession, async (req, res) => {
     const principal = getPrincipal(res);
-    const params = parseAuditParams(req.query, STREAM_PARAMS, options.clock.now());
+    const params = parseAuditParams(req.query, STREAM_PARAMS, options.clock.now(), options.shards);
     const filter = scopeToCaller(params.filter, principal, options.isAdmin);
-    const after = resumePoint(req, params);
+    const after = resumePoint(req, params, options.shards);
     // Entries are held until the response is open, which waits for the starting point:
     // a client that has its headers may rely on seeing every record written after them.
     let stream: EventStream | undefined;
     let ended = false;
-    const early: AuditEntry[] = [];
+    const early: [AuditEntry, string][] = [];
     const subscription = options.reader.subscribe({
       ...(after ? { after } : {}),
       filter: (entry: AuditEntry) => matches(entry, filter),
-      onEntries: (entries) => {
-        if (!stream) early.push(...entries);
-        else for (const entry of entries) stream.send(entry.streamId, entry);
+      onEntries: (entries, cursors) => {
+        entries.forEach((entry, i) => {
+          if (!stream) early.push([entry, cursors[i]!]);
+          else stream.send(cursors[i]!, entry);
+        });
       },
       onClose: () => {
         ended = true;
@@ -73,7 +78,7 @@ export function auditRoutes(options: AuditRoutesOptions): Router {
         details: { retryAfterSeconds: 1 },
       });
     stream = openEventStream(req, res, { heartbeatMs: options.heartbeatMs ?? 15_000 });
-    for (const entry of early) stream.send(entry.streamId, entry);
+    for (const [entry, cursor] of early) stream.send(cursor, entry);
     stream.onClose(() => subscription.close());
   });
 
@@ -99,13 +104,23 @@ export function scopeToCaller(
   return filter;
 }
 
-/** Where a (re)connecting stream starts: Last-Event-ID, then ?after=, then ?since=, else now. */
-function resumePoint(req: Request, params: { after?: string; since?: number }): string | undefined {
+/**
+ * Where a (re)connecting stream starts: Last-Event-ID, then ?after=, then ?since=, else
+ * now. Checked before the stream opens: a bad one is a 422, not an empty stream.
+ */
+function resumePoint(
+  req: Request,
+  params: { after?: AuditCursor; since?: number },
+  shards: number,
+): AuditCursor | undefined {
   const lastEventId = req.get("last-event-id");
   if (lastEventId !== undefined) {
-    if (!isStreamId(lastEventId)) throw invalid("Last-Event-ID", "must be an event id this stream sent");
-    return lastEventId;
+    const cursor = parseCursor(lastEventId, shards);
+    if (!cursor) throw invalid("Last-Event-ID", CURSOR_HINT);
+    return cursor;
   }
   if (params.after) return params.after;
-  return params.since === undefined ? undefined : idJustBefore(params.since);
+  return params.since === undefined
+    ? undefined
+    : Array.from({ length: shards }, () => idJustBefore(params.since!));
 }

@@ -1,3 +1,4 @@
+import type { AuditCursor } from "../audit-cursor.ts";
 import type { RequestAuditRecord } from "../record.ts";
 import type { AuditQueryStore } from "./audit-query-store.ts";
 
@@ -19,6 +20,7 @@ const MAX_PAGES = 20;
 /**
  * Every object created through a grant: the `end` records of its successful creates since
  * the grant began (the gateway records the created object's name from the cluster's answer).
+ * Reads every shard, merged.
  */
 export async function objectsCreatedBy(
   store: AuditQueryStore,
@@ -26,7 +28,7 @@ export async function objectsCreatedBy(
   since: number,
 ): Promise<CreatedObject[]> {
   const found: CreatedObject[] = [];
-  let after: string | undefined;
+  let after: AuditCursor | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const { items, nextCursor } = await store.query({
       filter: { type: "request", phase: "end", grant: grantId, verb: "create", decision: "allowed" },

@@ -1,20 +1,21 @@
 import type { Logger } from "../../shared/logger.ts";
-import type { RedisClient } from "../../shared/redis.ts";
+import { type AuditCursor, formatCursor } from "../audit-cursor.ts";
 import { retrying } from "../connection.ts";
 import type { AuditEntry } from "../record-fields.ts";
 import { compareStreamIds } from "../stream-ids.ts";
-import { parseEntries, streamEnd } from "./audit-query-store.ts";
+import type { AuditQueryStore } from "./audit-query-store.ts";
+import type { ShardEntry } from "./merged-scan.ts";
 
 export interface TailSubscriberOptions {
-  redis: RedisClient;
-  key: string;
+  store: AuditQueryStore;
   logger: Logger;
-  /** Resume after this stream ID; unset: from now on. */
-  after?: string;
-  /** Resolves once the shared live loop has fixed where it reads from. */
+  /** Resume from this cursor; unset: from now on. */
+  after?: AuditCursor;
+  /** Resolves once the shared live loops have fixed where they read from. */
   loopStarted: Promise<unknown>;
   filter(entry: AuditEntry): boolean;
-  onEntries(entries: AuditEntry[]): void;
+  /** Entries to send, each with the cursor just after it (its event id). */
+  onEntries(entries: AuditEntry[], cursors: string[]): void;
   onClose?(): void;
   signal: AbortSignal;
 }
@@ -22,20 +23,22 @@ export interface TailSubscriberOptions {
 const CATCH_UP_PAGE = 500;
 
 /**
- * One live-tail client. No gap: it registers with the live loop, and waits for the loop to
- * fix its starting point, before its first read; so any entry the loop delivered earlier
- * was already in Redis when that XRANGE ran, and any later one arrives through `receive`. While catching up it keeps only what the loop
- * delivered since its latest XRANGE was sent (older ones are covered by that XRANGE), so
- * the buffer stays small however long the catch-up. No repeat: every entry is compared
- * with the last ID this subscriber has passed.
+ * One live-tail client. No gap: it registers with the live loops, and waits for them to
+ * fix their starting points, before its first read; so any entry a loop delivered earlier
+ * was already in Redis when the catch-up read ran, and any later one arrives through
+ * `receive`. While catching up it keeps only what the loops delivered since its latest
+ * read began (older ones are covered by that read), so the buffer stays small however
+ * long the catch-up. No repeat: every entry is compared with the last ID this subscriber
+ * has passed in its shard. The cursor after each entry (its event id) holds that last ID
+ * for every shard, so a client resuming from it misses nothing in any shard.
  */
 export class TailSubscriber {
   readonly #options: TailSubscriberOptions;
   readonly #closing = new AbortController();
   readonly #signal: AbortSignal;
-  #lastSeen = "0-0";
+  #lastSeen: string[] = [];
   #live = false;
-  #buffer: AuditEntry[] = [];
+  #buffer: ShardEntry[] = [];
   readonly #started = Promise.withResolvers<void>();
 
   constructor(options: TailSubscriberOptions) {
@@ -55,10 +58,11 @@ export class TailSubscriber {
     });
   }
 
-  receive(entries: AuditEntry[]): void {
+  receive(shard: number, entries: AuditEntry[]): void {
     if (this.#signal.aborted) return;
-    if (this.#live) this.#pass(entries);
-    else this.#buffer.push(...entries);
+    const tagged = entries.map((entry) => ({ shard, entry }));
+    if (this.#live) this.#pass(tagged);
+    else this.#buffer.push(...tagged);
   }
 
   close(): void {
@@ -70,19 +74,25 @@ export class TailSubscriber {
   }
 
   async #catchUp(): Promise<void> {
-    const { redis, key } = this.#options;
+    const { store } = this.#options;
     await this.#options.loopStarted;
-    const start = this.#options.after ?? (await retrying(() => streamEnd(redis, key), this.#signal));
+    const start = this.#options.after ?? (await retrying(() => store.ends(), this.#signal));
     if (start === undefined) return;
-    this.#lastSeen = start;
+    this.#lastSeen = [...start];
     this.#started.resolve();
     for (;;) {
-      const page = await retrying(() => {
-        // Whatever the loop delivered before this read is covered by it.
+      const page = await retrying(async () => {
+        // Whatever the loops delivered before this read is covered by it.
         this.#buffer = [];
-        return redis
-          .call("xrange", key, `(${this.#lastSeen}`, "+", "COUNT", CATCH_UP_PAGE)
-          .then(parseEntries);
+        const scan = store.scan({}, this.#lastSeen, CATCH_UP_PAGE);
+        const read: ShardEntry[] = [];
+        for (
+          let next = await scan.next();
+          next;
+          next = read.length < CATCH_UP_PAGE ? await scan.next() : undefined
+        )
+          read.push(next);
+        return read;
       }, this.#signal);
       if (page === undefined) return;
       this.#pass(page);
@@ -93,11 +103,17 @@ export class TailSubscriber {
     this.#buffer = [];
   }
 
-  #pass(entries: AuditEntry[]): void {
-    const fresh = entries.filter((entry) => compareStreamIds(entry.streamId, this.#lastSeen) > 0);
-    if (fresh.length === 0 || this.#signal.aborted) return;
-    this.#lastSeen = fresh.at(-1)!.streamId;
-    const wanted = fresh.filter((entry) => this.#options.filter(entry));
-    if (wanted.length > 0) this.#options.onEntries(wanted);
+  #pass(entries: ShardEntry[]): void {
+    if (this.#signal.aborted) return;
+    const wanted: AuditEntry[] = [];
+    const cursors: string[] = [];
+    for (const { shard, entry } of entries) {
+      if (compareStreamIds(entry.streamId, this.#lastSeen[shard]!) <= 0) continue;
+      this.#lastSeen[shard] = entry.streamId;
+      if (!this.#options.filter(entry)) continue;
+      wanted.push(entry);
+      cursors.push(formatCursor(this.#lastSeen));
+    }
+    if (wanted.length > 0) this.#options.onEntries(wanted, cursors);
   }
 }

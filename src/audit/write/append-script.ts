@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { RedisClient } from "../../shared/redis.ts";
-import type { AuditKeys } from "../audit-keys.ts";
 import type { AuditRecord } from "../record.ts";
 import { toStreamFields } from "../record-fields.ts";
 
@@ -14,13 +13,30 @@ import { toStreamFields } from "../record-fields.ts";
  * records from live tails). pcall stops at the first failing XADD and still records the
  * mark for what did land, so a partial batch is reported exactly.
  *
- * Returns { done, ids, error }: the first `done` records are in the stream (or were
- * already); the rest were not written.
+ * The batch carries a "not after" deadline in the server's clock (microseconds): the
+ * moment the writer stops waiting for the answer. A command stuck in a stalled server
+ * (SIGSTOP, a long fork, a full kernel buffer) runs when the server resumes, after the
+ * writer refused the request or spooled the record; the script then appends nothing and
+ * says it came late, so the stream never holds a record for a request that was refused.
+ * Every reply also carries the server's TIME, from which the writer keeps its estimate of
+ * the server clock (redis-clock.ts).
+ *
+ * When the writer wants its records on replicas too (`audit.replicas`), the script also
+ * says how many replicas are connected, so the writer waits for those (replica-wait.ts)
+ * and not for ones that are not there.
+ *
+ * Returns { done, error, ids, late, seconds, microseconds, replicas }: the first `done`
+ * records are in the stream (or were already); the rest were not written.
  */
 const SCRIPT = `
+local t = redis.call('TIME')
+local notAfter = tonumber(ARGV[1])
+if tonumber(t[1]) * 1000000 + tonumber(t[2]) > notAfter then
+  return { 0, '', {}, 1, t[1], t[2] }
+end
 local applied = tonumber(redis.call('GET', KEYS[2]) or '0')
-local maxlen, ttl, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local ids, i, err = {}, 4, ''
+local maxlen, ttl, count = ARGV[3], ARGV[4], tonumber(ARGV[5])
+local ids, i, err = {}, 6, ''
 local done = 0
 for r = 1, count do
   local seq, n = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
@@ -36,7 +52,11 @@ for r = 1, count do
   i = i + 2 + n
 end
 redis.call('SET', KEYS[2], applied, 'PX', ttl)
-return { done, err, ids }
+local replicas = 0
+if tonumber(ARGV[2]) > 0 then
+  replicas = tonumber(string.match(redis.call('INFO', 'replication'), 'connected_slaves:(%d+)') or '0')
+end
+return { done, err, ids, 0, t[1], t[2], replicas }
 `;
 const SHA = createHash("sha1").update(SCRIPT).digest("hex");
 
@@ -45,11 +65,18 @@ export interface SequencedRecord {
   record: AuditRecord;
 }
 
+/** One stream and the writer-sequence key beside it (same hash tag, so one slot). */
+export interface AppendKeys {
+  log: string;
+  writerSequence(writerId: string): string;
+}
+
 export interface AppendTarget {
-  keys: AuditKeys;
   maxLength: number;
   /** How long Redis remembers a writer's mark; as long as records are kept. */
   markTtlMs: number;
+  /** Up to how many connected replicas must hold a record before it counts (0: the master's word). */
+  replicas: number;
 }
 
 export interface AppendResult {
@@ -57,16 +84,30 @@ export interface AppendResult {
   /** Stream IDs of the records written by this call ("" for ones already there). */
   ids: string[];
   error?: string;
+  /** The server's clock was past the deadline: nothing was appended. */
+  late: boolean;
+  /** The server's TIME when the script ran, in milliseconds (with a fraction). */
+  serverMs: number;
+  /** Replicas connected to the master that ran it (counted only when the target wants replicas). */
+  replicas: number;
 }
 
 export async function appendBatch(
   redis: RedisClient,
+  keys: AppendKeys,
   target: AppendTarget,
   writerId: string,
   records: readonly SequencedRecord[],
+  notAfterServerMs: number,
 ): Promise<AppendResult> {
-  const args: (string | number)[] = [2, target.keys.log, target.keys.writerSequence(writerId)];
-  args.push(target.maxLength, target.markTtlMs, records.length);
+  const args: (string | number)[] = [2, keys.log, keys.writerSequence(writerId)];
+  args.push(
+    Math.floor(notAfterServerMs * 1000),
+    target.replicas,
+    target.maxLength,
+    target.markTtlMs,
+    records.length,
+  );
   for (const { seq, record } of records) {
     const fields = toStreamFields(record);
     args.push(seq, fields.length, ...fields);
@@ -78,6 +119,29 @@ export async function appendBatch(
     if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
     reply = await redis.call("eval", SCRIPT, ...args);
   }
-  const [done, error, ids] = reply as [number, string, string[]];
-  return { done, ids, ...(error ? { error } : {}) };
+  const [done, error, ids, late, seconds, micros, replicas] = reply as [
+    number,
+    string,
+    string[],
+    number,
+    string,
+    string,
+    number | undefined,
+  ];
+  return {
+    done,
+    ids,
+    late: late === 1,
+    replicas: replicas ?? 0,
+    serverMs: Number(seconds) * 1000 + Number(micros) / 1000,
+    ...(error ? { error } : {}),
+  };
+}
+
+const TIME_SCRIPT = "return redis.call('TIME')";
+
+/** The server's TIME as seen by the node that holds `key` (on a Cluster, its shard's node). */
+export async function serverTimeMs(redis: RedisClient, key: string): Promise<number> {
+  const [seconds, micros] = (await redis.call("eval", TIME_SCRIPT, 1, key)) as [string, string];
+  return Number(seconds) * 1000 + Number(micros) / 1000;
 }

@@ -73,8 +73,10 @@ export class BufferedMode implements WriteMode {
         for (const entry of batch.slice(0, written)) entry.resolve("stream");
         if (!failure) return this.#options.outage.succeeded();
         this.#options.outage.failed(failure.reason, failure.message);
-        // A timed-out batch may still land; it is spooled whole and the replay skips
-        // whatever did (same writer, same sequence numbers).
+        // Everything from the first record not in the stream is spooled, in order. A
+        // record past it may have landed (another shard), or may land if Redis ran the
+        // script just before its deadline but answered late: the replay skips those
+        // (same writer, same sequence numbers), so each lands exactly once.
         rest = batch.slice(written);
       }
       await this.#toSpool(rest);

@@ -6,8 +6,10 @@ import { auditUnavailable, type WriteMode } from "./write-mode.ts";
 /**
  * fail-closed: an append resolves only once Redis acknowledged the record, within
  * writeTimeout of the append call; otherwise it is refused and the gateway does not
- * forward the request. Nothing is kept locally, so a refused record is never written
- * later either (see connection.ts for the half that ioredis would otherwise resend).
+ * forward the request. Nothing is kept locally, and a refused record is never written
+ * later either: ioredis does not resend it after a reconnect (connection.ts), and a
+ * command stuck in a stalled Redis appends nothing once its deadline, the moment of the
+ * refusal, has passed (append-script.ts).
  */
 export class FailClosedMode implements WriteMode {
   readonly deadlineMs: number;
@@ -21,16 +23,22 @@ export class FailClosedMode implements WriteMode {
   }
 
   async flush(batch: PendingWrite[]): Promise<void> {
-    // The batch is in append order: the first entry has the least time left.
+    // The batch is in append order: the first entry has the least time left, and the
+    // batcher refuses it when that runs out, so the whole batch is given up then.
     const left = this.deadlineMs - (performance.now() - batch[0]!.enqueuedAt);
     const result = await writeDirect(this.#direct, batch, left);
     countMissed(this.#direct.metrics, result, batch.length);
-    const { written, failure } = result;
-    for (const entry of batch.slice(0, written)) entry.resolve("stream");
+    const { landed, failure } = result;
+    // Shards fail apart: whatever landed is acknowledged, even past a failed record.
+    batch.forEach((entry, i) => {
+      if (landed[i]) entry.resolve("stream");
+    });
     if (!failure) return this.#outage.succeeded();
     this.#outage.failed(failure.reason, failure.message);
     const refusal = auditUnavailable(undefined, new Error(failure.message));
-    for (const entry of batch.slice(written)) entry.reject(refusal);
+    batch.forEach((entry, i) => {
+      if (!landed[i]) entry.reject(refusal);
+    });
   }
 
   async start(): Promise<void> {}

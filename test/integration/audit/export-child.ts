@@ -19,6 +19,7 @@ const exporter = new AuditExporter({
   redis,
   connection: dedicatedConnection(redis),
   keys: auditKeys(env.KEY_PREFIX!),
+  shard: 0,
   metrics: createAuditMetrics(new Registry()),
   logger: silentLogger(),
   holder: "child",

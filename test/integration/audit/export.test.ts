@@ -23,6 +23,7 @@ import {
   tempDir,
   waitFor,
 } from "../../support/audit-fixtures.ts";
+import { startAuditApp } from "./app.ts";
 
 describe("audit export worker", () => {
   let redis: RedisHarness;
@@ -49,6 +50,7 @@ describe("audit export worker", () => {
       redis: client,
       connection,
       keys,
+      shard: 0,
       sink,
       metrics: createAuditMetrics(registry),
       logger: silentLogger(),
@@ -208,6 +210,37 @@ describe("audit export worker", () => {
       await first.worker.stop();
       await second.worker.stop();
       await stopWriter();
+    }
+  });
+
+  it("stopping the audit feature mid-delivery acknowledges the delivered batch first", async () => {
+    const keyPrefix = `kbexport${++prefixes}:`;
+    let release: () => void = () => {};
+    const delivered: string[] = [];
+    const receiver = createServer(async (req: IncomingMessage, res) => {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      delivered.push(...(JSON.parse(body) as AuditEntry[]).map((e) => e.id));
+      release = () => res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/ingest`;
+    const app = await startAuditApp(
+      { ...redis, keyPrefix },
+      auditConfig({ export: { kind: "webhook", url } }),
+    );
+    try {
+      await app.audit.writer.append(requestRecord());
+      await waitFor(() => delivered.length === 1);
+      // The sink has the batch and is about to say so; the broker is asked to stop now.
+      const stopped = app.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await stopped;
+      assert.equal(await pendingCount(auditKeys(keyPrefix)), 0, "acknowledged, so never delivered again");
+    } finally {
+      receiver.closeAllConnections();
+      receiver.close();
     }
   });
 });
