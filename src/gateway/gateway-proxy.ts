@@ -19,6 +19,7 @@ import { type Duplex, Readable } from "node:stream";
 import httpProxy from "http-proxy";
 import type { AuditWriter } from "../audit/index.ts";
 import type { Grant } from "../grants/index.ts";
+import { writeSocketStatus, writeStatus } from "../http/status-writer.ts";
 import type { Clock } from "../shared/clock.ts";
 import { BadGateway, GatewayTimeout, type KubernetesStatus } from "../shared/errors.ts";
 import { randomId } from "../shared/ids.ts";
@@ -30,10 +31,10 @@ import type { GatewayMetrics } from "./gateway-metrics.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
 import { type ForwardBody, type GuardDeps, guardStep } from "./guard/guard-step.ts";
 import { upstreamHeaders } from "./headers.ts";
+import { lostToKeepAliveRace } from "./keep-alive-race.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 import { isAmendable, relayAmendedStatus, tapCreated, writeHead } from "./response-relay.ts";
 import { pipeUpgrade } from "./spdy-pipe.ts";
-import { writeSocketStatus, writeStatus } from "./status-writer.ts";
 import { StreamRelay } from "./stream-relay.ts";
 import { targetOf } from "./upstream.ts";
 import { webSocketTunnel } from "./websocket-tunnel.ts";
@@ -64,6 +65,9 @@ interface InFlight {
   upstream?: ClientRequest;
   /** A watch or followed log, relayed so that it can be ended with a reason. */
   relay?: StreamRelay;
+  /** Where it was forwarded, kept for one retry on a fresh connection. */
+  target?: httpProxy.ServerOptions;
+  retried?: boolean;
 }
 
 export class GatewayProxy {
@@ -126,6 +130,7 @@ export class GatewayProxy {
     this.#inFlight.set(req, flight);
     const grant = ctx.grant!;
     const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
+      stream: streamKind(ctx) !== undefined,
       close: (reason) => {
         ctx.endedBy = reason;
         if (flight.relay) flight.relay.cut(reason);
@@ -146,6 +151,7 @@ export class GatewayProxy {
     req.headers = upstreamHeaders(req.headers, admitted.authorization, false);
     const upstream = admitted.cluster.upstream;
     const target = { ...targetOf(upstream), agent: upstream.agent };
+    flight.target = target;
     const forward = admitted.forward;
     if (forward) {
       // The guard has read the body: what goes upstream is that body, or its rewrite.
@@ -184,6 +190,7 @@ export class GatewayProxy {
       : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers);
 
     const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
+      stream: true,
       close: (reason) => {
         ctx.endedBy = reason;
         tunnel.close(reason);
@@ -261,6 +268,16 @@ export class GatewayProxy {
   #upstreamFailed(err: Error, req: IncomingMessage, target: ServerResponse | Duplex | unknown): void {
     const flight = this.#inFlight.get(req);
     const code = (err as NodeJS.ErrnoException).code;
+    if (flight?.target && !flight.retried && lostToKeepAliveRace(req, target, flight.upstream, code)) {
+      flight.retried = true;
+      this.#options.logger.debug(
+        { id: flight.ctx.id },
+        "the cluster closed a reused connection; retrying once",
+      );
+      // The client's request stream has ended already; an empty body ends the new one.
+      this.#proxy.web(req, target, { ...flight.target, buffer: Readable.from([]) });
+      return;
+    }
     const failure =
       code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT"
         ? new GatewayTimeout(`the cluster "${flight?.ctx.cluster}" did not answer in time`)

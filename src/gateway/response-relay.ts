@@ -16,7 +16,13 @@ const PASSES = Object.values(webOutgoing as Record<string, OutgoingPass>);
 /** A refusal body is a Status of a few hundred bytes; anything larger passes through as it is. */
 const MAX_AMENDED_BYTES = 64 * 1024;
 
-/** Writes the upstream answer's status and headers the way http-proxy would. */
+/**
+ * Writes the upstream answer's status and headers the way http-proxy would, except the
+ * connection's own: `Connection` and `Keep-Alive` describe the hop to the cluster, and
+ * copying them would override what the client asked of its own connection (a client that
+ * sent `Connection: close` would be kept open until the idle timeout). Node sets them for
+ * the client's hop.
+ */
 export function writeHead(
   req: IncomingMessage,
   res: ServerResponse,
@@ -24,6 +30,8 @@ export function writeHead(
   options: httpProxy.ServerOptions,
 ): void {
   for (const pass of PASSES) if (pass(req, res, proxyRes, options)) break;
+  res.removeHeader("connection");
+  res.removeHeader("keep-alive");
 }
 
 /** Whether the answer is a Status the gateway may amend: JSON, not compressed, small. */

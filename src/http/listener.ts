@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Config } from "../config/schema.ts";
+import { clientErrorAnswer } from "./client-error.ts";
 
 /**
  * The broker's one HTTP(S) listener. Receiving a request has a time limit; answering one does
@@ -27,6 +28,7 @@ export async function listen(
       )
     : createHttpServer(httpOptions, onRequest);
   server.on("upgrade", onUpgrade);
+  server.on("clientError", clientErrorAnswer(config.limits.maxHeaderBytes));
   server.requestTimeout = config.limits.requestTimeout * 1000;
   server.headersTimeout = Math.min(60_000, server.requestTimeout);
 

@@ -75,6 +75,12 @@ export interface StandIn {
   requests: RecordedRequest[];
   /** A TokenRequest without HTTP (same validation and defaults); resolves to the JWT. */
   issueToken(namespace: string, serviceAccount: string, options?: IssueTokenOptions): Promise<string>;
+  /**
+   * The next `count` requests (to paths matching `path`, if given) that arrive on an
+   * already-used keep-alive connection find it closed, unanswered: what a client sees when
+   * a server ends an idle connection just as the client reuses it (the keep-alive race).
+   */
+  closeReusedConnections(count: number, path?: RegExp): void;
   close(): Promise<void>;
 }
 
@@ -119,7 +125,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const stopTokenController = startTokenController({ store, issuer, caCert: tls.caCert });
   const pipeline = new Pipeline(core);
   const server: Server = createServer({ cert: tls.cert, key: tls.key });
-  server.on("request", pipeline.handleRequest);
+  const served = new WeakSet<Socket>();
+  const closeReused = { count: 0, path: /./ };
+  server.on("request", (req, res) => {
+    const reused = served.has(req.socket);
+    served.add(req.socket);
+    if (reused && closeReused.count > 0 && closeReused.path.test(req.url ?? "")) {
+      closeReused.count--;
+      req.socket.destroy();
+      return;
+    }
+    pipeline.handleRequest(req, res);
+  });
   server.on("upgrade", pipeline.handleUpgrade);
   // Upgraded connections are no longer the HTTP server's: close() has to end them itself.
   const upgraded = new Set<Socket>();
@@ -146,6 +163,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     issueToken: async (namespace, serviceAccount, tokenOptions = {}) => {
       const { tokenRequest } = await requestToken(core, namespace, serviceAccount, tokenOptions);
       return (tokenRequest.status as { token: string }).token;
+    },
+    closeReusedConnections: (count, path = /./) => {
+      Object.assign(closeReused, { count, path });
     },
     close: () =>
       new Promise<void>((resolve) => {

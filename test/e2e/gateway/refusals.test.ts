@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect } from "node:tls";
 import { generateKeyPair, SignJWT } from "jose";
 import { requestRecords } from "../../support/audit-log.ts";
+import { rawGet } from "../../support/raw-http.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 /** What the gateway refuses before anything reaches the cluster, each refusal audited. */
@@ -125,7 +125,7 @@ describe("gateway refusals", () => {
       "/api/v1/namespaces/team-a/pods/%2e%2e/secrets",
       "/api/v1/namespaces/team-a%2Fsecrets",
     ]) {
-      const res = await rawGet(`/clusters/test${path}`, token);
+      const res = await rawGet(stack.url, stack.caCert, `/clusters/test${path}`, token);
       assert.equal(res.status, 400, path);
       assert.match(res.body, /"kind":"Status"/);
     }
@@ -141,24 +141,4 @@ describe("gateway refusals", () => {
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { reason: string }).reason, "NotFound");
   });
-
-  /** fetch normalises paths; a raw request line keeps the encoded dots as sent. */
-  function rawGet(path: string, bearer: string): Promise<{ status: number; body: string }> {
-    const url = new URL(stack.url);
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: url.hostname, port: Number(url.port), ca: stack.caCert }, () => {
-        socket.write(
-          `GET ${path} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${bearer}\r\nconnection: close\r\n\r\n`,
-        );
-      });
-      let text = "";
-      socket.on("data", (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      socket.on("end", () =>
-        resolve({ status: Number(text.split(" ")[1]), body: text.split("\r\n\r\n")[1] ?? "" }),
-      );
-      socket.on("error", reject);
-    });
-  }
 });
