@@ -1,7 +1,7 @@
 import type { LifecycleEvent } from "../audit/index.ts";
 import { requestNotification } from "./request-messages.ts";
 import type { RequestStore } from "./request-store.ts";
-import type { WebhookNotifier } from "./webhook-notifier.ts";
+import type { Notifier } from "./webhook-notifier.ts";
 
 /**
  * A lifecycle listener: the end of a grant that came from an access request is told to the
@@ -10,11 +10,11 @@ import type { WebhookNotifier } from "./webhook-notifier.ts";
  */
 export function notifyGrantEnd(options: {
   requests: Pick<RequestStore, "get">;
-  notifier: Pick<WebhookNotifier, "notify">;
+  notifier: Notifier;
 }): (event: LifecycleEvent) => Promise<void> {
   return async (event) => {
     if (event.event !== "grant.ended" || !event.request) return;
     const request = await options.requests.get(event.request);
-    if (request) options.notifier.notify(requestNotification("grant.ended", request));
+    if (request) await options.notifier.notify(requestNotification("grant.ended", request));
   };
 }

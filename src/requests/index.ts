@@ -5,13 +5,13 @@
  * their own deadline. Every transition is an audit lifecycle event and, where people act on
  * it, a webhook notification (generic JSON or Slack).
  *
- * It owns the requests in Redis (the {requests} hash tag) and the webhooks; the grant it
- * provisions belongs to the grants feature.
+ * It owns the requests in Redis (the {requests} hash tag), the webhooks and the notifications
+ * stream every replica delivers from (notifications.ts); the grant it provisions belongs to
+ * the grants feature.
  */
 import type { Registry } from "prom-client";
 import type { LifecycleEvents } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
-import { readSecret } from "../config/secrets.ts";
 import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Lease } from "../shared/lease.ts";
@@ -19,10 +19,10 @@ import { LeasedLoop } from "../shared/leased-loop.ts";
 import type { Logger } from "../shared/logger.ts";
 import { keyspace, type RedisClient } from "../shared/redis.ts";
 import { notifyGrantEnd } from "./grant-end-notice.ts";
+import { createNotifications } from "./notifications.ts";
 import { RedisRequestStore } from "./redis-request-store.ts";
 import { requestRoutes } from "./request-routes.ts";
 import { type GrantMaker, RequestService } from "./request-service.ts";
-import { WebhookNotifier } from "./webhook-notifier.ts";
 
 export type { AccessRequest, RequestView } from "./access-request.ts";
 export type { GrantMaker } from "./request-service.ts";
@@ -41,16 +41,8 @@ export interface RequestsDeps {
 
 export function createRequests(deps: RequestsDeps): Feature {
   const { config, clock, logger } = deps;
-  const notifier = new WebhookNotifier({
-    webhooks: config.notifications.webhooks.map(({ urlEnv, url, ...webhook }) => ({
-      ...webhook,
-      url: url ?? readSecret({ env: urlEnv }, `notifications webhook "${webhook.name}"`, deps.env)!,
-    })),
-    settings: config.notifications,
-    clock,
-    logger,
-    metrics: deps.metrics,
-  });
+  const notifications = createNotifications(deps);
+  const notifier = notifications.notifier;
   const store = new RedisRequestStore({ redis: deps.redis, keyPrefix: config.redis.keyPrefix });
   deps.lifecycle.onRecorded(notifyGrantEnd({ requests: store, notifier }));
   const requests = new RequestService({
@@ -85,10 +77,13 @@ export function createRequests(deps: RequestsDeps): Feature {
         limit: api.rateLimit("requests", config.limits.rateLimits.requests.perMinute, "principal"),
       }),
     ],
-    start: async () => expiry.start(),
+    start: async () => {
+      expiry.start();
+      notifications.start();
+    },
     stop: async () => {
       await expiry.stop();
-      await notifier.drain();
+      await notifications.stop();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { LifecycleEventName, LifecycleSink } from "../audit/index.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { AccessRequest } from "./access-request.ts";
 import { describeAccess, requestNotification } from "./request-messages.ts";
-import type { NotificationEvent, WebhookNotifier } from "./webhook-notifier.ts";
+import type { NotificationEvent, Notifier } from "./webhook-notifier.ts";
 
 /**
  * Tells the world about a request's transitions: an audit lifecycle event for each, and a
@@ -11,12 +11,12 @@ import type { NotificationEvent, WebhookNotifier } from "./webhook-notifier.ts";
  */
 export class RequestEvents {
   readonly #lifecycle: LifecycleSink;
-  readonly #notifier: Pick<WebhookNotifier, "notify">;
+  readonly #notifier: Notifier;
   readonly #logger: Logger;
 
   constructor(options: {
     lifecycle: LifecycleSink;
-    notifier: Pick<WebhookNotifier, "notify">;
+    notifier: Notifier;
     logger: Logger;
   }) {
     this.#lifecycle = options.lifecycle;
@@ -32,7 +32,7 @@ export class RequestEvents {
     actor?: string,
   ): Promise<void> {
     await this.record(event, request, detail);
-    this.#notifier.notify(requestNotification(event, request, actor));
+    await this.#notifier.notify(requestNotification(event, request, actor));
   }
 
   /** The audit event only. */

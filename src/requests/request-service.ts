@@ -11,7 +11,7 @@ import type { Principal } from "../shared/principal.ts";
 import type { AccessRequest, Decision } from "./access-request.ts";
 import { RequestEvents } from "./request-events.ts";
 import type { RequestStore } from "./request-store.ts";
-import type { WebhookNotifier } from "./webhook-notifier.ts";
+import type { Notifier } from "./webhook-notifier.ts";
 
 /** What an approved request needs from the grants feature: its grant, made at approval. */
 export interface GrantMaker {
@@ -45,7 +45,7 @@ export class RequestService {
     grants: GrantMaker;
     clock: Clock;
     lifecycle: LifecycleSink;
-    notifier: Pick<WebhookNotifier, "notify">;
+    notifier: Notifier;
     logger: Logger;
   }) {
     this.#config = options.config;

@@ -1,7 +1,8 @@
-import { Counter, type Registry } from "prom-client";
+import type { Counter } from "prom-client";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { RedisClient } from "../shared/redis.ts";
 
 export type NotificationEvent =
   | "request.created"
@@ -18,91 +19,65 @@ export interface Notification {
   data: Record<string, unknown>;
 }
 
+/** What tells people of a transition (the request service's view of the notifier). */
+export interface Notifier {
+  notify(notification: Notification): Promise<void> | void;
+}
+
 /** A configured webhook with its URL resolved (it may come from a secret env variable). */
 export type Webhook = Omit<Config["notifications"]["webhooks"][number], "url" | "urlEnv"> & { url: string };
 
 /**
  * Tells people about access requests through webhooks: a generic JSON body or a Slack-style
- * `{text}`. Sending never blocks the caller: each delivery runs in the background with
- * retries and exponential backoff; what finally fails is logged and counted, never thrown.
+ * `{text}`. notify() only appends the deliveries to the notifications stream, one entry per
+ * webhook with its body rendered, so sending never blocks the caller and survives the replica;
+ * the replicas' NotificationConsumers deliver them. A notification Redis would not take is
+ * logged and counted as failed, never thrown: the transition it tells of has happened.
  */
-export class WebhookNotifier {
+export class WebhookNotifier implements Notifier {
   readonly #webhooks: Webhook[];
-  readonly #attempts: number;
-  readonly #initialBackoffMs: number;
+  readonly #redis: RedisClient;
+  readonly #stream: string;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #outcomes: Counter;
-  readonly #inflight = new Set<Promise<void>>();
 
   constructor(options: {
     webhooks: Webhook[];
-    settings: Pick<Config["notifications"], "attempts" | "initialBackoff">;
+    redis: RedisClient;
+    stream: string;
     clock: Clock;
     logger: Logger;
-    metrics: Registry;
+    outcomes: Counter;
   }) {
     this.#webhooks = options.webhooks;
-    this.#attempts = options.settings.attempts;
-    this.#initialBackoffMs = options.settings.initialBackoff * 1000;
+    this.#redis = options.redis;
+    this.#stream = options.stream;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    this.#outcomes = new Counter({
-      name: "kube_broker_notifications_total",
-      help: "Webhook notifications by webhook and outcome (delivered, retried, failed).",
-      labelNames: ["webhook", "outcome"],
-      registers: [options.metrics],
-    });
+    this.#outcomes = options.outcomes;
   }
 
-  notify(notification: Notification): void {
-    for (const webhook of this.#webhooks) {
-      if (webhook.events && !webhook.events.includes(notification.event)) continue;
-      const delivery = this.#deliver(webhook, notification).finally(() => this.#inflight.delete(delivery));
-      this.#inflight.add(delivery);
+  async notify(notification: Notification): Promise<void> {
+    const webhooks = this.#webhooks.filter((w) => !w.events || w.events.includes(notification.event));
+    if (webhooks.length === 0) return;
+    const ts = new Date(this.#clock.now()).toISOString();
+    const pipeline = this.#redis.multi();
+    for (const webhook of webhooks) {
+      const body =
+        webhook.format === "slack"
+          ? { text: notification.text }
+          : { event: notification.event, ts, text: notification.text, ...notification.data };
+      const fields = ["webhook", webhook.name, "event", notification.event, "body", JSON.stringify(body)];
+      pipeline.xadd(this.#stream, "*", ...fields);
     }
-  }
-
-  /** Waits for deliveries under way (shutdown and tests). */
-  async drain(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
-  }
-
-  async #deliver(webhook: Webhook, notification: Notification): Promise<void> {
-    const body =
-      webhook.format === "slack"
-        ? { text: notification.text }
-        : {
-            event: notification.event,
-            ts: new Date(this.#clock.now()).toISOString(),
-            text: notification.text,
-            ...notification.data,
-          };
-    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
-      try {
-        const res = await fetch(webhook.url, {
-          method: "POST",
-          headers: { "content-type": "application/json", "user-agent": "kube-broker" },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.arrayBuffer();
-        if (res.ok) {
-          this.#outcomes.inc({ webhook: webhook.name, outcome: "delivered" });
-          return;
-        }
-        throw new Error(`HTTP ${res.status}`);
-      } catch (err) {
-        const last = attempt === this.#attempts;
-        this.#outcomes.inc({ webhook: webhook.name, outcome: last ? "failed" : "retried" });
-        const log = { webhook: webhook.name, event: notification.event, attempt, err: String(err) };
-        if (last) {
-          this.#logger.error(log, "notification dropped after its last attempt");
-          return;
-        }
-        this.#logger.warn(log, "notification failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, this.#initialBackoffMs * 2 ** (attempt - 1)));
-      }
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+    } catch (err) {
+      for (const webhook of webhooks) this.#outcomes.inc({ webhook: webhook.name, outcome: "failed" });
+      this.#logger.error({ event: notification.event, err: String(err) }, "notification lost: Redis failed");
     }
   }
 }

@@ -95,7 +95,7 @@ function setup(lifecycle = new RecordingLifecycle()) {
     grants,
     clock,
     lifecycle,
-    notifier: { notify: (n) => notifications.push(n) },
+    notifier: { notify: (n) => void notifications.push(n) },
     logger: silentLogger(),
   });
   return {
