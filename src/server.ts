@@ -13,6 +13,7 @@ import type { Config } from "./config/schema.ts";
 import { createGateway } from "./gateway/index.ts";
 import { createGrants, type ReconcileReport } from "./grants/index.ts";
 import { createApp } from "./http/app.ts";
+import { Drain } from "./http/drain.ts";
 import type { ApiContext, Feature } from "./http/feature.ts";
 import { listen } from "./http/listener.ts";
 import { RateLimiter } from "./http/rate-limiter.ts";
@@ -30,6 +31,10 @@ export interface Broker {
   url: string;
   /** Runs one reconcile pass now (tests, and operators through a future admin endpoint). */
   reconcile(): Promise<ReconcileReport>;
+  /**
+   * A graceful stop (http/drain.ts): not ready at once, no new connections, requests under
+   * way finish within server.drainTimeout, streams end with a reason, the audit flushes.
+   */
   close(): Promise<void>;
 }
 
@@ -87,9 +92,11 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     isAdmin: (principal) => isAdmin(config, principal),
     rateLimit: (bucket, perMinute, per) => limiter.middleware(bucket, perMinute, per),
   };
+  const drain = new Drain();
   const app = createApp({
     logger,
     metrics,
+    draining: () => drain.draining,
     readiness: [{ name: "redis", check: async () => void (await redis.ping()) }, ...clusters.readiness],
     trustProxy: config.server.trustProxy,
     maxBodyBytes: config.limits.maxBodyBytes,
@@ -100,6 +107,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   const { server, url } = await listen(
     config,
     (req: IncomingMessage, res: ServerResponse) => {
+      drain.track(req, res);
       if (gateway.serves(req.url)) gateway.handle(req, res);
       else app(req, res);
     },
@@ -115,18 +123,21 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     url,
     reconcile: () => grants.reconcile(),
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const [first, ...rest] = [...features].reverse();
-      await first!.stop();
-      server.closeAllConnections();
-      await closed;
-      for (const feature of rest) await feature.stop();
+      // Stop taking work and let what is under way finish, then stop the features in reverse:
+      // the gateway first, the audit writer (which flushes) last.
+      const drained = await drain.drain(server, {
+        timeoutMs: config.server.drainTimeout * 1000,
+        delayMs: config.server.drainDelay * 1000,
+        endStreams: () => gateway.endStreams(),
+      });
+      logger.info(drained, "listener drained");
+      for (const feature of [...features].reverse()) await feature.stop();
       redis.disconnect();
     },
   };
 }
 
-/** `kube-broker serve`: run until SIGINT/SIGTERM, then drain. */
+/** `kube-broker serve`: run until SIGINT/SIGTERM, then drain and exit 0 (a second signal kills). */
 export async function serve(configFile: string): Promise<void> {
   const config = await loadConfig(configFile);
   const logger = createLogger();

@@ -9,6 +9,11 @@ import { deadlineReason } from "./end-reason.ts";
  */
 export interface OpenConnection {
   close(reason: string): void;
+  /**
+   * A watch, followed log or upgraded session: open for as long as its grant, so a replica
+   * shutting down ends it at once (the client reconnects elsewhere) instead of waiting.
+   */
+  stream?: boolean;
 }
 
 export class ConnectionRegistry {
@@ -58,6 +63,19 @@ export class ConnectionRegistry {
     let count = 0;
     for (const set of this.#byGrant.values()) count += set.size;
     return count;
+  }
+
+  /** Closes the long streams only; ordinary requests under way may finish. Returns how many. */
+  closeStreams(reason: string): number {
+    let closed = 0;
+    for (const set of [...this.#byGrant.values()]) {
+      for (const connection of [...set]) {
+        if (!connection.stream) continue;
+        connection.close(reason);
+        closed++;
+      }
+    }
+    return closed;
   }
 
   closeAll(reason: string): void {

@@ -23,3 +23,9 @@ export function deadlineReason(grantId: string, expiresAt: number): string {
 }
 
 const AGAIN = "ask for access again if you still need it";
+
+/**
+ * A replica stopping (a rolling restart) ends its streams; the grant is untouched, so the
+ * same command, run again, reaches another replica through the load balancer.
+ */
+export const RESTARTING = "the broker is restarting; run the command again to reconnect";

@@ -16,7 +16,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ApiTokenSource, GatewayCluster } from "./admission.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
-import { endReason } from "./end-reason.ts";
+import { endReason, RESTARTING } from "./end-reason.ts";
 import { gatewayCluster } from "./gateway-cluster.ts";
 import { createGatewayMetrics } from "./gateway-metrics.ts";
 import { GatewayProxy } from "./gateway-proxy.ts";
@@ -51,6 +51,8 @@ export interface Gateway extends Feature {
   serves(url: string | undefined): boolean;
   handle(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Shutting down: ends this replica's long streams with a reason; ordinary requests go on. */
+  endStreams(): number;
 }
 
 /**
@@ -87,6 +89,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     serves: (url) => url?.startsWith("/clusters/") ?? false,
     handle: (req, res) => void proxy.handle(req, res),
     handleUpgrade: (req, socket, head) => void proxy.handleUpgrade(req, socket, head),
+    endStreams: () => connections.closeStreams(RESTARTING),
     routes: () => [selfRevokeRoutes({ clusters, resolver, grants })],
     start: async () => {
       unsubscribe = await grants.subscribeEnded(
@@ -106,7 +109,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
     },
     stop: async () => {
-      connections.closeAll("the broker is shutting down; run the command again to reconnect");
+      connections.closeAll(RESTARTING);
       proxy.close();
       await unsubscribe();
     },

@@ -8,6 +8,8 @@ export interface AppOptions {
   logger: Logger;
   metrics: Registry;
   readiness: ReadinessCheck[];
+  /** Whether the broker is draining for shutdown (/readyz answers 503). */
+  draining?: () => boolean;
   trustProxy: boolean;
   maxBodyBytes: number;
   /** Feature routers mounted under /v1. */
@@ -19,7 +21,7 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", options.trustProxy);
-  app.use(healthRoutes({ checks: options.readiness, metrics: options.metrics }));
+  app.use(healthRoutes({ checks: options.readiness, metrics: options.metrics, draining: options.draining }));
   const v1 = express.Router();
   v1.use(express.json({ limit: options.maxBodyBytes }));
   for (const router of options.api) v1.use(router);

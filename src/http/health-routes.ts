@@ -10,12 +10,21 @@ export interface ReadinessCheck {
 
 const CHECK_TIMEOUT_MS = 2000;
 
-export function healthRoutes(options: { checks: ReadinessCheck[]; metrics: Registry }): Router {
+export function healthRoutes(options: {
+  checks: ReadinessCheck[];
+  metrics: Registry;
+  /** True once the broker is shutting down: not ready, whatever the checks say. */
+  draining?: () => boolean;
+}): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
   router.get("/readyz", async (_req, res) => {
+    if (options.draining?.()) {
+      res.status(503).json({ ready: false, draining: true, checks: [] });
+      return;
+    }
     const results = await Promise.all(
       options.checks.map(async ({ name, check }) => {
         try {

@@ -80,4 +80,25 @@ describe("streams cut by a grant's end say why", () => {
     assert.equal(await exited(watch), 0);
     assert.match(watch.output(), new RegExp(`grant ${grant.id} expired at \\S+; ask for access again`));
   });
+
+  it("a restart: the stopping broker ends the watch, logs -f and exec saying so", async () => {
+    const session = await stack.login("dev");
+    const { token } = await stack.credential(session, { role: "edit", namespace: "team-b" });
+    const kubeconfig = await stack.gatewayKubeconfig("restarting", token, "team-b");
+    const watch = kubectl.start(kubeconfig, ["get", "pods", "-w"]);
+    const logs = kubectl.start(kubeconfig, ["logs", "-f", "api-1"]);
+    const exec = kubectl.start(kubeconfig, ["exec", "api-1", "--", "sleep", "60"]);
+    await Promise.all([watch.waitFor("api-1"), logs.waitFor("listening on :8080")]);
+    await new Promise((r) => setTimeout(r, 500));
+    const ended = Promise.all([exited(watch), exited(logs), exited(exec)]);
+    await stack.restartBroker();
+    const [watchCode, logsCode, execCode] = await ended;
+    const reason = /the broker is restarting; run the command again to reconnect/;
+    assert.equal(watchCode, 0);
+    assert.match(watch.output(), new RegExp(`Failure\\s+Forbidden\\s+${reason.source}`));
+    assert.equal(logsCode, 0);
+    assert.match(logs.output().trimEnd().split("\n").at(-1)!, new RegExp(`^kube-broker: ${reason.source}`));
+    assert.notEqual(execCode, 0);
+    assert.match(exec.errors(), new RegExp(`^error: ${reason.source}`));
+  });
 });

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Drain } from "../../../src/http/drain.ts";
+
+/** A plain server on loopback that tracks its requests with `drain`; `slow` answers after 300 ms. */
+async function serve(drain: Drain): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    drain.track(req, res);
+    const answer = () => res.end(drain.draining ? "draining" : "ok");
+    if (req.url === "/slow") setTimeout(answer, 300);
+    else answer();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe("drain", () => {
+  it("lets a request under way finish, then refuses new connections", async () => {
+    const drain = new Drain();
+    const { server, url } = await serve(drain);
+    const slow = fetch(`${url}/slow`);
+    await sleep(50);
+    const drained = drain.drain(server, { timeoutMs: 5000, endStreams: () => 0 });
+    const res = await slow;
+    assert.equal(await res.text(), "draining");
+    assert.equal(res.headers.get("connection"), "close");
+    const { cut } = await drained;
+    assert.equal(cut, 0);
+    await assert.rejects(fetch(`${url}/`), "the listener is closed");
+  });
+
+  it("keeps accepting for the delay, each answer closing its connection", async () => {
+    const drain = new Drain();
+    const { server, url } = await serve(drain);
+    const drained = drain.drain(server, { timeoutMs: 5000, delayMs: 400, endStreams: () => 0 });
+    await sleep(100);
+    const res = await fetch(`${url}/`);
+    assert.equal(await res.text(), "draining", "still served while the balancer catches up");
+    assert.equal(res.headers.get("connection"), "close");
+    await drained;
+    await assert.rejects(fetch(`${url}/`));
+  });
+
+  it("cuts what outlasts the timeout, and says how many", async () => {
+    const drain = new Drain();
+    const { server, url } = await serve(drain);
+    const slow = fetch(`${url}/slow`).catch(() => "cut");
+    await sleep(50);
+    const { cut } = await drain.drain(server, { timeoutMs: 100, endStreams: () => 0 });
+    assert.equal(cut, 1);
+    assert.equal(await slow, "cut");
+  });
+});
