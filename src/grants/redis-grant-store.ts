@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import { keyspace, loadJsonHashes, type RedisClient } from "../shared/redis.ts";
 import type { Grant } from "./grant.ts";
 import { GrantExists, type GrantStore } from "./grant-store.ts";
@@ -137,8 +137,10 @@ export class RedisGrantStore implements GrantStore {
     onResync?: () => void,
   ): Promise<() => Promise<void>> {
     const channel = this.#key("ended");
-    // Pub/sub needs a connection of its own.
-    const subscriber = (this.#redis as Redis).duplicate();
+    // Pub/sub needs a connection of its own (on a Cluster, a Cluster client whose subscriber
+    // connection follows the nodes; PUBLISH reaches every node of a Cluster).
+    const subscriber: RedisClient =
+      this.#redis instanceof Cluster ? this.#redis.duplicate() : this.#redis.duplicate();
     subscriber.on("error", () => {});
     subscriber.on("message", (from: string, id: string) => {
       if (from === channel) onEnded(id);
@@ -146,6 +148,9 @@ export class RedisGrantStore implements GrantStore {
     await subscriber.subscribe(channel);
     // ioredis resubscribes after a reconnect; whatever was announced in between is lost.
     subscriber.on("ready", () => onResync?.());
+    // A Cluster client moves its subscription to another node when a node leaves (a
+    // failover) without a "ready": what was announced meanwhile is lost the same way.
+    if (subscriber instanceof Cluster) subscriber.on("-node", () => onResync?.());
     return async () => {
       subscriber.disconnect();
     };
