@@ -1,5 +1,5 @@
 import { Cluster } from "ioredis";
-import { keyspace, loadJsonHashes, type RedisClient } from "../shared/redis.ts";
+import { keyspace, loadJsonHashes, type RedisClient, requireConnected } from "../shared/redis.ts";
 import type { Grant } from "./grant.ts";
 import { GrantExists, type GrantStore } from "./grant-store.ts";
 
@@ -71,7 +71,9 @@ export class RedisGrantStore implements GrantStore {
     return json ? (JSON.parse(json) as Grant) : undefined;
   }
 
+  /** The gateway's lookup, on every request's path: never queued while Redis is away. */
   async findByServiceAccount(cluster: string, name: string): Promise<Grant | undefined> {
+    requireConnected(this.#redis);
     const id = await this.#redis.get(this.#saKey(cluster, name));
     return id ? this.get(id) : undefined;
   }

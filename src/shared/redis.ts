@@ -55,6 +55,23 @@ export async function loadJsonHashes<T>(redis: RedisClient, keys: string[]): Pro
   });
 }
 
+/** Thrown by a caller that will not queue a command while the client is not connected. */
+export class NotConnected extends Error {
+  constructor() {
+    super("not connected to Redis");
+  }
+}
+
+/**
+ * For the request path: fails at once while Redis is away. The shared client queues
+ * commands until a reconnect attempt gives up (so background work rides out a blip), which
+ * would hold a kubectl request for that long even when the caller has an answer without
+ * Redis (the gateway serves grants it knows from memory).
+ */
+export function requireConnected(redis: RedisClient): void {
+  if (redis.status !== "ready") throw new NotConnected();
+}
+
 /**
  * An error from the connection rather than from Redis: the socket closed or is closing
  * (ioredis can still say "ready" for a moment after the server went away), or Redis gave no
@@ -63,6 +80,7 @@ export async function loadJsonHashes<T>(redis: RedisClient, keys: string[]): Pro
 export function isConnectionError(err: unknown): boolean {
   const { name, code, message } = err as { name?: string; code?: string; message?: string };
   return (
+    err instanceof NotConnected ||
     name === "MaxRetriesPerRequestError" ||
     ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code ?? "") ||
     /^(Connection is closed|Stream isn't writeable|Command timed out)/.test(message ?? "")

@@ -193,6 +193,29 @@ describe("three replicas behind HAProxy", { timeout: 240_000 }, () => {
     assert.match(watch.output(), /revoked/);
   });
 
+  it("a watch through the balancer ends, saying why, when its replica restarts", async () => {
+    const { token: watchToken } = await credential(lb.url, dev, { role: "view", namespace: "team-b" });
+    const watch = await openWatch(await kubeconfig("restart-watch", watchToken), "team-b");
+    let holder: Replica | undefined;
+    await waitUntil(async () => {
+      const open = await Promise.all(replicas.map((r) => metric(r, "kube_broker_gateway_open_streams")));
+      holder = replicas[open.findIndex((n) => n > 0)];
+      return holder !== undefined;
+    }, 10_000);
+    const exited = once(watch.child, "exit");
+    assert.equal(await holder!.stop(), 0);
+    await holder!.start();
+    await waitUntil(async () => (await lb.stats()).get(holder!.name)?.status === "UP", 10_000);
+    const [code] = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`kubectl still watching: ${watch.output()}`)), 5000),
+      ),
+    ]);
+    assert.equal(code, 0);
+    assert.match(watch.output(), /the broker is restarting; run the command again to reconnect/);
+  });
+
   it("a rolling restart under load fails no request and loses no audit record", async () => {
     const orphan = `kb-orphan-${Date.now()}`;
     standIn.store.create({
