@@ -20,6 +20,7 @@ import { RateLimiter } from "./http/rate-limiter.ts";
 import { createCiExchange } from "./identity/ci/index.ts";
 import { createIdentity } from "./identity/index.ts";
 import { isAdmin } from "./policy/index.ts";
+import { createReports } from "./reports/index.ts";
 import { createRequests } from "./requests/index.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
 import { randomId } from "./shared/ids.ts";
@@ -84,7 +85,8 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   });
   // Started in this order, stopped in reverse: the audit writer is up before anything is
   // recorded, and the gateway, which holds the clients' connections, stops first.
-  const features: Feature[] = [audit, clusters, grants, requests, identity, ci, gateway];
+  const reports = createReports({ config, redis, replica, clock, logger, metrics });
+  const features: Feature[] = [audit, clusters, grants, requests, identity, ci, reports, gateway];
 
   const limiter = new RateLimiter({ redis, keyPrefix, clock });
   const api: ApiContext = {
