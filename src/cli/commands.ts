@@ -14,6 +14,8 @@ export interface CommandModule {
   flags?: ParseArgsOptionsConfig;
   /** The -o formats it takes, when not all of them. */
   outputs?: readonly OutputChoice[];
+  /** The words it takes before its flags (report's kind), for shell completion. */
+  leading?: readonly { value: string; description?: string }[];
 }
 
 export interface CommandEntry {
@@ -54,6 +56,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   deny: { summary: "deny an access request", load: () => import("./commands/deny.ts") },
   cancel: { summary: "withdraw your pending access request", load: () => import("./commands/cancel.ts") },
   audit: { summary: "tail, query or export the audit trail", load: () => import("./commands/audit.ts") },
+  report: {
+    summary: "reports: RBAC risks, what was used, access",
+    load: () => import("./commands/report.ts"),
+  },
   version: {
     summary: "the plugin's version, and the broker's",
     load: () => import("./commands/version.ts"),

@@ -1,7 +1,7 @@
-import { request } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { ObjectRef } from "../grants/index.ts";
-import { BrokerError, Unavailable } from "../shared/errors.ts";
+import { BrokerError } from "../shared/errors.ts";
+import { kubeRequest } from "./kube-request.ts";
 
 /**
  * DELETE of any object by its API coordinates, with the broker's own credentials: what a
@@ -14,21 +14,7 @@ export async function deleteObject(kubeConfig: KubeConfig, object: ObjectRef): P
     : `/api/${object.apiVersion}`;
   const where = object.namespace ? `/namespaces/${encodeURIComponent(object.namespace)}` : "";
   const path = `${base}${where}/${object.resource}/${encodeURIComponent(object.name)}`;
-  const options: Parameters<typeof request>[1] = {
-    method: "DELETE",
-    headers: { accept: "application/json" },
-  };
-  await kubeConfig.applyToHTTPSOptions(options);
-  const url = new URL(path, kubeConfig.getCurrentCluster()!.server);
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = request(url, { ...options, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("timeout", () => req.destroy(new Unavailable(`DELETE ${path} timed out`)));
-    req.on("error", reject);
-    req.end();
-  });
+  const { status } = await kubeRequest(kubeConfig, "DELETE", path);
   if (status === 404 || (status >= 200 && status < 300)) return;
   throw new BrokerError(
     status >= 500 ? 502 : status,

@@ -9,14 +9,20 @@ import type { ClusterConfig, Config } from "../config/schema.ts";
 import type { GrantCluster } from "../grants/index.ts";
 import type { Feature } from "../http/feature.ts";
 import type { ReadinessCheck } from "../http/health-routes.ts";
+import type { RbacReader } from "../reports/index.ts";
 import { clusterRoutes } from "./cluster-routes.ts";
 import { loadKubeConfig } from "./kubeconfig.ts";
 import { KubernetesCluster } from "./kubernetes-cluster.ts";
+import { KubernetesRbacReader } from "./kubernetes-rbac-reader.ts";
 
-/** One configured cluster, connected: how the broker reaches it and the grants adapter on it. */
+/**
+ * One configured cluster, connected: how the broker reaches it, the grants adapter on it, and
+ * what the RBAC report reads through.
+ */
 export interface ConnectedCluster extends GrantCluster {
   config: ClusterConfig;
   kubeConfig: KubeConfig;
+  rbac: RbacReader;
 }
 
 export interface Clusters extends Feature {
@@ -29,7 +35,13 @@ export interface Clusters extends Feature {
 export function createClusters(deps: { config: Config; env: NodeJS.ProcessEnv }): Clusters {
   const all = deps.config.clusters.map((config) => {
     const kubeConfig = loadKubeConfig(config, deps.env);
-    return { config, kubeConfig, api: new KubernetesCluster({ name: config.name, kubeConfig }) };
+    const name = config.name;
+    return {
+      config,
+      kubeConfig,
+      api: new KubernetesCluster({ name, kubeConfig }),
+      rbac: new KubernetesRbacReader({ name, kubeConfig }),
+    };
   });
   return {
     all,

@@ -56,7 +56,7 @@ export function statusMessage(body: unknown): string | undefined {
   return typeof message === "string" ? message : undefined;
 }
 
-function safeParse(text: string): unknown {
+export function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -30,7 +30,14 @@ export type {
   ServiceAccountRef,
 } from "./cluster-api.ts";
 export type { Credential } from "./credential-issuer.ts";
-export { GRANT_LABEL, type Grant, type GrantEndReason, MANAGED_SELECTOR } from "./grant.ts";
+export {
+  GRANT_LABEL,
+  type Grant,
+  type GrantEndReason,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  MANAGED_SELECTOR,
+} from "./grant.ts";
 export { type GrantCluster, gatewayAudience } from "./grant-cluster.ts";
 export type { NewGrant } from "./grant-request.ts";
 export { type GrantView, grantView } from "./grant-view.ts";

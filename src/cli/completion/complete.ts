@@ -73,9 +73,10 @@ export async function completions(
   if (!entry) return nothing();
   const module = await entry.load();
   const flags = commandFlags(module);
-  // A leading argument (audit's mode) comes before any flag.
-  const leading = LEADING[name!];
-  if (leading && rest.length === 1) return rest[0]!.startsWith("-") ? nothing() : offer(rest[0]!, leading);
+  // A leading argument (audit's mode, report's kind) comes before any flag.
+  const leading = LEADING[name!] ?? module.leading;
+  if (leading && rest.length === 1)
+    return rest[0]!.startsWith("-") ? nothing() : offer(rest[0]!, [...leading]);
   const typed = readWords(leading ? rest.slice(1) : rest, flags);
   const query: Query = {
     command: name!,

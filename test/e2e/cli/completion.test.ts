@@ -69,7 +69,7 @@ describe("shell completion", () => {
     assert.ok(lines.includes("request\task for just-in-time access (approved by others)"));
     assert.ok(lines.includes("completion\ta shell completion script (bash, zsh or fish)"));
     assert.equal(directive, ":4");
-    assert.deepEqual((await complete(["re"])).values, ["revoke", "request", "requests"]);
+    assert.deepEqual((await complete(["re"])).values, ["revoke", "request", "requests", "report"]);
   });
 
   it("completes a command's flags", async () => {

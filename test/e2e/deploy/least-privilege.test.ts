@@ -1,18 +1,25 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { RbacReport } from "../../../src/reports/index.ts";
 import type { StandIn } from "../../../tools/stand-in/index.ts";
+import { RISKY, RISKY_SETUP } from "../../support/fakes/rbac-fixtures.ts";
 import { bearer } from "../../support/login.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import { render } from "./rendered.ts";
+import { render, renderWith } from "./rendered.ts";
 
 /**
  * The broker running as its own ServiceAccount with exactly deploy/'s RBAC (and nothing
  * else) in the stand-in, whose RBAC enforces bind/escalate rules like a real API server:
  * proof that the manifests' permissions are enough for the whole grant lifecycle.
  */
-async function brokerIdentity(standIn: StandIn, dir: string, verification: "jwks" | "tokenreview") {
-  const rendered = await render("deploy/");
+async function brokerIdentity(
+  standIn: StandIn,
+  dir: string,
+  verification: "jwks" | "tokenreview",
+  components: string[] = [],
+) {
+  const rendered = components.length > 0 ? await renderWith(components) : await render("deploy/");
   for (const object of rendered) {
     if (
       !["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"].includes(
@@ -42,6 +49,8 @@ async function brokerIdentity(standIn: StandIn, dir: string, verification: "jwks
     ],
   };
 }
+
+const BROKER_USER = "system:serviceaccount:kube-broker:kube-broker";
 
 for (const verification of ["jwks", "tokenreview"] as const) {
   describe(`the broker with deploy/'s RBAC only (token verification: ${verification})`, () => {
@@ -104,9 +113,7 @@ for (const verification of ["jwks", "tokenreview"] as const) {
       while ((await pods("team-z")) !== 200 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 200));
       assert.equal(await pods("team-z"), 200, "the new team namespace is covered while the grant lasts");
-      const refused = stack.standIn.requests.filter(
-        (r) => r.user === "system:serviceaccount:kube-broker:kube-broker" && r.status === 403,
-      );
+      const refused = stack.standIn.requests.filter((r) => r.user === BROKER_USER && r.status === 403);
       assert.deepEqual(refused, [], "the broker was never refused");
       await fetch(`${stack.url}/v1/grants/${grant.id}`, { method: "DELETE", headers: bearer(session) });
     });
@@ -133,5 +140,81 @@ for (const verification of ["jwks", "tokenreview"] as const) {
       );
       assert.equal(res.status, 403);
     });
+  });
+}
+
+/** The RBAC report as the broker's own ServiceAccount: read-only, Secrets only when opted in. */
+for (const components of [[], ["secret-metadata"]]) {
+  const optedIn = components.length > 0;
+  describe(`the RBAC report with deploy/'s RBAC${optedIn ? " and the secret-metadata component" : " only"}`, () => {
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack({
+        config: ({ standIn, dir }) => brokerIdentity(standIn, dir, "jwks", components),
+      });
+      for (const object of [...RISKY_SETUP, ...RISKY]) {
+        if (
+          object.kind === "Namespace" &&
+          stack.standIn.store.find("namespaces", { name: object.metadata.name! })
+        )
+          continue;
+        stack.standIn.store.create(structuredClone(object) as never);
+      }
+    });
+    after(() => stack?.close());
+
+    it(
+      optedIn
+        ? "finds legacy token Secrets through a metadata-only list, and is refused nothing"
+        : "says the legacy-token check was skipped and why, and is refused nothing else",
+      async () => {
+        const admin = await stack.login("admin");
+        const res = await fetch(`${stack.url}/v1/reports/rbac?cluster=test`, { headers: bearer(admin) });
+        assert.equal(res.status, 200);
+        const report = (await res.json()) as RbacReport;
+        const tokens = report.findings.filter((f) => f.check === "legacy-token");
+        if (optedIn) {
+          assert.deepEqual(report.skipped, []);
+          assert.deepEqual(
+            tokens.map((f) => f.via),
+            ["Secret team-a/tool-token"],
+          );
+        } else {
+          assert.deepEqual(tokens, []);
+          assert.equal(report.skipped.length, 1);
+          assert.equal(report.skipped[0]!.check, "legacy-token");
+          assert.match(
+            report.skipped[0]!.reason,
+            /may not list Secrets.*deploy\/components\/secret-metadata/,
+          );
+        }
+        assert.ok(
+          report.findings.some((f) => f.check === "cluster-admin"),
+          "the rest of the scan ran",
+        );
+        assert.ok(
+          report.excluded.some((e) => e.binding === "ClusterRoleBinding/kube-broker"),
+          "the broker's own permissions are left out, and listed",
+        );
+        const calls = stack.standIn.requests.filter((r) => r.user === BROKER_USER);
+        // It asks before it lists: without the component it never even tries.
+        const secretLists = calls.filter((r) => r.method === "GET" && r.path === "/api/v1/secrets");
+        assert.equal(secretLists.length > 0, optedIn);
+        for (const call of secretLists) {
+          assert.match(call.query, /fieldSelector=type%3Dkubernetes.io%2Fservice-account-token/);
+          assert.equal(call.status, 200);
+        }
+        assert.deepEqual(
+          calls.filter((r) => r.status === 403),
+          [],
+          "the broker was never refused",
+        );
+        assert.deepEqual(
+          calls.filter((r) => r.method !== "GET" && r.path.includes("secrets")),
+          [],
+          "never writes Secrets",
+        );
+      },
+    );
   });
 }

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../../src/config/load.ts";
-import { type Manifest, render, rulesOf } from "./rendered.ts";
+import { type Manifest, render, renderWith, rulesOf } from "./rendered.ts";
 
 interface Container {
   name: string;
@@ -95,6 +95,41 @@ describe("deploy/ (kustomize)", () => {
       .flatMap((r) => r.resourceNames ?? [])
       .sort();
     assert.deepEqual(bindable, granted);
+  });
+
+  it("reads what the RBAC report needs, and Secrets only with the opt-in secret-metadata component", async () => {
+    const rules = (manifests: Manifest[]) =>
+      manifests.filter((o) => o.kind === "ClusterRole" || o.kind === "Role").flatMap(rulesOf);
+    const lists = (manifests: Manifest[], resource: string) =>
+      rules(manifests).some(
+        (r) => r.resources?.includes(resource) && r.verbs.includes("list") && !r.resourceNames,
+      );
+    for (const resource of [
+      "clusterroles",
+      "roles",
+      "clusterrolebindings",
+      "rolebindings",
+      "serviceaccounts",
+    ])
+      assert.ok(lists(objects, resource), `deploy/ lets the broker list ${resource}`);
+    assert.ok(
+      !rules(objects).some((r) => r.resources?.includes("secrets")),
+      "deploy/ alone touches no Secret",
+    );
+
+    const withSecrets = await renderWith(["secret-metadata"]);
+    const added = withSecrets.filter(
+      (o) => !objects.some((b) => b.kind === o.kind && b.metadata.name === o.metadata.name),
+    );
+    assert.deepEqual(
+      added.map((o) => `${o.kind}/${o.metadata.name}`),
+      ["ClusterRole/kube-broker-secret-metadata", "ClusterRoleBinding/kube-broker-secret-metadata"],
+    );
+    assert.deepEqual(rules(added), [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }]);
+    const binding = added.find((o) => o.kind === "ClusterRoleBinding")!;
+    assert.deepEqual(binding.subjects, [
+      { kind: "ServiceAccount", name: "kube-broker", namespace: "kube-broker" },
+    ]);
   });
 
   it("runs every container non-root, without privilege escalation, read-only, capabilities dropped, seccomp RuntimeDefault", () => {

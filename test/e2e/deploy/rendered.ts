@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 
@@ -18,6 +21,25 @@ export async function render(dir: string): Promise<Manifest[]> {
     if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors[0]!.message}`);
     return doc.toJS() as Manifest;
   });
+}
+
+/** deploy/ with the opt-in components named (deploy/components/<name>), as a user's kustomization would. */
+export async function renderWith(components: string[]): Promise<Manifest[]> {
+  const dir = await mkdtemp(join(tmpdir(), "kb-kustomize-"));
+  try {
+    // kustomize takes directories outside the kustomization's own only by relative path.
+    const deploy = relative(dir, resolve("deploy"));
+    const kustomization = [
+      "resources:",
+      `  - ${deploy}`,
+      "components:",
+      ...components.map((c) => `  - ${deploy}/components/${c}`),
+    ];
+    await writeFile(join(dir, "kustomization.yaml"), `${kustomization.join("\n")}\n`);
+    return await render(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export interface PolicyRule {

@@ -1,10 +1,11 @@
 /**
- * list: label and field selectors, `limit`/`continue` paging, and the List or Table answer
- * stamped with the current resourceVersion (what `get -w` then watches from).
+ * list: label and field selectors, `limit`/`continue` paging, and the List, Table or
+ * PartialObjectMetadataList answer stamped with the current resourceVersion (what `get -w` then watches from).
  */
 import type { ResourceContext } from "../context.ts";
 import { sendJson, wantsTable } from "../http-io.ts";
 import { apiVersionOf, type KindInfo } from "../kinds.ts";
+import { metadataList, wantsMetadata } from "../metadata-only.ts";
 import type { KubeObject } from "../objects.ts";
 import { parseFieldSelector, parseLabelSelector } from "../selectors.ts";
 import { gone } from "../status.ts";
@@ -75,8 +76,11 @@ export function sendList(ctx: ResourceContext): void {
     metadata.continue = Buffer.from(JSON.stringify({ rv: start.rv, offset: end })).toString("base64url");
     metadata.remainingItemCount = all.length - end;
   }
-  const body = wantsTable(ctx.req)
-    ? toTable(ctx.kind, items, metadata, includeObjectParam(ctx.url))
-    : listBody(ctx.kind, items, metadata);
+  const metadataOnly = wantsMetadata(ctx.req);
+  const body = metadataOnly
+    ? metadataList(metadataOnly, ctx.kind.kind, items, metadata)
+    : wantsTable(ctx.req)
+      ? toTable(ctx.kind, items, metadata, includeObjectParam(ctx.url))
+      : listBody(ctx.kind, items, metadata);
   sendJson(ctx.res, 200, body);
 }

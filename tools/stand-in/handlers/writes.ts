@@ -8,6 +8,7 @@ import type { ResourceContext } from "../context.ts";
 import { readBody, sendJson, wantsTable } from "../http-io.ts";
 import { apiVersionOf } from "../kinds.ts";
 import { applyConfiguration, type ManagedWrite, recordUpdate } from "../managed-fields/field-manager.ts";
+import { metadataObject, wantsMetadata } from "../metadata-only.ts";
 import { clone, isPlainObject, type KubeObject } from "../objects.ts";
 import { applyPatch, fieldManagerErrors, parsePatchBody, patchOptions, patchTypeOf } from "../patch.ts";
 import { kindSchema } from "../schema/kind-schemas.ts";
@@ -16,14 +17,17 @@ import { includeObjectParam, toTable } from "../table.ts";
 import { bodyFor } from "./body.ts";
 
 export function sendObject(ctx: ResourceContext, code: number, object: KubeObject): void {
-  const body = wantsTable(ctx.req)
-    ? toTable(
-        ctx.kind,
-        [object],
-        { resourceVersion: object.metadata.resourceVersion },
-        includeObjectParam(ctx.url),
-      )
-    : object;
+  const metadataOnly = wantsMetadata(ctx.req);
+  const body = metadataOnly
+    ? metadataObject(metadataOnly, object)
+    : wantsTable(ctx.req)
+      ? toTable(
+          ctx.kind,
+          [object],
+          { resourceVersion: object.metadata.resourceVersion },
+          includeObjectParam(ctx.url),
+        )
+      : object;
   sendJson(ctx.res, code, body);
 }
 

@@ -113,7 +113,7 @@ describe("kubectl-broker __complete", () => {
     assert.equal(await runCli(["__complete", ""], ctx), 0);
     const expected = Object.entries(COMMANDS).map(([name, entry]) => `${name}\t${entry.summary}\n`);
     assert.equal(printed.stdout, `${expected.join("")}:4\n`);
-    assert.deepEqual(values(await completions(["re"], ctx)), ["revoke", "request", "requests"]);
+    assert.deepEqual(values(await completions(["re"], ctx)), ["revoke", "request", "requests", "report"]);
     assert.deepEqual(values(await completions(["help", "ap"], ctx)), ["approve"]);
     assert.deepEqual(values(await completions(["--v"], ctx)), ["--version"]);
     assert.deepEqual(await completions(["nonsense", ""], ctx), { candidates: [], directive: NO_FILES });
@@ -180,6 +180,11 @@ describe("kubectl-broker __complete", () => {
       "denied-by-cluster",
     ]);
     assert.deepEqual(values(await completions(["audit", "tail", ""], ctx)), []);
+    assert.ok(
+      values(await completions(["report", ""], ctx)).includes("rbac"),
+      "report's kinds, like audit's modes",
+    );
+    assert.deepEqual(values(await completions(["report", "rbac", "--cl"], ctx)), ["--cluster"]);
     assert.deepEqual(values(await completions(["completion", ""], ctx)), ["bash", "zsh", "fish"]);
     assert.deepEqual(values(await completions(["completion", "zsh", ""], ctx)), []);
     assert.deepEqual(await completions(["kubeconfig", "--file", ""], ctx), { candidates: [], directive: 0 });
