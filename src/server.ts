@@ -85,7 +85,16 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   });
   // Started in this order, stopped in reverse: the audit writer is up before anything is
   // recorded, and the gateway, which holds the clients' connections, stops first.
-  const reports = createReports({ config, redis, replica, clock, logger, metrics });
+  const reports = createReports({
+    config,
+    redis,
+    replica,
+    clock,
+    logger,
+    metrics,
+    clusters: clusters.byName,
+    grants,
+  });
   const features: Feature[] = [audit, clusters, grants, requests, identity, ci, reports, gateway];
 
   const limiter = new RateLimiter({ redis, keyPrefix, clock });

@@ -36,6 +36,7 @@ import type { AuditWriter } from "./write/audit-writer.ts";
 import { createLifecycleSink } from "./write/lifecycle-sink.ts";
 import { RedisAuditWriter } from "./write/redis-audit-writer.ts";
 
+export { type AuditKeys, auditKeys } from "./audit-keys.ts";
 export type { ExportSink } from "./export/export-sinks.ts";
 export type { CreatedObject } from "./read/created-objects.ts";
 export type {
@@ -49,6 +50,7 @@ export type {
   RequestAuditRecord,
 } from "./record.ts";
 export type { AuditEntry } from "./record-fields.ts";
+export { compareStreamIds, parseEntries, type RawEntry } from "./stream-ids.ts";
 export type { AuditWriter } from "./write/audit-writer.ts";
 
 export interface AuditDeps {

@@ -332,6 +332,17 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   limits: limits.prefault({}),
+  reports: z
+    .strictObject({
+      /**
+       * How often one replica scans every cluster's RBAC (under a Redis lease) to keep the
+       * kube_broker_rbac_findings gauges current; a report asked for refreshes them too.
+       */
+      rbacScanInterval: duration.default(3600).refine((s) => s >= 60, "must be at least 1m"),
+      /** How long the per-day usage aggregates behind `report usage|unused|access` are kept. */
+      usageRetention: duration.default(90 * 86400).refine((s) => s >= 86400, "must be at least 1d"),
+    })
+    .prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -341,3 +352,4 @@ export type StandingRule = Config["policies"]["standing"][number];
 export type RequestRule = Config["policies"]["requests"][number];
 export type CiRule = Config["ci"]["rules"][number];
 export type AuditConfig = Config["audit"];
+export type ReportsConfig = Config["reports"];

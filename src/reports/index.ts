@@ -13,6 +13,8 @@ import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { RedisClient } from "../shared/redis.ts";
+import { createRbacReport, type GrantStates, type ReportCluster } from "./rbac/index.ts";
+import { createUsageReports } from "./usage/index.ts";
 
 export interface ReportsDeps {
   config: Config;
@@ -22,12 +24,15 @@ export interface ReportsDeps {
   clock: Clock;
   logger: Logger;
   metrics: Registry;
+  /** The configured clusters, each with what the RBAC report reads through (src/cluster). */
+  clusters: ReadonlyMap<string, ReportCluster>;
+  /** Whether a kube-broker grant is still open (the grants feature fits by shape). */
+  grants: GrantStates;
 }
 
 export function createReports(deps: ReportsDeps): Feature {
   // One line per family of reports.
-  const parts: Feature[] = [];
-  void deps;
+  const parts: Feature[] = [createRbacReport(deps), createUsageReports(deps)];
   return {
     routes: (api) => parts.flatMap((part) => part.routes(api)),
     start: async () => {
@@ -38,3 +43,15 @@ export function createReports(deps: ReportsDeps): Feature {
     },
   };
 }
+
+export type {
+  Binding,
+  Finding,
+  Meta,
+  PolicyRule,
+  RbacReader,
+  RbacReport,
+  RbacSnapshot,
+  Severity,
+} from "./rbac/index.ts";
+export type { AccessReport, UnusedReport, UsageReport } from "./usage/index.ts";
