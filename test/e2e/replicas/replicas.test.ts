@@ -195,15 +195,23 @@ describe("three replicas behind HAProxy", { timeout: 240_000 }, () => {
 
   it("a watch through the balancer ends, saying why, when its replica restarts", async () => {
     const { token: watchToken } = await credential(lb.url, dev, { role: "view", namespace: "team-b" });
+    const openStreams = () => Promise.all(replicas.map((r) => metric(r, "kube_broker_gateway_open_streams")));
+    const before = await openStreams();
     const watch = await openWatch(await kubeconfig("restart-watch", watchToken), "team-b");
+    // The replica holding this watch: the one with one more open stream than before.
     let holder: Replica | undefined;
     await waitUntil(async () => {
-      const open = await Promise.all(replicas.map((r) => metric(r, "kube_broker_gateway_open_streams")));
-      holder = replicas[open.findIndex((n) => n > 0)];
+      const open = await openStreams();
+      holder = replicas[open.findIndex((n, i) => n > before[i]!)];
       return holder !== undefined;
     }, 10_000);
     const exited = once(watch.child, "exit");
+    const drainsBefore = holder!.drains.length;
     assert.equal(await holder!.stop(), 0);
+    assert.ok(
+      holder!.drains.slice(drainsBefore).some((d) => d.streams > 0),
+      `${holder!.name}'s drain ended the watch: ${JSON.stringify(holder!.drains)}`,
+    );
     await holder!.start();
     await waitUntil(async () => (await lb.stats()).get(holder!.name)?.status === "UP", 10_000);
     const [code] = await Promise.race([
