@@ -150,7 +150,7 @@ async function everyServedRequestRecorded<T extends RedisTopology>(
   const giveUp = performance.now() + 15_000;
   while (missing.length > 0 && performance.now() < giveUp) {
     phases = new Map<string, Set<string>>();
-    for (const e of await readAudit(use().stack.redis)) {
+    for (const e of await readAudit(use().stack.redis, use().stack.config.audit.shards)) {
       if (e.type !== "request") continue;
       const limit = new URLSearchParams((e as { query: string }).query).get("limit") ?? "";
       phases.set(limit, (phases.get(limit) ?? new Set()).add((e as { phase: string }).phase));

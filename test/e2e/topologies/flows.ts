@@ -43,6 +43,8 @@ export function useTopologyStack<T extends RedisTopology>(
           // Each master has a replica: a record counts once that replica holds it too, so a
           // master killed right after taking it does not lose it.
           replicas: 1,
+          // On a Cluster, the audit stream in three shards: one per master.
+          ...(topology === "cluster" ? { shards: 3 } : {}),
           spool: { path: join(dir, "audit-spool.jsonl") },
           export: { kind: "file", path: join(dir, "audit-export.jsonl") },
         },
@@ -85,7 +87,12 @@ export function gatewayFlow<T extends RedisTopology>(use: () => TopologyEnv<T>):
     const result = await kubectl.run(kubeconfig, ["get", "pods"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /web-/);
-    const record = await waitForRecord(stack.redis, { verb: "list", resource: "pods", grant: grant.id });
+    const record = await waitForRecord(
+      stack.redis,
+      { verb: "list", resource: "pods", grant: grant.id },
+      3000,
+      stack.config.audit.shards,
+    );
     assert.equal(record.status, "200");
     assert.equal(record.decision, "allowed");
   });
@@ -143,7 +150,7 @@ export function mainFlows<T extends RedisTopology>(use: () => TopologyEnv<T>): v
       body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "jit-made" } }),
     });
     assert.equal(made.status, 201);
-    const events = (await readAudit(stack.redis))
+    const events = (await readAudit(stack.redis, stack.config.audit.shards))
       .filter((e) => e.type === "lifecycle" && (e as { request?: string }).request === created.body.id)
       .map((e) => (e as { event: string }).event);
     assert.deepEqual(events.slice(0, 3), ["request.created", "grant.started", "request.approved"]);
@@ -175,6 +182,24 @@ export function mainFlows<T extends RedisTopology>(use: () => TopologyEnv<T>): v
       return lines.includes('"resource":"configmaps"') ? lines : undefined;
     }, 10_000);
     assert.ok(exported, "the configmaps record reached the export file");
+  });
+
+  it("the usage aggregates count gateway traffic (report access)", async () => {
+    const { stack, session, gatewayGet } = use();
+    const admin = await session("admin");
+    const { token } = await stack.credential(await session("dev"), { role: "view", namespace: "team-b" });
+    assert.equal(await gatewayGet(token, "/api/v1/namespaces/team-b/serviceaccounts"), 200);
+    const counted = await waitFor(async () => {
+      const res = await fetch(
+        `${stack.url}/v1/reports/access?since=1h&namespace=team-b&resource=serviceaccounts`,
+        {
+          headers: bearer(admin),
+        },
+      );
+      const report = (await res.json()) as { items?: { user: string; verbs: Record<string, number> }[] };
+      return report.items?.find((i) => i.user === "dev@example.com" && i.verbs.list);
+    }, 10_000);
+    assert.deepEqual(counted?.verbs, { list: 1 }, "counted once");
   });
 
   it("a grant ends at its deadline: its ServiceAccount is deleted and its token refused", async () => {
