@@ -94,6 +94,8 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     metrics,
     clusters: clusters.byName,
     grants,
+    recorder: lifecycle,
+    notifier: requests.notifier,
   });
   const features: Feature[] = [audit, clusters, grants, requests, identity, ci, reports, gateway];
 

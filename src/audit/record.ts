@@ -23,7 +23,9 @@ export type LifecycleEventName =
   | "request.approved"
   | "request.denied"
   | "request.expired"
-  | "request.canceled";
+  | "request.canceled"
+  /** A scheduled report (reports.schedule): `detail` holds the report as JSON, `cluster` its cluster. */
+  | "report.delivered";
 
 /** What every record says: which record, when, and whose access on which cluster. */
 interface AuditCommon {

@@ -66,6 +66,17 @@ export function checkReferences(config: Config): Problem[] {
       });
     }
   });
+  // Each entry's last run is kept under its report and cluster, so two alike would share it.
+  const scheduled = new Set<string>();
+  config.reports.schedule.forEach((entry, i) => {
+    const base = `reports.schedule.${i}`;
+    if (entry.cluster !== undefined && !clusters.has(entry.cluster)) {
+      problems.push({ path: `${base}.cluster`, message: `unknown cluster "${entry.cluster}"` });
+    }
+    const key = `${entry.report} ${entry.cluster ?? "(every cluster)"}`;
+    if (scheduled.has(key)) problems.push({ path: base, message: `${key} is scheduled twice` });
+    scheduled.add(key);
+  });
   return problems;
 }
 

@@ -152,6 +152,11 @@ const role = z
     maxTtl: duration.default(8 * 3600),
     /** Low-risk roles: access requests for them are approved at once. */
     lowRisk: z.boolean().default(false),
+    /**
+     * Admin-level or break-glass access: `report review` lists every grant of it in its window.
+     * Roles whose clusterRole is cluster-admin count as privileged without this.
+     */
+    privileged: z.boolean().default(false),
     description: z.string().optional(),
     guard: guard.default({ mode: "enforce", delegation: "none" }),
     /**
@@ -279,7 +284,15 @@ const webhook = z
     format: z.enum(["json", "slack"]).default("json"),
     events: z
       .array(
-        z.enum(["request.created", "request.approved", "request.denied", "request.expired", "grant.ended"]),
+        z.enum([
+          "request.created",
+          "request.approved",
+          "request.denied",
+          "request.expired",
+          "grant.ended",
+          // Opt-in: a webhook without `events` is not sent scheduled reports (docs/reports.md).
+          "report.delivered",
+        ]),
       )
       .optional(),
   })
@@ -341,6 +354,21 @@ export const configSchema = z.strictObject({
       rbacScanInterval: duration.default(3600).refine((s) => s >= 60, "must be at least 1m"),
       /** How long the per-day usage aggregates behind `report usage|unused|access` are kept. */
       usageRetention: duration.default(90 * 86400).refine((s) => s >= 86400, "must be at least 1d"),
+      /**
+       * Reports one replica (under a Redis lease) builds every `every` and delivers as JSON to
+       * the audit export sink (a `report.delivered` lifecycle record) and to the notification
+       * webhooks that list the `report.delivered` event. `rbac` without a cluster is one
+       * delivery per cluster; `review` without one covers every cluster.
+       */
+      schedule: z
+        .array(
+          z.strictObject({
+            report: z.enum(["rbac", "review"]),
+            every: duration.refine((s) => s >= 3600, "must be at least 1h"),
+            cluster: z.string().min(1).optional(),
+          }),
+        )
+        .default([]),
     })
     .prefault({}),
 });

@@ -52,6 +52,8 @@ export interface Grants extends Feature {
   revoke(id: string, by: string): Promise<Grant>;
   findByServiceAccount(cluster: string, serviceAccountName: string): Promise<Grant | undefined>;
   findById(id: string): Promise<Grant | undefined>;
+  /** Grants not yet ended (pending or active), on every replica. */
+  listOpen(): Promise<Grant[]>;
   /** Calls back with every grant that ends on any replica; `onResync` when some may have been missed. */
   subscribeEnded(onEnded: (grantId: string) => void, onResync: () => void): Promise<() => Promise<void>>;
   /** A token for the grant's holder, with the audience its cluster hands out. */
@@ -73,6 +75,7 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
     revoke: (id, by) => grants.revoke(id, by),
     findByServiceAccount: (cluster, name) => store.findByServiceAccount(cluster, name),
     findById: (id) => store.get(id),
+    listOpen: () => store.listOpen(),
     subscribeEnded: (onEnded, onResync) => store.subscribeEnded(onEnded, onResync),
     issue: (grant) => issuer.issue(grant),
     apiToken: (grant) => issuer.apiToken(grant),

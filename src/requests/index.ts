@@ -23,9 +23,11 @@ import { createNotifications } from "./notifications.ts";
 import { RedisRequestStore } from "./redis-request-store.ts";
 import { requestRoutes } from "./request-routes.ts";
 import { type GrantMaker, RequestService } from "./request-service.ts";
+import type { Notifier } from "./webhook-notifier.ts";
 
 export type { AccessRequest, RequestView } from "./access-request.ts";
 export type { GrantMaker } from "./request-service.ts";
+export type { Notification, NotificationEvent, Notifier } from "./webhook-notifier.ts";
 
 export interface RequestsDeps {
   config: Config;
@@ -39,7 +41,12 @@ export interface RequestsDeps {
   env: NodeJS.ProcessEnv;
 }
 
-export function createRequests(deps: RequestsDeps): Feature {
+export interface Requests extends Feature {
+  /** Webhook notifications, for other features' events (scheduled reports). */
+  notifier: Notifier;
+}
+
+export function createRequests(deps: RequestsDeps): Requests {
   const { config, clock, logger } = deps;
   const notifications = createNotifications(deps);
   const notifier = notifications.notifier;
@@ -70,6 +77,7 @@ export function createRequests(deps: RequestsDeps): Feature {
     what: "request expiry",
   });
   return {
+    notifier,
     routes: (api) => [
       requestRoutes({
         requests,

@@ -1,8 +1,8 @@
 import type { LifecycleEventName, LifecycleSink } from "../audit/index.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { AccessRequest } from "./access-request.ts";
-import { describeAccess, requestNotification } from "./request-messages.ts";
-import type { NotificationEvent, Notifier } from "./webhook-notifier.ts";
+import { describeAccess, type RequestEvent, requestNotification } from "./request-messages.ts";
+import type { Notifier } from "./webhook-notifier.ts";
 
 /**
  * Tells the world about a request's transitions: an audit lifecycle event for each, and a
@@ -26,7 +26,7 @@ export class RequestEvents {
 
   /** The audit event and the notification. */
   async announce(
-    event: NotificationEvent & LifecycleEventName,
+    event: RequestEvent & LifecycleEventName,
     request: AccessRequest,
     detail: string,
     actor?: string,

@@ -9,14 +9,17 @@ export function describeAccess(request: AccessRequest): string {
   return `${request.role}${where} on ${request.cluster} for ${formatDuration(request.durationSeconds)}`;
 }
 
+/** The events that tell of an access request (the rest are other features'). */
+export type RequestEvent = Exclude<NotificationEvent, "report.delivered">;
+
 /** The notification for a request event: a line for chat, the request for machines. */
 export function requestNotification(
-  event: NotificationEvent,
+  event: RequestEvent,
   request: AccessRequest,
   actor?: string,
 ): Notification {
   const access = describeAccess(request);
-  const texts: Record<NotificationEvent, string> = {
+  const texts: Record<RequestEvent, string> = {
     "request.created": `${request.requester.name} requests ${access}: "${request.reason}". Approve with: kubectl broker approve ${request.id}`,
     "request.approved": `${request.requester.name}'s request for ${access} was approved by ${actor ?? "policy"}${request.grantId ? ` (grant ${request.grantId})` : ""}`,
     "request.denied": `${request.requester.name}'s request for ${access} was denied by ${actor ?? "an approver"}`,

@@ -9,7 +9,14 @@ export type NotificationEvent =
   | "request.approved"
   | "request.denied"
   | "request.expired"
-  | "grant.ended";
+  | "grant.ended"
+  | "report.delivered";
+
+/**
+ * Events a webhook gets only when its `events` name them: a scheduled report is large and
+ * tells of the whole cluster, so it never lands in an approvers' channel unasked.
+ */
+const OPT_IN: readonly NotificationEvent[] = ["report.delivered"];
 
 export interface Notification {
   event: NotificationEvent;
@@ -59,7 +66,9 @@ export class WebhookNotifier implements Notifier {
   }
 
   async notify(notification: Notification): Promise<void> {
-    const webhooks = this.#webhooks.filter((w) => !w.events || w.events.includes(notification.event));
+    const webhooks = this.#webhooks.filter((w) =>
+      w.events ? w.events.includes(notification.event) : !OPT_IN.includes(notification.event),
+    );
     if (webhooks.length === 0) return;
     const ts = new Date(this.#clock.now()).toISOString();
     const pipeline = this.#redis.multi();

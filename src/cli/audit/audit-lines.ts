@@ -32,7 +32,18 @@ export function auditCells(entry: AuditEntry, wide = false): string[] {
   if (entry.type === "lifecycle") {
     const what = [entry.cluster, entry.role].filter(Boolean).join("/") || "-";
     const name = entry.grant || entry.request || "-";
-    return [v("ts"), v("user"), "-", v("event"), what, name, v("namespace"), "-", v("detail"), ...more("-")];
+    return [
+      v("ts"),
+      v("user"),
+      "-",
+      v("event"),
+      what,
+      name,
+      v("namespace"),
+      "-",
+      lifecycleResult(entry),
+      ...more("-"),
+    ];
   }
   const resource = entry.resource ? [entry.resource, entry.subresource].filter(Boolean).join("/") : v("path");
   return [
@@ -65,4 +76,18 @@ export function auditTable(entries: AuditEntry[], wide: boolean): string {
 /** -o name: records share their id between a request's start and end entries. */
 export function auditName(entry: AuditEntry): string {
   return `record/${entry.id ?? entry.streamId ?? ""}`;
+}
+
+/**
+ * A lifecycle event's detail, as a line: a delivered report carries the whole report as JSON
+ * there (for the export sinks), of which a table shows the one-line summary it includes.
+ */
+function lifecycleResult(entry: AuditEntry): string {
+  const detail = entry.detail || "-";
+  if (entry.event !== "report.delivered") return detail;
+  try {
+    return String((JSON.parse(detail) as { text?: unknown }).text ?? detail);
+  } catch {
+    return detail;
+  }
 }

@@ -5,6 +5,8 @@ import type { CommandEntry } from "../commands.ts";
 import type { CliContext } from "../context.ts";
 import type { OutputChoice } from "../output/output-format.ts";
 import { flags as accessFlags } from "../report/access.ts";
+import { flags as reviewFlags } from "../report/review.ts";
+import { flags as suggestFlags } from "../report/suggest-role.ts";
 import { flags as usageFlags } from "../report/usage.ts";
 
 /**
@@ -18,6 +20,11 @@ const REPORTS: Record<string, CommandEntry> = {
   usage: { summary: "permissions used through the gateway", load: () => import("../report/usage.ts") },
   unused: { summary: "roles, rules and permissions nobody used", load: () => import("../report/unused.ts") },
   access: { summary: "who accessed what, by person and resource", load: () => import("../report/access.ts") },
+  "suggest-role": {
+    summary: "the smallest role that allows what was used",
+    load: () => import("../report/suggest-role.ts"),
+  },
+  review: { summary: "the access review to sign off (admins)", load: () => import("../report/review.ts") },
 };
 
 /** One synopsis per kind, with its flags (`report KIND --help` shows this whole text). */
@@ -35,7 +42,17 @@ kubectl broker report unused [--since 30d] [--cluster C]
 kubectl broker report access [--since 24h] [--cluster C] [--namespace N] [--resource R] [--user U]
   --since D      the window back from now (at most reports.usageRetention)
   --role, --user, --grant, --ci-rule, --namespace, --resource   narrow the report
-  -o json|yaml|wide`;
+
+kubectl broker report review [--since 90d] [--unused-for 30d] [--older-than 7d] [--cluster C]
+  --unused-for D standing access unused this long is flagged (within --since)
+  --older-than D open grants started this long ago are listed
+  -o json|yaml|wide
+
+kubectl broker report suggest-role [--since 30d] (--user U|--grant ID|--role R|--ci-rule NAME) [--cluster C]
+  --name NAME    the role's name (default suggested-<subject>)
+  --bind-user U, --bind-serviceaccount NS/NAME   whom the bindings bind (default a placeholder)
+  --as-broker-role   a ClusterRole and the roles: entry for the broker's config
+  -o yaml|json   manifests for kubectl apply -f -`;
 
 /** Every report's flags, for completion; each report parses its own. */
 export const flags = {
@@ -43,6 +60,8 @@ export const flags = {
   ...OUTPUT_FLAG,
   ...usageFlags,
   ...accessFlags,
+  ...reviewFlags,
+  ...suggestFlags,
 } as const satisfies ParseArgsOptionsConfig;
 
 /** The kinds, which come before the flags: shell completion offers them. */

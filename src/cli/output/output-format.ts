@@ -110,6 +110,7 @@ export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-function yaml(value: unknown): string {
+/** YAML for people and files: one document, lines never folded. */
+export function yaml(value: unknown): string {
   return stringify(value, { lineWidth: 0 });
 }

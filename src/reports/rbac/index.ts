@@ -10,10 +10,13 @@ import { Lease } from "../../shared/lease.ts";
 import { LeasedLoop } from "../../shared/leased-loop.ts";
 import { keyspace } from "../../shared/redis.ts";
 import type { ReportsDeps } from "../index.ts";
+import type { RbacReport } from "./rbac-report.ts";
 import { rbacRoutes } from "./rbac-routes.ts";
-import { RbacScanner } from "./rbac-scanner.ts";
+import { RbacScanner, type ReportCluster } from "./rbac-scanner.ts";
 
-export function createRbacReport(deps: ReportsDeps): Feature {
+export function createRbacReport(
+  deps: ReportsDeps,
+): Feature & { scan(cluster: ReportCluster): Promise<RbacReport> } {
   const logger = deps.logger.child({ feature: "reports", report: "rbac" });
   const scanner = new RbacScanner({ grants: deps.grants, clock: deps.clock, metrics: deps.metrics });
   const intervalMs = deps.config.reports.rbacScanInterval * 1000;
@@ -32,6 +35,7 @@ export function createRbacReport(deps: ReportsDeps): Feature {
     what: "RBAC scan",
   });
   return {
+    scan: (cluster) => scanner.scan(cluster),
     routes: (api) => [
       rbacRoutes({
         scanner,

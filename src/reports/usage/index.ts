@@ -19,6 +19,7 @@ import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { dedicatedConnection, type RedisClient } from "../../shared/redis.ts";
 import type { RbacReaders } from "./granted-permissions.ts";
+import type { UsageReader } from "./report-rows.ts";
 import { UsageAggregator } from "./usage-aggregator.ts";
 import { usageKeys } from "./usage-keys.ts";
 import { usageRoutes } from "./usage-routes.ts";
@@ -35,7 +36,7 @@ export interface UsageReportsDeps {
   clusters: RbacReaders;
 }
 
-export function createUsageReports(deps: UsageReportsDeps): Feature {
+export function createUsageReports(deps: UsageReportsDeps): Feature & { reader: UsageReader } {
   const { config, clock } = deps;
   const logger = deps.logger.child({ part: "usage" });
   const logs = auditKeys(config.redis.keyPrefix, config.audit.shards).shards.map((shard) => shard.log);
@@ -43,6 +44,7 @@ export function createUsageReports(deps: UsageReportsDeps): Feature {
   const store = new UsageStore({ redis: deps.redis, keys });
   let aggregators: UsageAggregator[] = [];
   return {
+    reader: store,
     routes: (api) => [usageRoutes({ api, reader: store, readers: deps.clusters, config, clock })],
     async start() {
       aggregators = logs.map(
@@ -67,6 +69,16 @@ export function createUsageReports(deps: UsageReportsDeps): Feature {
 }
 
 export type { AccessItem, AccessReport } from "./access-report.ts";
-export type { GrantedPermission } from "./granted-permissions.ts";
-export type { UnusedReport } from "./unused-report.ts";
-export type { UsageReport, UsedPermission } from "./usage-report.ts";
+export type { GrantedPermission, RbacReaders } from "./granted-permissions.ts";
+export { invalid, parseReportQuery, type ReportQuery, scopeToCaller } from "./report-query.ts";
+export { type ReportInput, selectRows, type UsageReader, windowView } from "./report-rows.ts";
+export {
+  candidates,
+  ruleView,
+  standingRulesOn,
+  type UnusedReport,
+  type UnusedStandingRule,
+  usedUnderRule,
+} from "./unused-report.ts";
+export { filterView, type UsageReport, type UsedPermission } from "./usage-report.ts";
+export type { UsageRow } from "./usage-store.ts";

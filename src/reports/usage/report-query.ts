@@ -4,6 +4,11 @@ import { Forbidden, Invalid, NotFound } from "../../shared/errors.ts";
 import type { Principal } from "../../shared/principal.ts";
 
 export type UsageReportKind = "usage" | "unused" | "access";
+/**
+ * The reports whose query this parses: the usage reports, suggest-role (src/reports/suggest),
+ * and the review's window and cluster (src/reports/review).
+ */
+export type ReportKind = UsageReportKind | "suggest-role" | "review";
 
 /** What a usage, unused or access report is asked about, checked. */
 export interface ReportQuery {
@@ -21,15 +26,20 @@ export interface ReportQuery {
   ciRule?: string;
 }
 
-const PARAMS: Record<UsageReportKind, readonly string[]> = {
+const PARAMS: Record<ReportKind, readonly string[]> = {
   usage: ["since", "cluster", "role", "user", "grant", "ciRule"],
+  "suggest-role": ["since", "cluster", "role", "user", "grant", "ciRule"],
   unused: ["since", "cluster"],
   access: ["since", "cluster", "namespace", "resource", "user"],
+  // The review's own thresholds are taken off before this parse (review/review-query.ts).
+  review: ["since", "cluster"],
 };
-const DEFAULT_SINCE: Record<UsageReportKind, number> = {
+const DEFAULT_SINCE: Record<ReportKind, number> = {
   usage: 30 * 86400,
+  "suggest-role": 30 * 86400,
   unused: 30 * 86400,
   access: 86400,
+  review: 90 * 86400,
 };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -43,7 +53,7 @@ const MAX_NAME = 512;
  * unknown parameter a 422 too, so a typo never widens a report silently.
  */
 export function parseReportQuery(
-  kind: UsageReportKind,
+  kind: ReportKind,
   raw: Record<string, unknown>,
   config: Config,
   now: number,
@@ -56,7 +66,10 @@ export function parseReportQuery(
     if (value === "" || value.length > MAX_NAME) throw invalid(name, `must be 1 to ${MAX_NAME} characters`);
     values[name] = value;
   }
-  const since = values.since === undefined ? DEFAULT_SINCE[kind] : window(values.since, config);
+  const since =
+    values.since === undefined
+      ? Math.min(DEFAULT_SINCE[kind], config.reports.usageRetention)
+      : windowParam("since", values.since, config);
   const query: ReportQuery = { since, from: now - since * 1000, to: now };
   if (values.cluster !== undefined) {
     if (!config.clusters.some((c) => c.name === values.cluster))
@@ -92,15 +105,18 @@ export function parseReportQuery(
   return query;
 }
 
-/** A window back from now: "30d", "12h"; at least a minute, at most what the aggregates keep. */
-function window(value: string, config: Config): number {
+/**
+ * A window back from now, given as query parameter `name`: "30d", "12h"; at least a minute,
+ * at most what the aggregates keep.
+ */
+export function windowParam(name: string, value: string, config: Config): number {
   const seconds = /^\d/.test(value) ? parseDuration(value) : undefined;
-  if (seconds === undefined) throw invalid("since", "must be a duration such as 24h or 30d (that long ago)");
+  if (seconds === undefined) throw invalid(name, "must be a duration such as 24h or 30d (that long ago)");
   const kept = config.reports.usageRetention;
-  if (seconds < 60) throw invalid("since", "must be at least 1m");
+  if (seconds < 60) throw invalid(name, "must be at least 1m");
   if (seconds > kept)
     throw invalid(
-      "since",
+      name,
       `must be at most ${formatDuration(kept)}: usage is kept that long (reports.usageRetention)`,
     );
   return seconds;
@@ -120,7 +136,7 @@ export function scopeToCaller(query: ReportQuery, principal: Principal, admin: b
   return { ...query, user: principal.name };
 }
 
-function invalid(name: string, message: string): Invalid {
+export function invalid(name: string, message: string): Invalid {
   return new Invalid(`query parameter "${name}": ${message}`, {
     details: { causes: [{ field: name, message, reason: "FieldValueInvalid" }] },
   });

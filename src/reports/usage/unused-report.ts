@@ -46,16 +46,11 @@ export async function unusedReport(input: ReportInput): Promise<UnusedReport> {
   const inCluster = (patterns: string[]) =>
     query.cluster === undefined || patterns.some((pattern) => globMatch(pattern, query.cluster!));
   const people = candidates(input, facts);
-  const rules = config.policies.standing
-    .map((rule, index) => ({ rule, index }))
-    .filter(({ rule }) => inCluster(rule.clusters))
-    .filter(({ rule }) => query.user === undefined || people.some((p) => matchesSubjects(rule.subjects, p)));
+  const rules = standingRulesOn(config, query.cluster).filter(
+    ({ rule }) => query.user === undefined || people.some((p) => matchesSubjects(rule.subjects, p)),
+  );
 
-  const usedUnder = (rule: StandingRule, row: UsageRow) =>
-    rule.roles.includes(row.permission.role) &&
-    rule.clusters.some((pattern) => globMatch(pattern, row.permission.cluster)) &&
-    facts.grants.get(row.permission.grant)?.origin !== "request" &&
-    facts.grants.get(row.permission.grant)?.origin !== "ci";
+  const usedUnder = (rule: StandingRule, row: UsageRow) => usedUnderRule(rule, row, facts);
   const rowPrincipal = (row: UsageRow) =>
     principal(
       row.permission.user,
@@ -96,13 +91,7 @@ export async function unusedReport(input: ReportInput): Promise<UnusedReport> {
         ({ rule }) =>
           !rows.some((row) => usedUnder(rule, row) && matchesSubjects(rule.subjects, rowPrincipal(row))),
       )
-      .map(({ rule, index }) => ({
-        index,
-        subjects: rule.subjects,
-        clusters: rule.clusters,
-        roles: rule.roles,
-        namespaces: rule.namespaces,
-      })),
+      .map(ruleView),
     ciRules:
       query.user === undefined
         ? config.ci.rules
@@ -120,8 +109,38 @@ export async function unusedReport(input: ReportInput): Promise<UnusedReport> {
   };
 }
 
+/** The standing rules that may apply on `cluster` (all of them without one), with their place. */
+export function standingRulesOn(
+  config: ReportInput["config"],
+  cluster: string | undefined,
+): { rule: StandingRule; index: number }[] {
+  return config.policies.standing
+    .map((rule, index) => ({ rule, index }))
+    .filter(({ rule }) => cluster === undefined || rule.clusters.some((p) => globMatch(p, cluster)));
+}
+
+/** A standing rule as the reports show it. */
+export function ruleView({ rule, index }: { rule: StandingRule; index: number }): UnusedStandingRule {
+  const { subjects, clusters, roles, namespaces } = rule;
+  return { index, subjects, clusters, roles, namespaces };
+}
+
+/**
+ * Whether a use counts for a standing rule: one of its roles, on one of its clusters, and not
+ * under a grant that came from an access request or a CI job (those are not standing access).
+ */
+export function usedUnderRule(rule: StandingRule, row: UsageRow, facts: LifecycleFacts): boolean {
+  const origin = facts.grants.get(row.permission.grant)?.origin;
+  return (
+    rule.roles.includes(row.permission.role) &&
+    rule.clusters.some((pattern) => globMatch(pattern, row.permission.cluster)) &&
+    origin !== "request" &&
+    origin !== "ci"
+  );
+}
+
 /** The people the report can speak of (see unusedReport); only the caller when scoped. */
-function candidates(input: ReportInput, facts: LifecycleFacts): Principal[] {
+export function candidates(input: ReportInput, facts: LifecycleFacts): Principal[] {
   const { query, config } = input;
   const named = config.policies.standing.flatMap((rule) =>
     rule.subjects.users.filter((u) => !/[*?]/.test(u)),

@@ -65,6 +65,12 @@ describe("output for people", () => {
       }),
       "T  dev  -  grant.ended  prod/view  g1  web  -  revoked",
     );
+    // A delivered report holds the whole report in its detail; a line shows its summary.
+    const report = { text: "rbac on prod: 1 critical, 2 high", content: { findings: [] } };
+    assert.equal(
+      auditLine({ type: "lifecycle", event: "report.delivered", ts: "T", detail: JSON.stringify(report) }),
+      "T  -  -  report.delivered  -  -  -  -  rbac on prod: 1 critical, 2 high",
+    );
   });
 
   it("an audit query's records line up under headers", () => {
