@@ -5,24 +5,32 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Drain } from "../../../src/http/drain.ts";
 
-/** A plain server on loopback that tracks its requests with `drain`; `slow` answers after 300 ms. */
-async function serve(drain: Drain): Promise<{ server: Server; url: string }> {
+/**
+ * A plain server on loopback that tracks its requests with `drain`; `slow` answers after
+ * 300 ms. `received` resolves once a request has arrived (a sleep would race a busy machine).
+ */
+async function serve(drain: Drain): Promise<{ server: Server; url: string; received: Promise<void> }> {
+  let arrived: () => void = () => {};
+  const received = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
   const server = createServer((req, res) => {
     drain.track(req, res);
+    arrived();
     const answer = () => res.end(drain.draining ? "draining" : "ok");
     if (req.url === "/slow") setTimeout(answer, 300);
     else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
 describe("drain", () => {
   it("lets a request under way finish, then refuses new connections", async () => {
     const drain = new Drain();
-    const { server, url } = await serve(drain);
+    const { server, url, received } = await serve(drain);
     const slow = fetch(`${url}/slow`);
-    await sleep(50);
+    await received;
     const drained = drain.drain(server, { timeoutMs: 5000, endStreams: () => 0 });
     const res = await slow;
     assert.equal(await res.text(), "draining");
@@ -46,9 +54,9 @@ describe("drain", () => {
 
   it("cuts what outlasts the timeout, and says how many", async () => {
     const drain = new Drain();
-    const { server, url } = await serve(drain);
+    const { server, url, received } = await serve(drain);
     const slow = fetch(`${url}/slow`).catch(() => "cut");
-    await sleep(50);
+    await received;
     const { cut } = await drain.drain(server, { timeoutMs: 100, endStreams: () => 0 });
     assert.equal(cut, 1);
     assert.equal(await slow, "cut");
