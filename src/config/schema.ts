@@ -270,6 +270,13 @@ const audit = z.strictObject({
         kind: z.literal("webhook"),
         url: httpUrl,
         headersEnv: z.string().min(1).optional(),
+        /**
+         * `json` (when unset): each batch as a JSON array of our records. `k8s-audit`: request
+         * records as a Kubernetes audit EventList, as kube-apiserver's audit webhook sends it
+         * (for Falco's k8saudit plugin; docs/operations.md "Audit export"). Optional rather
+         * than defaulted, so a config built in code without it stays valid.
+         */
+        format: z.enum(["json", "k8s-audit"]).optional(),
       }),
     ])
     .default({ kind: "none" }),

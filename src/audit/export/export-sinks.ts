@@ -4,6 +4,7 @@ import type { Writable } from "node:stream";
 import type { AuditConfig } from "../../config/schema.ts";
 import type { AuditEntry } from "../record-fields.ts";
 import { Serial } from "../write/serial.ts";
+import { toK8sAuditEventList } from "./k8s-audit-events.ts";
 
 /**
  * Where the export worker delivers records. `deliver` resolves only once the batch is
@@ -71,24 +72,45 @@ export class FileSink implements ExportSink {
   }
 }
 
-/** POSTs each batch as a JSON array; anything but a 2xx is a failure to retry. */
+/** What a webhook batch is sent as: our records as they are, or a Kubernetes audit EventList. */
+export type WebhookFormat = "json" | "k8s-audit";
+
+/** The POST body for a batch, or undefined when the format keeps none of its records. */
+function webhookBody(format: WebhookFormat, entries: readonly AuditEntry[]): string | undefined {
+  if (format === "json") return JSON.stringify(entries);
+  const list = toK8sAuditEventList(entries);
+  // kube-apiserver never posts an empty EventList; a batch of start or lifecycle records
+  // is simply done (and acknowledged).
+  return list.items.length > 0 ? JSON.stringify(list) : undefined;
+}
+
+/** POSTs each batch as a JSON array (or an EventList); anything but a 2xx is a failure to retry. */
 export class WebhookSink implements ExportSink {
   readonly kind = "webhook";
   readonly #url: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
+  readonly #format: WebhookFormat;
 
-  constructor(options: { url: string; headers?: Record<string, string>; timeoutMs?: number }) {
+  constructor(options: {
+    url: string;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+    format?: WebhookFormat;
+  }) {
     this.#url = options.url;
     this.#headers = options.headers ?? {};
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#format = options.format ?? "json";
   }
 
   async deliver(entries: readonly AuditEntry[], signal: AbortSignal): Promise<void> {
+    const body = webhookBody(this.#format, entries);
+    if (body === undefined) return;
     const response = await fetch(this.#url, {
       method: "POST",
       headers: { ...this.#headers, "content-type": "application/json" },
-      body: JSON.stringify(entries),
+      body,
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]),
     });
     // Drain the body so the keep-alive connection can be reused.
@@ -108,7 +130,11 @@ export function createExportSink(config: AuditConfig["export"], env: NodeJS.Proc
     case "file":
       return new FileSink({ path: config.path });
     case "webhook":
-      return new WebhookSink({ url: config.url, headers: webhookHeaders(config.headersEnv, env) });
+      return new WebhookSink({
+        url: config.url,
+        headers: webhookHeaders(config.headersEnv, env),
+        format: config.format ?? "json",
+      });
   }
 }
 
