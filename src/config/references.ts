@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_RULES } from "./alerts-schema.ts";
 import type { Config } from "./schema.ts";
 
 /** A problem the schema alone cannot see: names that point nowhere, duplicates, impossible limits. */
@@ -17,6 +18,12 @@ export function checkReferences(config: Config): Problem[] {
   duplicates(config.roles, "roles", problems);
   duplicates(config.ci.rules, "ci.rules", problems);
   duplicates(config.notifications.webhooks, "notifications.webhooks", problems);
+  duplicates(config.alerts.rules, "alerts.rules", problems);
+  const defaultRules: readonly string[] = DEFAULT_ALERT_RULES;
+  for (const name of Object.keys(config.alerts.defaults)) {
+    if (!defaultRules.includes(name))
+      problems.push({ path: `alerts.defaults.${name}`, message: `no default rule is named "${name}"` });
+  }
 
   for (const [kind, rules] of [
     ["standing", config.policies.standing],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { alertsSchema } from "./alerts-schema.ts";
 import { dnsLabel, duration, httpUrl, namespacePattern, size, subjects } from "./fields.ts";
 
 const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
@@ -378,6 +379,8 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  /** Detection rules over the audit records (alerts-schema.ts, docs/alerts.md). */
+  alerts: alertsSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -388,3 +391,4 @@ export type RequestRule = Config["policies"]["requests"][number];
 export type CiRule = Config["ci"]["rules"][number];
 export type AuditConfig = Config["audit"];
 export type ReportsConfig = Config["reports"];
+export type { AlertMatch, AlertRuleConfig, AlertsConfig } from "./alerts-schema.ts";

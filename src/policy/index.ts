@@ -13,6 +13,7 @@ export {
   type StandingEntitlement,
 } from "./entitlements.ts";
 export { globMatch } from "./glob.ts";
+export { privilegedReason } from "./privileged.ts";
 export { decideRequest, type RequestDecision } from "./requests.ts";
 export {
   decideStanding,

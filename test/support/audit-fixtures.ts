@@ -6,7 +6,7 @@ import { Registry } from "prom-client";
 import { type AuditKeys, auditKeys } from "../../src/audit/audit-keys.ts";
 import { createAuditMetrics } from "../../src/audit/audit-metrics.ts";
 import { dedicatedConnection, waitUntilReady } from "../../src/audit/connection.ts";
-import type { RequestAuditRecord } from "../../src/audit/record.ts";
+import type { LifecycleAuditRecord, RequestAuditRecord } from "../../src/audit/record.ts";
 import { type AuditEntry, fromStreamFields } from "../../src/audit/record-fields.ts";
 import { RedisAuditWriter, type RedisAuditWriterOptions } from "../../src/audit/write/redis-audit-writer.ts";
 import type { AuditConfig } from "../../src/config/schema.ts";
@@ -38,14 +38,7 @@ export function requestRecord(overrides: Partial<RequestAuditRecord> = {}): Requ
   return {
     type: "request",
     phase: "end",
-    id: `req-${counter}`,
-    ts: new Date().toISOString(),
-    cluster: "prod",
-    user: "dev@example.com",
-    groups: "developers",
-    grant: "g1",
-    role: "view",
-    serviceAccount: "kb-dev-g1",
+    ...common(`req-${counter}`),
     verb: "get",
     apiGroup: "",
     apiVersion: "v1",
@@ -66,6 +59,34 @@ export function requestRecord(overrides: Partial<RequestAuditRecord> = {}): Requ
     decision: "allowed",
     detail: "",
     ...overrides,
+  };
+}
+
+/** A lifecycle record: grant.started of a standing grant unless told otherwise. */
+export function lifecycleRecord(overrides: Partial<LifecycleAuditRecord> = {}): LifecycleAuditRecord {
+  counter++;
+  return {
+    type: "lifecycle",
+    event: "grant.started",
+    ...common(`evt-${counter}`),
+    namespace: "default",
+    detail: "",
+    request: "",
+    ...overrides,
+  };
+}
+
+/** What every record says: which one, when, and whose grant. */
+function common(id: string) {
+  return {
+    id,
+    ts: new Date().toISOString(),
+    cluster: "prod",
+    user: "dev@example.com",
+    groups: "developers",
+    grant: "g1",
+    role: "view",
+    serviceAccount: "kb-dev-g1",
   };
 }
 

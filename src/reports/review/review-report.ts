@@ -1,5 +1,4 @@
-import type { RoleConfig } from "../../config/schema.ts";
-import { matchesSubjects } from "../../policy/index.ts";
+import { matchesSubjects, privilegedReason } from "../../policy/index.ts";
 import {
   candidates,
   type ReportInput,
@@ -164,11 +163,4 @@ export async function reviewReport(input: ReviewInput): Promise<ReviewReport> {
     openGrants,
     privilegedGrants,
   };
-}
-
-/** Why a role is admin-level or break-glass access, or undefined when it is not. */
-export function privilegedReason(role: RoleConfig | undefined): string | undefined {
-  if (role?.privileged) return "role marked privileged";
-  if (role?.clusterRole === "cluster-admin") return "binds cluster-admin";
-  return undefined;
 }

@@ -1,0 +1,110 @@
+import type { AuditRecord } from "../audit/index.ts";
+import type { Clock } from "../shared/clock.ts";
+import { alertId } from "./alert-identity.ts";
+import type { Alert, AlertRule } from "./alert-rule.ts";
+import type { AlertStore } from "./alert-store.ts";
+import { fieldValue } from "./record-values.ts";
+import { compileMatch, needsOutcome, type RecordMatcher } from "./rule-match.ts";
+import { isOutside } from "./schedule.ts";
+
+export interface AlertEvaluatorDeps {
+  rules: readonly AlertRule[];
+  store: AlertStore;
+  clock: Clock;
+  /** How long an alert's id is remembered, so that evaluating a record again fires nothing new. */
+  dedupeMs?: number;
+}
+
+interface CompiledRule {
+  rule: AlertRule;
+  matches: RecordMatcher;
+  needsOutcome: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Decides which rules a record fires. Conditions apply in this order: the match; first
+ * seen (the sighting is remembered whatever follows); the schedule; the threshold (which
+ * counts only records that passed the rest). An alert is returned only the first time its id
+ * is claimed, so several replicas, or one evaluating a record again, never fire it twice.
+ */
+export class AlertEvaluator {
+  readonly #rules: CompiledRule[];
+  readonly #store: AlertStore;
+  readonly #clock: Clock;
+  readonly #dedupeMs: number;
+
+  constructor(deps: AlertEvaluatorDeps) {
+    this.#rules = deps.rules
+      .filter((rule) => rule.enabled)
+      .map((rule) => ({ rule, matches: compileMatch(rule.match), needsOutcome: needsOutcome(rule.match) }));
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#dedupeMs = deps.dedupeMs ?? DAY_MS;
+  }
+
+  async evaluate(record: AuditRecord): Promise<Alert[]> {
+    const fired: Alert[] = [];
+    for (const compiled of this.#rules) {
+      const alert = await this.#evaluateRule(compiled, record);
+      if (alert && (await this.#store.claim(alert.id, this.#dedupeMs))) fired.push(alert);
+    }
+    return fired;
+  }
+
+  async #evaluateRule(compiled: CompiledRule, record: AuditRecord): Promise<Alert | undefined> {
+    const { rule } = compiled;
+    // A request's start record has no status or outcome yet; its end record will.
+    if (record.type === "request" && record.phase === "start" && compiled.needsOutcome) return undefined;
+    if (!compiled.matches(record)) return undefined;
+    const at = this.#timeOf(record);
+    const alert: Alert = {
+      id: alertId(rule.name, record.id),
+      rule: rule.name,
+      severity: rule.severity,
+      description: rule.description,
+      at: new Date(at).toISOString(),
+      record,
+    };
+    if (rule.firstSeen) {
+      const { of, days } = rule.firstSeen;
+      const value = fieldValue(record, of);
+      if (!value || !record.user) return undefined;
+      const subject = `${record.user}\0${of}\0${value}`;
+      const horizonMs = days * DAY_MS;
+      const novel = await this.#store.firstSeen({
+        rule: rule.name,
+        subject,
+        recordId: record.id,
+        at,
+        horizonMs,
+      });
+      if (!novel) return undefined;
+      alert.firstSeen = { field: of, value, days };
+    }
+    if (rule.schedule && !isOutside(rule.schedule, at)) return undefined;
+    if (rule.threshold) {
+      const { count, window, groupBy } = rule.threshold;
+      const value = fieldValue(record, groupBy);
+      const windowMs = window * 1000;
+      const answer = await this.#store.crossed({
+        rule: rule.name,
+        group: `${groupBy}\0${value}`,
+        recordId: record.id,
+        at,
+        windowMs,
+        count,
+      });
+      if (!answer.crossed) return undefined;
+      alert.group = { field: groupBy, value, count: answer.inWindow, windowSeconds: window };
+    }
+    return alert;
+  }
+
+  /** The record's own time, so that a backlog is judged as it would have been live. */
+  #timeOf(record: AuditRecord): number {
+    const at = Date.parse(record.ts);
+    return Number.isFinite(at) ? at : this.#clock.now();
+  }
+}

@@ -1,0 +1,75 @@
+import type { AuditRecord, LifecycleEventName } from "../audit/index.ts";
+import type { ALERT_LIFECYCLE_EVENTS } from "../config/alerts-schema.ts";
+
+// The config (a library, which cannot import the audit feature) lists the events a rule may
+// match; this fails to compile when the two lists differ.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const eventsListed: Same<(typeof ALERT_LIFECYCLE_EVENTS)[number], LifecycleEventName> = true;
+void eventsListed;
+
+/**
+ * What a rule can ask of a record, as lists of strings: a record has one value per field,
+ * except groups (a person's IdP groups) and a grant's namespaces, which are comma-joined.
+ * A field a record type does not carry (a lifecycle event has no verb) is empty.
+ */
+export type MatchField =
+  | "user"
+  | "group"
+  | "cluster"
+  | "namespace"
+  | "verb"
+  | "apiGroup"
+  | "resource"
+  | "subresource"
+  | "name"
+  | "decision"
+  | "statusClass"
+  | "role"
+  | "grantKind"
+  | "sourceIp"
+  | "event"
+  | "grant";
+
+export function valuesOf(record: AuditRecord, field: MatchField): string[] {
+  switch (field) {
+    case "group":
+      return splitList(record.groups);
+    case "namespace":
+      return record.type === "lifecycle" ? splitList(record.namespace) : [record.namespace];
+    case "statusClass":
+      return [statusClass(record)];
+    case "grantKind":
+      return [grantKind(record)];
+    default:
+      return [fieldValue(record, field)];
+  }
+}
+
+/** The one value of a field a threshold groups by or first-seen remembers ("" when absent). */
+export function fieldValue(record: AuditRecord, field: MatchField): string {
+  const value = (record as unknown as Record<string, unknown>)[field];
+  return typeof value === "string" ? value : "";
+}
+
+/** "403" → "4xx"; "" while a request is under way (its start record has no status). */
+function statusClass(record: AuditRecord): string {
+  if (record.type !== "request" || !/^[1-5]\d\d$/.test(record.status)) return "";
+  return `${record.status[0]}xx`;
+}
+
+/**
+ * Where a grant came from, as far as the record tells. Only lifecycle records of grants and
+ * requests say it: CI grants name their CI rule in `detail` ("CI rule <name>: …", written by
+ * identity/ci, also read by reports' grantFact), requested grants carry their request's id,
+ * the rest are standing. Request records do not carry the grant's origin, and nothing
+ * records break-glass yet, so those never match a grantKind (see docs/alerts.md).
+ */
+function grantKind(record: AuditRecord): string {
+  if (record.type !== "lifecycle" || !record.event.startsWith("grant.")) return "";
+  if (/^CI rule .+?: /.test(record.detail)) return "ci";
+  return record.request ? "requested" : "standing";
+}
+
+function splitList(value: string | undefined): string[] {
+  return value ? value.split(",") : [];
+}

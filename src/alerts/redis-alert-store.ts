@@ -1,0 +1,84 @@
+import { keyspace, type RedisClient } from "../shared/redis.ts";
+import { digest } from "./alert-identity.ts";
+import type { AlertStore, SightingInput, WindowAnswer, WindowInput } from "./alert-store.ts";
+
+/**
+ * The window: a sorted set of record ids scored by record time (a record counted twice is one
+ * member), and beside it, in the same hash tag, the group's state: whether it is above the
+ * threshold, which record took it there, and the latest record time seen. The window ends at
+ * that latest time, not at each record's own, so a late record from another replica cannot
+ * see an emptier window, drop the group below and let the next record fire a second time.
+ */
+const CROSSED = `
+local id, at, win, need, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local state = redis.call('HMGET', KEYS[2], 'crossing', 'above', 'latest')
+redis.call('ZADD', KEYS[1], 'NX', at, id)
+local latest = math.max(at, tonumber(state[3]) or at)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', latest - win)
+local n = redis.call('ZCARD', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ttl)
+if state[1] == id then return {1, n} end
+local crossed = 0
+if n < need then
+  redis.call('HSET', KEYS[2], 'above', '0')
+elseif state[2] ~= '1' then
+  redis.call('HSET', KEYS[2], 'above', '1', 'crossing', id)
+  crossed = 1
+end
+if latest > (tonumber(state[3]) or -1) then redis.call('HSET', KEYS[2], 'latest', ARGV[2]) end
+redis.call('PEXPIRE', KEYS[2], ttl)
+return {crossed, n}`;
+
+/** A sighting: the latest time seen, and the record that was the first in its horizon. */
+const FIRST_SEEN = `
+local s = redis.call('HMGET', KEYS[1], 'last', 'novel')
+if s[2] == ARGV[1] then return 1 end
+local at, last = tonumber(ARGV[2]), tonumber(s[1])
+local novel = last == nil or at - last >= tonumber(ARGV[3])
+if last == nil or at > last then redis.call('HSET', KEYS[1], 'last', ARGV[2]) end
+if novel then redis.call('HSET', KEYS[1], 'novel', ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if novel then return 1 end
+return 0`;
+
+/**
+ * AlertStore in Redis. Every key of one rule and one group value (or one first-seen subject)
+ * shares a hash tag, `{alerts:<digest>}`, so each script touches one Redis Cluster slot while
+ * the rules and groups spread over all of them. An alert's claim is a key of its own.
+ */
+export class RedisAlertStore implements AlertStore {
+  readonly #redis: RedisClient;
+  readonly #prefix: string;
+
+  constructor(options: { redis: RedisClient; keyPrefix: string }) {
+    this.#redis = options.redis;
+    this.#prefix = options.keyPrefix;
+  }
+
+  async crossed(input: WindowInput): Promise<WindowAnswer> {
+    const key = this.#keys("window", input.rule, input.group);
+    // Kept a window past the last record: a late record still finds its window's members.
+    const ttl = 2 * input.windowMs;
+    const args = [input.recordId, input.at, input.windowMs, input.count, ttl].map(String);
+    const [crossed, inWindow] = (await this.#redis.eval(CROSSED, 2, key("set"), key("state"), ...args)) as [
+      number,
+      number,
+    ];
+    return { crossed: crossed === 1, inWindow };
+  }
+
+  async firstSeen(input: SightingInput): Promise<boolean> {
+    const key = this.#keys("seen", input.rule, input.subject)("last");
+    const args = [input.recordId, input.at, input.horizonMs, input.horizonMs].map(String);
+    return (await this.#redis.eval(FIRST_SEEN, 1, key, ...args)) === 1;
+  }
+
+  async claim(alertId: string, ttlMs: number): Promise<boolean> {
+    const key = keyspace(this.#prefix, `alerts:${alertId}`)("fired");
+    return (await this.#redis.set(key, "1", "PX", ttlMs, "NX")) === "OK";
+  }
+
+  #keys(kind: string, rule: string, value: string): (...parts: string[]) => string {
+    return keyspace(this.#prefix, `alerts:${digest(kind, rule, value)}`);
+  }
+}
