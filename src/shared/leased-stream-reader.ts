@@ -101,6 +101,8 @@ export class LeasedStreamReader {
     let failures = 0;
     while (!signal.aborted) {
       try {
+        await this.#connected(signal);
+        if (signal.aborted) break;
         if (await this.holdLease()) {
           await this.#readWhileHolding();
           failures = 0;
@@ -119,6 +121,24 @@ export class LeasedStreamReader {
         await sleep(backoffMs(failures++, { initialMs: 200, maxMs: 10_000 }), signal);
       }
     }
+  }
+
+  /**
+   * Its own connection is made without an offline queue, so a command before it is up fails:
+   * wait for it instead (at start, and after Redis was away), rather than log a failure.
+   */
+  async #connected(signal: AbortSignal): Promise<void> {
+    const { connection } = this.#options;
+    if (connection.status === "ready") return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        connection.off("ready", done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      connection.once("ready", done);
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   async #readWhileHolding(): Promise<void> {
