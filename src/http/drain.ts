@@ -49,8 +49,14 @@ export class Drain {
       else if (String(res.getHeader("content-type")).startsWith("text/event-stream")) res.end();
     }
     const streams = options.endStreams();
-    // Connections whose answer had started with keep-alive go once that answer is done.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    // Connections whose answer had started with keep-alive go once that answer is done. Node
+    // counts an answer done once it is ended, not once its last bytes have left (a slow
+    // reader, a balancer's buffer full): closing then would drop the end of it, such as the
+    // reason a watch was ended, so the sweep waits while any ended answer is still flushing.
+    const flushing = () => [...this.#inFlight].some((res) => res.writableEnded && !res.writableFinished);
+    const sweep = setInterval(() => {
+      if (!flushing()) server.closeIdleConnections();
+    }, 50);
     const stopWaiting = new AbortController();
     const timedOut = await Promise.race([
       closed.then(() => false),

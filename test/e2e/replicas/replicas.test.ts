@@ -216,12 +216,20 @@ describe("three replicas behind HAProxy", { timeout: 240_000 }, () => {
     );
     await holder!.start();
     await waitUntil(async () => (await lb.stats()).get(holder!.name)?.status === "UP", 10_000);
+    const stillWatching = async () => {
+      const open = await openStreams();
+      const streams = replicas.map((r, i) => `${r.name}: ${open[i]}`).join(", ");
+      return new Error(
+        `kubectl still watching (restarted ${holder!.name}; open: ${streams}): ${watch.output()}`,
+      );
+    };
+    let timer: NodeJS.Timeout | undefined;
     const [code] = await Promise.race([
       exited,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`kubectl still watching: ${watch.output()}`)), 5000),
-      ),
-    ]);
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => stillWatching().then(reject, reject), 5000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     assert.equal(code, 0);
     assert.match(watch.output(), /the broker is restarting; run the command again to reconnect/);
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Drain } from "../../../src/http/drain.ts";
@@ -50,6 +50,42 @@ describe("drain", () => {
     assert.equal(res.headers.get("connection"), "close");
     await drained;
     await assert.rejects(fetch(`${url}/`));
+  });
+
+  it("lets an answer ended by the drain reach a slow reader whole", async () => {
+    const drain = new Drain();
+    const body = Buffer.alloc(8 * 1024 * 1024, "x");
+    let ending: (() => void) | undefined;
+    const server = createServer((req, res) => {
+      drain.track(req, res);
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.write("start");
+      // A stream the drain ends (as the gateway ends a watch): a large last write.
+      ending = () => res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, "127.0.0.1");
+    socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n");
+    await new Promise<void>((resolve) => socket.once("data", () => resolve()));
+    socket.pause();
+    const drained = drain.drain(server, {
+      timeoutMs: 10_000,
+      endStreams: () => {
+        ending!();
+        return 1;
+      },
+    });
+    // The reader comes back only after several sweeps would have closed the connection.
+    await sleep(400);
+    let received = 0;
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    socket.resume();
+    await new Promise((resolve) => socket.once("close", resolve));
+    await drained;
+    assert.ok(received >= body.length, `received ${received} of ${body.length} bytes`);
   });
 
   it("cuts what outlasts the timeout, and says how many", async () => {
