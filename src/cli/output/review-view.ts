@@ -58,6 +58,8 @@ export function reviewReportView(report: ReviewReport, now: number): Printable {
     ],
     text: () =>
       header + shown.map(([title, headers, rows]) => `\n${title}:\n${table(headers, rows)}`).join(""),
-    empty: "No standing rules, old grants or privileged grants to review.",
+    // Said only when every section is empty: -o name lists only what needs action (unused
+    // principals, grants), which is not the same as nothing to show.
+    ...(shown.length === 0 ? { empty: "No standing rules, old grants or privileged grants to review." } : {}),
   };
 }
