@@ -38,8 +38,13 @@ export function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-/** parseArgs explains itself in a sentence or two; the first one says what was wrong. */
+/**
+ * parseArgs explains itself in a sentence or two; the first one says what was wrong, except
+ * for a value that starts with a dash (`--since -5d`), where the useful part is the last.
+ */
 function firstSentence(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
+  const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value; one starting with "-" is written ${ambiguous[1]}=-…`;
   return message.split(/\.\s/)[0]!.replace(/\.$/, "");
 }

@@ -28,6 +28,11 @@ describe("CLI arguments", () => {
       (err: UsageError) => err.exitCode === 2 && err.message === "Unknown option '--bogus'",
     );
     assert.throws(attempt(["--server"]), /argument missing/);
+    // A negative window, say: the one-line error says how to pass a value starting with "-".
+    assert.throws(
+      attempt(["--server", "-5d"]),
+      (err: UsageError) => err.message === '--server needs a value; one starting with "-" is written --server=-…',
+    );
     assert.throws(attempt(["extra"]), /^CliError: unexpected argument "extra"$/);
     assert.throws(attempt(["a", "b"], 1), /unexpected argument "b"/);
     assert.throws(() => required(undefined, "cluster"), /--cluster is required/);
