@@ -136,13 +136,8 @@ export function unusedReportView(report: UnusedReport): Printable {
     ],
     [
       "Permissions of used roles that nobody used",
-      ["cluster", "role", "verb", "resource"],
-      report.permissions.map((p) => [
-        p.cluster,
-        p.role,
-        p.verb,
-        `${p.resource}${p.apiGroup ? `.${p.apiGroup}` : ""}`,
-      ]),
+      ["cluster", "role", "resource", "verbs"],
+      unusedByResource(report.permissions),
     ],
   ];
   const shown = sections.filter(([, , rows]) => rows.length > 0);
@@ -157,6 +152,23 @@ export function unusedReportView(report: UnusedReport): Printable {
     text: () =>
       shown.map(([title, headers, rows]) => `${title}:\n${table(headers, rows)}`).join("\n") +
       report.skipped.map((s) => `(cluster ${s.cluster} skipped: ${s.reason})\n`).join(""),
-    empty: "Everything granted was used in this window.",
+    // Only when nothing at all is shown: -o name lists roles, rules and people, not permissions.
+    ...(shown.length === 0 ? { empty: "Everything granted was used in this window." } : {}),
   };
+}
+
+/**
+ * One row per role and resource with its unused verbs: a role such as edit leaves hundreds of
+ * (verb, resource) pairs unused, which as one row each buries the resources in verbs.
+ */
+function unusedByResource(permissions: UnusedReport["permissions"]): string[][] {
+  const rows = new Map<string, string[]>();
+  for (const p of permissions) {
+    const resource = `${p.resource}${p.apiGroup ? `.${p.apiGroup}` : ""}`;
+    const key = JSON.stringify([p.cluster, p.role, resource]);
+    const row = rows.get(key) ?? [p.cluster, p.role, resource, ""];
+    row[3] = row[3] ? `${row[3]},${p.verb}` : p.verb;
+    rows.set(key, row);
+  }
+  return [...rows.values()];
 }

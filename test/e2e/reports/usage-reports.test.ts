@@ -96,6 +96,12 @@ describe("report usage, unused and access", () => {
     assert.ok(body.permissions.some((p) => p.role === "view" && p.used === 0));
     const cli = await developer().cli(["report", "unused"]);
     assert.equal(cli.code, 0, cli.stderr);
+    // A role's unused permissions, one row per resource with its verbs (not a row per verb).
+    assert.match(
+      cli.stdout,
+      /^Permissions of used roles that nobody used:\nCLUSTER +ROLE +RESOURCE +VERBS\n/m,
+    );
+    assert.match(cli.stdout, /^test +view +pods +get,watch$/m, "list pods was used; get and watch were not");
   });
 
   it("refuses bad windows, unknown names and malformed filters with a Status", async () => {
