@@ -130,6 +130,13 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     },
   );
   logger.info({ url, publicUrl: config.server.publicUrl, replica }, "kube-broker listening");
+  if (config.alerts.rules.length > 0) {
+    // Said rather than silently ignored: someone who wrote rules expects to hear of matches.
+    logger.warn(
+      { rules: config.alerts.rules.length },
+      "alerts.rules are validated but not evaluated yet (docs/alerts.md)",
+    );
+  }
 
   return {
     server,
