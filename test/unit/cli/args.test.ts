@@ -31,7 +31,8 @@ describe("CLI arguments", () => {
     // A negative window, say: the one-line error says how to pass a value starting with "-".
     assert.throws(
       attempt(["--server", "-5d"]),
-      (err: UsageError) => err.message === '--server needs a value; one starting with "-" is written --server=-…',
+      (err: UsageError) =>
+        err.message === '--server needs a value; one starting with "-" is written --server=-…',
     );
     assert.throws(attempt(["extra"]), /^CliError: unexpected argument "extra"$/);
     assert.throws(attempt(["a", "b"], 1), /unexpected argument "b"/);
