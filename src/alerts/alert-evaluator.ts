@@ -66,6 +66,7 @@ export class AlertEvaluator {
       description: rule.description,
       at: new Date(at).toISOString(),
       record,
+      ...(rule.action ? { action: { kind: rule.action, dryRun: rule.dryRun } } : {}),
     };
     if (rule.firstSeen) {
       const { of, days } = rule.firstSeen;

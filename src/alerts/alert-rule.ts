@@ -4,6 +4,7 @@ import type { AlertRuleConfig } from "../config/schema.ts";
 /** A rule as the evaluator runs it: a configured rule, or a default rule built from the config. */
 export type AlertRule = AlertRuleConfig;
 export type Severity = AlertRule["severity"];
+export type AlertAction = NonNullable<AlertRule["action"]>;
 
 /** One rule firing on one record. */
 export interface Alert {
@@ -20,4 +21,9 @@ export interface Alert {
   group?: { field: string; value: string; count: number; windowSeconds: number };
   /** For first-seen: what the user reached for the first time. */
   firstSeen?: { field: string; value: string; days: number };
+  /**
+   * The rule's action, carried with the alert so that whichever replica dispatches it acts as
+   * the rule said when it fired, whatever config that replica has.
+   */
+  action?: { kind: AlertAction; dryRun: boolean };
 }

@@ -12,9 +12,10 @@ type DefaultName = (typeof DEFAULT_ALERT_RULES)[number];
 function defaultRules(config: Pick<Config, "alerts" | "roles">): Record<DefaultName, AlertRule> {
   const { sensitiveNamespaces, businessHours } = config.alerts;
   const adminRoles = config.roles.filter((role) => privilegedReason(role)).map((role) => role.name);
-  const rule = (name: DefaultName, fields: Omit<AlertRule, "name" | "enabled">): AlertRule => ({
+  const rule = (name: DefaultName, fields: Omit<AlertRule, "name" | "enabled" | "dryRun">): AlertRule => ({
     name,
     enabled: true,
+    dryRun: false,
     ...fields,
   });
   return {

@@ -25,7 +25,11 @@ export type LifecycleEventName =
   | "request.expired"
   | "request.canceled"
   /** A scheduled report (reports.schedule): `detail` holds the report as JSON, `cluster` its cluster. */
-  | "report.delivered";
+  | "report.delivered"
+  /** An alert rule fired (src/alerts): `detail` holds the alert as JSON, `user` the person it is about. */
+  | "alert.fired"
+  /** An alert rule's action, done or (dry run) not: the rule is the actor, `detail` says what. */
+  | "alert.action";
 
 /** What every record says: which record, when, and whose access on which cluster. */
 interface AuditCommon {

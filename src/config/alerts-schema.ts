@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { duration, namespacePattern } from "./fields.ts";
+import { duration, httpUrl, namespacePattern } from "./fields.ts";
 
 /**
  * The `alerts` section: detection rules over audit records (docs/alerts.md). The schema
@@ -48,6 +48,9 @@ export const ALERT_GROUP_FIELDS = [
   "verb",
   "resource",
 ] as const;
+
+/** What a rule may do when it fires. */
+export const ALERT_ACTIONS = ["revoke-grant", "end-session", "require-approval"] as const;
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
@@ -135,6 +138,14 @@ export const alertRule = z.strictObject({
     .optional(),
   /** Fires only outside these hours (and weekdays, if given) in the time zone. */
   schedule: z.strictObject({ timeZone, outside: hoursSpan, weekdays: weekdays.optional() }).optional(),
+  /**
+   * What the broker does as well as alerting (docs/alerts.md "Automatic response"):
+   * end the grant the record used, end the person's broker sessions, or suspend their
+   * standing access to the record's cluster until an admin lifts it.
+   */
+  action: z.enum(ALERT_ACTIONS).optional(),
+  /** Report what the action would have done (in the alert and an alert.action record), without doing it. */
+  dryRun: z.boolean().default(false),
 });
 
 export const alertsSchema = z.strictObject({
@@ -159,6 +170,30 @@ export const alertsSchema = z.strictObject({
     )
     .default({}),
   rules: z.array(alertRule).default([]),
+  /** Prometheus Alertmanagers every alert is posted to (their v2 API, `<url>/api/v2/alerts`). */
+  alertmanagers: z
+    .array(
+      z
+        .strictObject({
+          name: z.string().min(1),
+          /** The Alertmanager's base URL, such as http://alertmanager:9093. */
+          url: httpUrl.optional(),
+          /** Or the env variable that holds it (a URL with credentials in it is a secret). */
+          urlEnv: z.string().min(1).optional(),
+        })
+        .refine((a) => [a.url, a.urlEnv].filter(Boolean).length === 1, {
+          message: "set exactly one of url or urlEnv",
+        }),
+    )
+    .default([]),
+  /**
+   * Webhooks (notifications.webhooks that list `alert.fired`) get one message per rule and
+   * group key in this span; repeats within it are counted into the next message. Alertmanager
+   * groups repeats itself.
+   */
+  throttle: duration.default(300),
+  /** How long fired alerts stay listed (GET /v1/alerts, kubectl broker alerts). */
+  retention: duration.default(30 * 86400),
 });
 
 export type AlertsConfig = z.output<typeof alertsSchema>;

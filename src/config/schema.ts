@@ -300,6 +300,8 @@ const webhook = z
           "grant.ended",
           // Opt-in: a webhook without `events` is not sent scheduled reports (docs/reports.md).
           "report.delivered",
+          // Opt-in too: alerts go where they are asked for (docs/alerts.md "Delivery").
+          "alert.fired",
         ]),
       )
       .optional(),

@@ -10,7 +10,7 @@ export function describeAccess(request: AccessRequest): string {
 }
 
 /** The events that tell of an access request (the rest are other features'). */
-export type RequestEvent = Exclude<NotificationEvent, "report.delivered">;
+export type RequestEvent = Exclude<NotificationEvent, "report.delivered" | "alert.fired">;
 
 /** The notification for a request event: a line for chat, the request for machines. */
 export function requestNotification(

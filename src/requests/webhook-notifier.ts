@@ -10,13 +10,14 @@ export type NotificationEvent =
   | "request.denied"
   | "request.expired"
   | "grant.ended"
-  | "report.delivered";
+  | "report.delivered"
+  | "alert.fired";
 
 /**
  * Events a webhook gets only when its `events` name them: a scheduled report is large and
  * tells of the whole cluster, so it never lands in an approvers' channel unasked.
  */
-const OPT_IN: readonly NotificationEvent[] = ["report.delivered"];
+const OPT_IN: readonly NotificationEvent[] = ["report.delivered", "alert.fired"];
 
 export interface Notification {
   event: NotificationEvent;
