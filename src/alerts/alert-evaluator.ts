@@ -13,6 +13,8 @@ export interface AlertEvaluatorDeps {
   clock: Clock;
   /** How long an alert's id is remembered, so that evaluating a record again fires nothing new. */
   dedupeMs?: number;
+  /** How long the alert log keeps fired alerts (alerts.retention, ms). */
+  retentionMs?: number;
 }
 
 interface CompiledRule {
@@ -26,14 +28,16 @@ const DAY_MS = 86_400_000;
 /**
  * Decides which rules a record fires. Conditions apply in this order: the match; first
  * seen (the sighting is remembered whatever follows); the schedule; the threshold (which
- * counts only records that passed the rest). An alert is returned only the first time its id
- * is claimed, so several replicas, or one evaluating a record again, never fire it twice.
+ * counts only records that passed the rest). An alert is fired (appended to the alert log)
+ * and returned only the first time its id is seen, so several replicas, or one evaluating a
+ * record again, never fire it twice.
  */
 export class AlertEvaluator {
   readonly #rules: CompiledRule[];
   readonly #store: AlertStore;
   readonly #clock: Clock;
   readonly #dedupeMs: number;
+  readonly #retentionMs: number;
 
   constructor(deps: AlertEvaluatorDeps) {
     this.#rules = deps.rules
@@ -42,13 +46,16 @@ export class AlertEvaluator {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#dedupeMs = deps.dedupeMs ?? DAY_MS;
+    this.#retentionMs = deps.retentionMs ?? 30 * DAY_MS;
   }
 
   async evaluate(record: AuditRecord): Promise<Alert[]> {
     const fired: Alert[] = [];
     for (const compiled of this.#rules) {
       const alert = await this.#evaluateRule(compiled, record);
-      if (alert && (await this.#store.claim(alert.id, this.#dedupeMs))) fired.push(alert);
+      if (!alert) continue;
+      const keepAfterMs = this.#clock.now() - this.#retentionMs;
+      if (await this.#store.fire(alert, { ttlMs: this.#dedupeMs, keepAfterMs })) fired.push(alert);
     }
     return fired;
   }

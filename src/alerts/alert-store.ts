@@ -1,3 +1,5 @@
+import type { Alert } from "./alert-rule.ts";
+
 /**
  * The state rules keep between records, shared by every replica that evaluates. Each call
  * is idempotent for one record: evaluating a record again (a replica died before it
@@ -17,8 +19,13 @@ export interface AlertStore {
    * sighting in `horizonMs`.
    */
   firstSeen(input: SightingInput): Promise<boolean>;
-  /** True for the first claim of an alert id within `ttlMs`: the alert is new; false after. */
-  claim(alertId: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Appends the alert to the alert log, the first time its id is seen within `ttlMs`, in one
+   * atomic step with that claim: true when this call fired it, false when it had fired before.
+   * Whatever a replica does after this (deliver, act) follows from the log, so an alert
+   * claimed is never lost to a crash. The log keeps alerts newer than `keepAfterMs`.
+   */
+  fire(alert: Alert, options: { ttlMs: number; keepAfterMs: number }): Promise<boolean>;
 }
 
 export interface WindowInput {

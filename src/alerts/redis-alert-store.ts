@@ -1,5 +1,7 @@
 import { keyspace, type RedisClient } from "../shared/redis.ts";
 import { digest } from "./alert-identity.ts";
+import { alertLogKeys } from "./alert-log-keys.ts";
+import type { Alert } from "./alert-rule.ts";
 import type { AlertStore, SightingInput, WindowAnswer, WindowInput } from "./alert-store.ts";
 
 /**
@@ -42,9 +44,21 @@ if novel then return 1 end
 return 0`;
 
 /**
+ * Claims an alert id and appends the alert to the log, or does nothing if it was claimed. The
+ * claim holds the entry's stream ID, so that GET /v1/alerts/<id> finds it.
+ * The claim keys share the log's hash tag, so this is one atomic step on Redis Cluster too.
+ */
+const FIRE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local id = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[2], '*', 'alert', ARGV[3])
+redis.call('SET', KEYS[1], id, 'PX', ARGV[1])
+return 1`;
+
+/**
  * AlertStore in Redis. Every key of one rule and one group value (or one first-seen subject)
  * shares a hash tag, `{alerts:<digest>}`, so each script touches one Redis Cluster slot while
- * the rules and groups spread over all of them. An alert's claim is a key of its own.
+ * the rules and groups spread over all of them. Fired alerts go to one log, `{alerts}:log`,
+ * beside their claim keys (alert volume is low; one slot holds it easily).
  */
 export class RedisAlertStore implements AlertStore {
   readonly #redis: RedisClient;
@@ -73,9 +87,14 @@ export class RedisAlertStore implements AlertStore {
     return (await this.#redis.eval(FIRST_SEEN, 1, key, ...args)) === 1;
   }
 
-  async claim(alertId: string, ttlMs: number): Promise<boolean> {
-    const key = keyspace(this.#prefix, `alerts:${alertId}`)("fired");
-    return (await this.#redis.set(key, "1", "PX", ttlMs, "NX")) === "OK";
+  async fire(alert: Alert, options: { ttlMs: number; keepAfterMs: number }): Promise<boolean> {
+    const keys = alertLogKeys(this.#prefix);
+    const args = [
+      String(options.ttlMs),
+      String(Math.max(0, Math.floor(options.keepAfterMs))),
+      JSON.stringify(alert),
+    ];
+    return (await this.#redis.eval(FIRE, 2, keys.claim(alert.id), keys.log, ...args)) === 1;
   }
 
   #keys(kind: string, rule: string, value: string): (...parts: string[]) => string {

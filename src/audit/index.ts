@@ -39,6 +39,8 @@ import { RedisAuditWriter } from "./write/redis-audit-writer.ts";
 export { type AuditKeys, auditKeys } from "./audit-keys.ts";
 export type { ExportSink } from "./export/export-sinks.ts";
 export type { CreatedObject } from "./read/created-objects.ts";
+export { invalid as invalidParam, parseTime } from "./read/query-params.ts";
+export { type EventStream, openEventStream } from "./read/sse.ts";
 export type {
   AuditDecision,
   AuditRecord,
@@ -50,7 +52,7 @@ export type {
   RequestAuditRecord,
 } from "./record.ts";
 export type { AuditEntry } from "./record-fields.ts";
-export { compareStreamIds, parseEntries, type RawEntry } from "./stream-ids.ts";
+export { compareStreamIds, parseEntries, parseStreamId, type RawEntry } from "./stream-ids.ts";
 export type { AuditWriter } from "./write/audit-writer.ts";
 
 export interface AuditDeps {

@@ -56,6 +56,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   deny: { summary: "deny an access request", load: () => import("./commands/deny.ts") },
   cancel: { summary: "withdraw your pending access request", load: () => import("./commands/cancel.ts") },
   audit: { summary: "tail, query or export the audit trail", load: () => import("./commands/audit.ts") },
+  alerts: {
+    summary: "the alerts that fired, or -w to follow them",
+    load: () => import("./commands/alerts.ts"),
+  },
   report: {
     summary: "reports: RBAC risks, what was used, access",
     load: () => import("./commands/report.ts"),

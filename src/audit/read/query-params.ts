@@ -88,7 +88,7 @@ function readParam(params: AuditParams, name: string, value: string, now: number
  * start at 1970, so a time before it (or a duration reaching back past it) is refused
  * here: Redis would refuse the range, and the caller would get a 500 for their typo.
  */
-function parseTime(name: string, value: string, now: number): number {
+export function parseTime(name: string, value: string, now: number): number {
   if (RFC3339.test(value)) {
     const ms = Date.parse(value);
     if (Number.isNaN(ms)) throw invalid(name, "is not a real time");

@@ -1,8 +1,8 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { type AuditEntry, auditLine, auditName, auditTable, shown } from "../audit/audit-lines.ts";
-import { tailAudit } from "../audit/audit-tail.ts";
 import type { BrokerClient } from "../broker/broker-client.ts";
+import { followEvents } from "../broker/follow-events.ts";
 import { signedInClient } from "../broker/session-access.ts";
 import { UsageError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
@@ -73,7 +73,16 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     const onEntry = async (entry: AuditEntry) => {
       if (shown(entry, values.phase)) await ctx.out(streamed(entry));
     };
-    return tailAudit({ client, query: params.toString(), onEntry, say: ctx.say });
+    const query = params.toString();
+    const path = `/v1/audit/stream${query ? `?${query}` : ""}`;
+    return followEvents({
+      client,
+      path,
+      what: "the audit trail",
+      name: "audit",
+      onEvent: onEntry,
+      say: ctx.say,
+    });
   }
   // A query's text is one table, lined up, so it is printed once every page is in.
   const table: AuditEntry[] = [];

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import type { AlertStore, SightingInput, WindowAnswer, WindowInput } from "../../../src/alerts/index.ts";
+import type {
+  Alert,
+  AlertStore,
+  SightingInput,
+  WindowAnswer,
+  WindowInput,
+} from "../../../src/alerts/index.ts";
 
 interface FakeWindow {
   members: Map<string, number>;
@@ -16,6 +22,8 @@ export class FakeAlertStore implements AlertStore {
   readonly #windows = new Map<string, FakeWindow>();
   readonly #seen = new Map<string, { last: number; novel: string }>();
   readonly #claimed = new Set<string>();
+  /** What fire() appended, in order: the alert log. */
+  readonly log: Alert[] = [];
 
   async crossed(input: WindowInput): Promise<WindowAnswer> {
     const key = `${input.rule}\0${input.group}`;
@@ -52,9 +60,10 @@ export class FakeAlertStore implements AlertStore {
     return novel;
   }
 
-  async claim(alertId: string): Promise<boolean> {
-    if (this.#claimed.has(alertId)) return false;
-    this.#claimed.add(alertId);
+  async fire(alert: Alert): Promise<boolean> {
+    if (this.#claimed.has(alert.id)) return false;
+    this.#claimed.add(alert.id);
+    this.log.push(alert);
     return true;
   }
 }
@@ -120,11 +129,13 @@ export const alertStoreContract: { name: string; run: (store: AlertStore) => Pro
     },
   },
   {
-    name: "an alert id is claimed once",
+    name: "an alert fires once per id",
     async run(store) {
-      assert.equal(await store.claim("id-1", 60_000), true);
-      assert.equal(await store.claim("id-1", 60_000), false);
-      assert.equal(await store.claim("id-2", 60_000), true);
+      const alert = (id: string) => ({ id }) as Alert;
+      const options = { ttlMs: 60_000, keepAfterMs: 0 };
+      assert.equal(await store.fire(alert("id-1"), options), true);
+      assert.equal(await store.fire(alert("id-1"), options), false);
+      assert.equal(await store.fire(alert("id-2"), options), true);
     },
   },
 ];
