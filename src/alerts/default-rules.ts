@@ -1,4 +1,4 @@
-import type { DEFAULT_ALERT_RULES } from "../config/alerts-schema.ts";
+import { type DEFAULT_ALERT_RULES, LOCKED_ALERT_RULES } from "../config/alerts-schema.ts";
 import type { AlertsConfig, Config } from "../config/schema.ts";
 import { privilegedReason } from "../policy/index.ts";
 import type { AlertRule } from "./alert-rule.ts";
@@ -71,6 +71,11 @@ function defaultRules(config: Pick<Config, "alerts" | "roles">): Record<DefaultN
         weekdays: businessHours.weekdays,
       },
     }),
+    "break-glass-started": rule("break-glass-started", {
+      severity: "critical",
+      description: "Someone took break-glass access: a grant approved only by its own holder started",
+      match: { event: ["grant.started"], grantKind: ["break-glass"] },
+    }),
   };
 }
 
@@ -80,9 +85,12 @@ function defaultRules(config: Pick<Config, "alerts" | "roles">): Record<DefaultN
  */
 export function effectiveRules(config: Pick<Config, "alerts" | "roles">): AlertRule[] {
   const alerts: AlertsConfig = config.alerts;
+  // Locked rules (break-glass) stay as shipped; check-config refuses a config that tries.
+  const locked = new Set<string>(LOCKED_ALERT_RULES);
   const configured = new Set(alerts.rules.map((rule) => rule.name));
   const defaults = Object.values(defaultRules(config))
-    .filter((rule) => !configured.has(rule.name))
-    .map((rule) => ({ ...rule, ...alerts.defaults[rule.name] }));
-  return [...defaults, ...alerts.rules].filter((rule) => rule.enabled);
+    .filter((rule) => locked.has(rule.name) || !configured.has(rule.name))
+    .map((rule) => (locked.has(rule.name) ? rule : { ...rule, ...alerts.defaults[rule.name] }));
+  const own = alerts.rules.filter((rule) => !locked.has(rule.name));
+  return [...defaults, ...own].filter((rule) => rule.enabled);
 }

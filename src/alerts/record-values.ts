@@ -60,13 +60,14 @@ function statusClass(record: AuditRecord): string {
 }
 
 /**
- * Where a grant came from, as far as the record tells. Only lifecycle records of grants and
- * requests say it: CI grants name their CI rule in `detail` ("CI rule <name>: …", written by
- * identity/ci, also read by reports' grantFact), requested grants carry their request's id,
- * the rest are standing. Request records do not carry the grant's origin, and nothing
- * records break-glass yet, so those never match a grantKind (see docs/alerts.md).
+ * Where a grant came from. Records carry it in `grantKind` (the gateway's from the grant it
+ * resolved, lifecycle events from their grant or request). Records written before that field
+ * existed are read as they were then: only grant lifecycle records tell, CI grants by naming
+ * their CI rule in `detail` ("CI rule <name>: …", written by identity/ci, also read by
+ * reports' grantFact), requested grants by their request's id, the rest are standing.
  */
 function grantKind(record: AuditRecord): string {
+  if (record.grantKind) return record.grantKind;
   if (record.type !== "lifecycle" || !record.event.startsWith("grant.")) return "";
   if (/^CI rule .+?: /.test(record.detail)) return "ci";
   return record.request ? "requested" : "standing";

@@ -29,7 +29,15 @@ export type LifecycleEventName =
   /** An alert rule fired (src/alerts): `detail` holds the alert as JSON, `user` the person it is about. */
   | "alert.fired"
   /** An alert rule's action, done or (dry run) not: the rule is the actor, `detail` says what. */
-  | "alert.action";
+  | "alert.action"
+  /** An admin lifted a person's suspended standing access (`cluster`, `user`); `detail` says who and why it was. */
+  | "suspension.lifted";
+
+/**
+ * Where the access a record is about came from: a standing rule, an approved access request,
+ * a CI job, or break-glass (a request its requester approved in an emergency).
+ */
+export type GrantKind = "standing" | "requested" | "ci" | "break-glass";
 
 /** What every record says: which record, when, and whose access on which cluster. */
 interface AuditCommon {
@@ -41,6 +49,12 @@ interface AuditCommon {
   grant: string;
   role: string;
   serviceAccount: string;
+  /**
+   * The kind of the grant the record is about; an access request's records, the kind of grant
+   * it asks for. Empty when there is none (a login, a request the gateway could not tie to a
+   * grant) and in records written before the field existed.
+   */
+  grantKind: GrantKind | "";
 }
 
 export interface RequestAuditRecord extends AuditCommon {

@@ -23,6 +23,7 @@ export const ALERT_LIFECYCLE_EVENTS = [
   "request.expired",
   "request.canceled",
   "report.delivered",
+  "suspension.lifted",
 ] as const;
 
 /** The rules that ship enabled (src/alerts/default-rules.ts builds them; docs/alerts.md says why). */
@@ -35,7 +36,14 @@ export const DEFAULT_ALERT_RULES = [
   "admin-grant-started",
   "new-source-ip",
   "approved-outside-business-hours",
+  "break-glass-started",
 ] as const;
+
+/**
+ * Default rules that cannot be switched off, weakened or replaced: break-glass access always
+ * fires a critical alert (docs/alerts.md), or taking access without an approver goes unseen.
+ */
+export const LOCKED_ALERT_RULES: readonly (typeof DEFAULT_ALERT_RULES)[number][] = ["break-glass-started"];
 
 /** Record fields a threshold may count per value of, or first-seen remember. */
 export const ALERT_GROUP_FIELDS = [

@@ -1,4 +1,4 @@
-import { DEFAULT_ALERT_RULES } from "./alerts-schema.ts";
+import { DEFAULT_ALERT_RULES, LOCKED_ALERT_RULES } from "./alerts-schema.ts";
 import type { Config } from "./schema.ts";
 
 /** A problem the schema alone cannot see: names that point nowhere, duplicates, impossible limits. */
@@ -24,6 +24,7 @@ export function checkReferences(config: Config): Problem[] {
     if (!defaultRules.includes(name))
       problems.push({ path: `alerts.defaults.${name}`, message: `no default rule is named "${name}"` });
   }
+  lockedAlertRules(config, problems);
 
   for (const [kind, rules] of [
     ["standing", config.policies.standing],
@@ -85,6 +86,31 @@ export function checkReferences(config: Config): Problem[] {
     scheduled.add(key);
   });
   return problems;
+}
+
+/** Break-glass always fires a critical alert: its rule may be neither switched off, lowered nor replaced. */
+function lockedAlertRules(config: Config, problems: Problem[]): void {
+  const { defaults, rules } = config.alerts;
+  for (const name of LOCKED_ALERT_RULES) {
+    const override = defaults[name];
+    if (override?.enabled === false)
+      problems.push({
+        path: `alerts.defaults.${name}.enabled`,
+        message: `${name} cannot be switched off: break-glass access always fires a critical alert`,
+      });
+    if (override?.severity !== undefined && override.severity !== "critical")
+      problems.push({
+        path: `alerts.defaults.${name}.severity`,
+        message: `${name} is always critical: break-glass access always fires a critical alert`,
+      });
+    rules.forEach((rule, i) => {
+      if (rule.name === name)
+        problems.push({
+          path: `alerts.rules.${i}.name`,
+          message: `"${name}" is a default rule that cannot be replaced; give your rule another name`,
+        });
+    });
+  }
 }
 
 function duplicates(items: { name: string }[], path: string, problems: Problem[]): void {

@@ -193,6 +193,38 @@ const standingRule = z.strictObject({
   maxTtl: duration.optional(),
 });
 
+/** The longest break-glass access a rule may allow: an emergency is short, the rest has approvers. */
+export const MAX_BREAK_GLASS_SECONDS = 4 * 3600;
+
+/**
+ * Break-glass: whom the rule covers may, in an emergency, take its access at once with a
+ * reason and no approver, for at most `maxDuration` (further capped by the rule's maxDuration
+ * and the role's maxTtl). Every such grant fires the critical break-glass-started alert.
+ * `true` means the defaults.
+ */
+const breakGlass = z
+  .preprocess(
+    (value) => (value === true ? {} : value === false ? undefined : value),
+    z
+      .strictObject(
+        {
+          maxDuration: duration
+            .default(3600)
+            .refine((s) => s >= 60, "must be at least 1m")
+            .refine(
+              (s) => s <= MAX_BREAK_GLASS_SECONDS,
+              "break-glass access is for emergencies: at most 4h; longer access goes through approvers",
+            ),
+        },
+        {
+          error: (issue) =>
+            issue.code === "invalid_type" ? "must be true, false or { maxDuration: 1h }" : undefined,
+        },
+      )
+      .optional(),
+  )
+  .optional();
+
 const requestRule = z.strictObject({
   subjects,
   clusters: z.array(z.string().min(1)).min(1).default(["*"]),
@@ -206,6 +238,7 @@ const requestRule = z.strictObject({
   autoApprove: subjects.optional(),
   /** How long a request may stay pending before it expires. */
   pendingTtl: duration.default(3600),
+  breakGlass,
 });
 
 const claimValue = z.union([z.string(), z.boolean(), z.array(z.string()).min(1)]);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { AuditDecision, RequestAuditRecord } from "../audit/index.ts";
-import type { Grant } from "../grants/index.ts";
+import { type Grant, grantKind } from "../grants/index.ts";
 import { auditQuery } from "./headers.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 
@@ -53,6 +53,7 @@ export function auditRecord(
     grant: grant?.id ?? "",
     role: grant?.role ?? "",
     serviceAccount: grant?.serviceAccount.name ?? "",
+    grantKind: grant ? grantKind(grant.origin) : "",
     verb: attrs ? auditVerb(attrs) : (req.method ?? "").toLowerCase(),
     apiGroup: attrs?.apiGroup ?? "",
     apiVersion: attrs?.apiVersion ?? "",

@@ -1,6 +1,6 @@
 import type { LifecycleEventName, LifecycleSink } from "../audit/index.ts";
 import type { Logger } from "../shared/logger.ts";
-import type { Grant } from "./grant.ts";
+import { type Grant, grantKind } from "./grant.ts";
 
 /**
  * Records a lifecycle event about a grant. The grant has already changed by then, so a lost
@@ -22,6 +22,7 @@ export async function publishGrantEvent(
       grant: grant.id,
       role: grant.role,
       serviceAccount: grant.serviceAccount.name,
+      grantKind: grantKind(grant.origin),
       namespace: grant.namespaces.join(","),
       detail,
       request: grant.requestId ?? "",

@@ -1,7 +1,12 @@
+import type { GrantKind } from "../audit/index.ts";
 import { DNS1123_LABEL } from "../config/fields.ts";
 import { type Principal, principalSlug } from "../shared/principal.ts";
 
-export type GrantOrigin = "standing" | "request" | "ci";
+/**
+ * Where a grant came from. `break-glass` is an access request its requester approved at once
+ * in an emergency (a request rule's `breakGlass`); it names its request like `request` does.
+ */
+export type GrantOrigin = "standing" | "request" | "ci" | "break-glass";
 export type GrantState = "pending-provision" | "active" | "ended";
 export type GrantEndReason = "expired" | "revoked" | "provision-failed" | "orphaned";
 
@@ -23,7 +28,7 @@ export interface Grant {
   clusterWide: boolean;
   origin: GrantOrigin;
   reason: string;
-  /** The access request this grant came from, when origin is "request". */
+  /** The access request this grant came from, when origin is "request" or "break-glass". */
   requestId?: string;
   createdAt: number;
   activatedAt?: number;
@@ -75,6 +80,11 @@ export function grantAnnotations(grant: Grant): Record<string, string> {
     "kube-broker.io/reason": grant.reason,
     "kube-broker.io/expires-at": new Date(grant.expiresAt).toISOString(),
   };
+}
+
+/** The grant's kind as audit records and alert rules name it (`grantKind`). */
+export function grantKind(origin: GrantOrigin): GrantKind {
+  return origin === "request" ? "requested" : origin;
 }
 
 export function isActive(grant: Grant, now: number): boolean {

@@ -5,6 +5,7 @@
 export { isAdmin } from "./admins.ts";
 export { type ApprovalDecision, canApprove } from "./approvals.ts";
 export type { AccessAsk } from "./ask.ts";
+export { type BreakGlassDecision, decideBreakGlass } from "./break-glass.ts";
 export { type Refusal, refusalError } from "./decision.ts";
 export {
   type Entitlements,

@@ -23,6 +23,11 @@ export interface AccessRequest {
   /** How long the grant lasts once approved (it starts at approval). */
   durationSeconds: number;
   reason: string;
+  /**
+   * Break-glass: asked in an emergency under a rule's `breakGlass`, approved at once by the
+   * requester, and its grant is of kind break-glass (always alerted on, listed in reviews).
+   */
+  breakGlass?: true;
   createdAt: number;
   /** A pending request expires at this instant. */
   expiresAt: number;
@@ -52,6 +57,7 @@ export function requestView(request: AccessRequest) {
     namespaces: request.namespaces,
     duration: request.durationSeconds,
     reason: request.reason,
+    ...(request.breakGlass ? { breakGlass: true } : {}),
     state: request.state,
     createdAt: iso(request.createdAt),
     expiresAt: iso(request.expiresAt),

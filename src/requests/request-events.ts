@@ -45,6 +45,8 @@ export class RequestEvents {
         groups: request.requester.groups.join(","),
         grant: request.grantId ?? "",
         role: request.role,
+        // What the request is for, granted yet or not: a rule can then watch break-glass asks.
+        grantKind: request.breakGlass ? "break-glass" : "requested",
         namespace: request.namespaces.join(","),
         detail: `${describeAccess(request)}; ${detail}`,
         request: request.id,

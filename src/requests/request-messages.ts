@@ -19,6 +19,8 @@ export function requestNotification(
   actor?: string,
 ): Notification {
   const access = describeAccess(request);
+  if (request.breakGlass)
+    return { event, text: breakGlassText(event, request, access), data: { request: requestView(request) } };
   const texts: Record<RequestEvent, string> = {
     "request.created": `${request.requester.name} requests ${access}: "${request.reason}". Approve with: kubectl broker approve ${request.id}`,
     "request.approved": `${request.requester.name}'s request for ${access} was approved by ${actor ?? "policy"}${request.grantId ? ` (grant ${request.grantId})` : ""}`,
@@ -27,4 +29,25 @@ export function requestNotification(
     "grant.ended": `${request.requester.name}'s access (${access}) from request ${request.id} has ended`,
   };
   return { event, text: texts[event], data: { request: requestView(request) } };
+}
+
+/**
+ * Break-glass says so first, loudly: nobody approved it, so the people reading the channel
+ * are the only check until the review.
+ */
+function breakGlassText(event: RequestEvent, request: AccessRequest, access: string): string {
+  const who = request.requester.name;
+  switch (event) {
+    case "request.created":
+    case "request.approved": {
+      const grant = request.grantId
+        ? ` (grant ${request.grantId}). Check it now; end it with: kubectl broker revoke ${request.grantId}`
+        : "";
+      return `BREAK-GLASS: ${who} took ${access} at once, with no approver: "${request.reason}"${grant}`;
+    }
+    case "grant.ended":
+      return `BREAK-GLASS: ${who}'s emergency access (${access}) from request ${request.id} has ended`;
+    default:
+      return `BREAK-GLASS: ${who}'s emergency request for ${access} is ${event.slice("request.".length)}`;
+  }
 }

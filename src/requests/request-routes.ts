@@ -22,6 +22,8 @@ const createBody = z
       return seconds;
     }),
     reason: z.string().max(1024).default(""),
+    /** An emergency: approved at once by the requester, where a rule allows break-glass. */
+    breakGlass: z.boolean().default(false),
   })
   .refine((b) => !(b.namespace && b.namespaces), { message: "give namespace or namespaces, not both" });
 const decisionBody = z.strictObject({ comment: z.string().max(1024).default("") });
@@ -48,6 +50,7 @@ export function requestRoutes(options: {
       namespaces,
       durationSeconds: body.duration,
       reason: body.reason,
+      breakGlass: body.breakGlass,
     });
     res.status(201).json(requestView(created));
   });

@@ -1,16 +1,16 @@
 import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { NewGrant } from "../grants/index.ts";
-import { type AccessAsk, canApprove, decideRequest, isAdmin, refusalError } from "../policy/index.ts";
+import { canApprove, isAdmin } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { formatDuration } from "../shared/duration.ts";
-import { Conflict, Forbidden, Invalid, NotFound } from "../shared/errors.ts";
+import { Conflict, Forbidden, NotFound } from "../shared/errors.ts";
 import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
-import type { AccessRequest, Decision } from "./access-request.ts";
+import type { AccessRequest } from "./access-request.ts";
 import { RequestEvents } from "./request-events.ts";
 import type { RequestStore } from "./request-store.ts";
+import { type NewRequest, requestTerms } from "./request-terms.ts";
 import type { Notifier } from "./webhook-notifier.ts";
 
 /** What an approved request needs from the grants feature: its grant, made at approval. */
@@ -18,19 +18,16 @@ export interface GrantMaker {
   create(input: NewGrant): Promise<{ id: string }>;
 }
 
-export interface NewRequest extends AccessAsk {
-  durationSeconds: number;
-  reason: string;
-}
-
-const MIN_DURATION_SECONDS = 60;
+export type { NewRequest } from "./request-terms.ts";
 
 /**
  * Just-in-time access: a principal asks, policy says on what terms (max duration, approvers,
  * how many approvals, reason), other people decide. Every change is a compare-and-set on the
  * request, so however many approvals race, exactly one of them moves the request to
  * `approved`, and only that one provisions the grant — which starts at approval and lasts
- * the requested duration. Every transition is an audit lifecycle event and a notification.
+ * the requested duration. Break-glass requests (request-terms.ts) are approved at once by
+ * their requester and give a grant of origin break-glass. Every transition is an audit
+ * lifecycle event and a notification.
  */
 export class RequestService {
   readonly #config: Config;
@@ -56,23 +53,8 @@ export class RequestService {
   }
 
   async create(requester: Principal, input: NewRequest): Promise<AccessRequest> {
-    const decision = decideRequest(this.#config, requester, input);
-    if (!decision.allowed) throw refusalError(decision);
-    if (!Number.isInteger(input.durationSeconds) || input.durationSeconds < MIN_DURATION_SECONDS) {
-      throw new Invalid(`the duration must be at least ${formatDuration(MIN_DURATION_SECONDS)}`);
-    }
-    if (input.durationSeconds > decision.maxDurationSeconds) {
-      throw new Invalid(
-        `the duration ${formatDuration(input.durationSeconds)} exceeds the maximum of ${formatDuration(decision.maxDurationSeconds)} for this request`,
-      );
-    }
-    const reason = input.reason.trim();
-    if (decision.reasonRequired && reason === "") {
-      throw new Invalid(
-        "a reason is required for this request (for example a ticket or incident id): use --reason",
-      );
-    }
     const now = this.#clock.now();
+    const terms = requestTerms(this.#config, requester, input, now);
     const request: AccessRequest = {
       id: randomId(8),
       version: 1,
@@ -81,30 +63,33 @@ export class RequestService {
       role: input.role,
       namespaces: [...input.namespaces],
       durationSeconds: input.durationSeconds,
-      reason,
+      reason: terms.reason,
+      ...(terms.breakGlass ? { breakGlass: true as const } : {}),
       createdAt: now,
-      expiresAt: now + decision.pendingTtlSeconds * 1000,
-      approvalsRequired: decision.approvalsRequired,
+      expiresAt: now + terms.pendingTtlSeconds * 1000,
+      approvalsRequired: terms.approvalsRequired,
       state: "pending",
       approvals: [],
     };
     await this.#store.create(request);
-    if (!decision.autoApprove) {
-      await this.#events.announce("request.created", request, reason);
+    if (!terms.approval) {
+      await this.#events.announce("request.created", request, terms.reason);
       return request;
     }
     // Approved at once: approvers are told of the approval, not asked to approve.
-    await this.#events.record("request.created", request, reason);
-    const auto: Decision = { by: "auto-approval policy", subject: "", at: now, comment: "", automatic: true };
+    await this.#events.record("request.created", request, terms.reason);
     const approved: AccessRequest = {
       ...request,
       version: 2,
       state: "approved",
       decidedAt: now,
-      approvals: [auto],
+      approvals: [terms.approval],
     };
     if (!(await this.#store.compareAndSet(approved))) return (await this.#store.get(request.id)) ?? request;
-    return this.#provision(approved, auto.by);
+    return this.#provision(
+      approved,
+      request.breakGlass ? `${requester.name} (break-glass)` : terms.approval.by,
+    );
   }
 
   /** A request the caller may see: their own, one they may decide, or any for an admin. */
@@ -247,7 +232,7 @@ export class RequestService {
         role: approved.role,
         namespaces: approved.namespaces,
         ttlSeconds: approved.durationSeconds,
-        origin: "request",
+        origin: approved.breakGlass ? "break-glass" : "request",
         reason: approved.reason,
         requestId: approved.id,
       });

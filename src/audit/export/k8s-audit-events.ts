@@ -165,6 +165,7 @@ function annotationsOf(record: RequestAuditRecord, verb: string): { annotations?
   const annotations = omitEmpty({
     "kube-broker.io/cluster": record.cluster,
     "kube-broker.io/grant": record.grant,
+    "kube-broker.io/grant-kind": record.grantKind,
     "kube-broker.io/service-account": record.serviceAccount,
     "kube-broker.io/role": record.role,
     "kube-broker.io/decision": record.decision,

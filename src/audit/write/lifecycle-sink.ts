@@ -13,6 +13,7 @@ const EMPTY_LIFECYCLE: Omit<LifecycleAuditRecord, "event" | "id" | "ts"> = {
   grant: "",
   role: "",
   serviceAccount: "",
+  grantKind: "",
   namespace: "",
   detail: "",
   request: "",

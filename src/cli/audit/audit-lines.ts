@@ -15,10 +15,10 @@ export function shown(entry: AuditEntry, phase: string | undefined): boolean {
  * The columns people scan: who, which kubectl command, what it did to which object, and how it
  * ended. A lifecycle event fills the same columns: the event as the verb, cluster/role as the
  * resource, its grant (or request) as the name, its detail (a reason, who ended it) as the
- * result. Wide adds where the access came from.
+ * result. Wide adds where the access came from (grant kind: standing, requested, ci, break-glass).
  */
 const HEADERS = ["time", "user", "command", "verb", "resource", "name", "namespace", "status", "result"];
-const WIDE_HEADERS = ["cluster", "role", "grant", "duration", "source ip"];
+const WIDE_HEADERS = ["cluster", "role", "grant", "grant kind", "duration", "source ip"];
 
 export function auditHeaders(wide: boolean): string[] {
   return wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS;
@@ -28,7 +28,7 @@ export function auditHeaders(wide: boolean): string[] {
 export function auditCells(entry: AuditEntry, wide = false): string[] {
   const v = (name: string) => entry[name] || "-";
   const more = (duration: string) =>
-    wide ? [v("cluster"), v("role"), v("grant"), duration, v("sourceIp")] : [];
+    wide ? [v("cluster"), v("role"), v("grant"), v("grantKind"), duration, v("sourceIp")] : [];
   if (entry.type === "lifecycle") {
     const what = [entry.cluster, entry.role].filter(Boolean).join("/") || "-";
     const name = entry.grant || entry.request || "-";

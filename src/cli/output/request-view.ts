@@ -64,7 +64,7 @@ export function requestName(request: Pick<RequestView, "id">): string {
 
 /** One line about a request's state, for people. */
 export function describeRequest(r: RequestView): string {
-  const what = `${r.role}${r.namespaces.length > 0 ? ` in ${r.namespaces.join(",")}` : ""} on ${r.cluster}`;
+  const what = describeWhat(r);
   switch (r.state) {
     case "pending":
       return `Request ${r.id} for ${what} is pending: ${r.approvals.length} of ${r.approvalsRequired} approval(s).`;
@@ -77,4 +77,17 @@ export function describeRequest(r: RequestView): string {
     default:
       return `Request ${r.id} for ${what} is ${r.state}.`;
   }
+}
+
+/** A break-glass request: granted at once, said so plainly, with what follows from it. */
+export function describeBreakGlass(r: RequestView): string {
+  if (r.state !== "approved" || !r.grantId) return `BREAK-GLASS ${describeRequest(r)}`;
+  return (
+    `BREAK-GLASS: access granted at once, with no approver: ${describeWhat(r)} for ${formatDuration(r.duration)}, ` +
+    `grant ${r.grantId} (request ${r.id}). It is audited as break-glass, alerted on and listed in access reviews.`
+  );
+}
+
+function describeWhat(r: RequestView): string {
+  return `${r.role}${r.namespaces.length > 0 ? ` in ${r.namespaces.join(",")}` : ""} on ${r.cluster}`;
 }

@@ -17,7 +17,7 @@ export interface OpenGrant {
   principal: { name: string };
   cluster: string;
   role: string;
-  origin: "standing" | "request" | "ci";
+  origin: "standing" | "request" | "ci" | "break-glass";
   namespaces: string[];
   createdAt: number;
   activatedAt?: number;
@@ -68,12 +68,20 @@ export interface ReviewReport {
   olderThan: number;
   /** What "a principal a rule covers" can and cannot know (docs/reports.md). */
   coverage: string;
-  summary: { principals: number; unused: number; openGrants: number; privilegedGrants: number };
+  summary: {
+    principals: number;
+    unused: number;
+    openGrants: number;
+    privilegedGrants: number;
+    breakGlassGrants: number;
+  };
   standingRules: (UnusedStandingRule & { principals: ReviewPrincipal[] })[];
   /** Grants still open that started `olderThan` or longer ago, oldest first. */
   openGrants: (ReviewGrant & { ageSeconds: number })[];
   /** Grants of privileged roles that started in the window, newest first. */
   privilegedGrants: (ReviewGrant & { why: string })[];
+  /** Break-glass grants (taken with no approver) that started in the window, newest first. */
+  breakGlassGrants: ReviewGrant[];
 }
 
 const COVERAGE =
@@ -82,7 +90,8 @@ const COVERAGE =
 /**
  * `report review`: for each standing rule and each principal it covers, the last use and
  * whether the access went unused for `unusedFor`; open grants older than `olderThan`; and
- * grants of privileged roles (privilegedReason) that started in the window.
+ * grants of privileged roles (privilegedReason) and break-glass grants that started in the
+ * window.
  */
 export async function reviewReport(input: ReviewInput): Promise<ReviewReport> {
   const { config, query, now } = input;
@@ -131,18 +140,22 @@ export async function reviewReport(input: ReviewInput): Promise<ReviewReport> {
   // Ended grants are known from their grant.started records; open ones from the grant store
   // too, so one the aggregator has not yet counted is not missed.
   const privileged = new Map<string, ReviewGrant & { why: string }>();
+  const breakGlass = new Map<string, ReviewGrant>();
   const add = (grant: ReviewGrant) => {
-    const why = privilegedReason(config.roles.find((r) => r.name === grant.role));
     const at = Date.parse(grant.startedAt);
-    if (why && inCluster(grant.cluster) && at >= query.from && at <= query.to)
-      privileged.set(grant.id, { ...grant, why });
+    if (!inCluster(grant.cluster) || at < query.from || at > query.to) return;
+    const why = privilegedReason(config.roles.find((r) => r.name === grant.role));
+    if (why) privileged.set(grant.id, { ...grant, why });
+    if (grant.origin === "break-glass") breakGlass.set(grant.id, grant);
   };
   for (const [id, fact] of facts.grants) {
     const { user, cluster, role, origin, namespaces } = fact;
     add({ id, user, cluster, role, origin, namespaces, startedAt: new Date(fact.at).toISOString() });
   }
   for (const grant of open) add(view(grant));
-  const privilegedGrants = [...privileged.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const newestFirst = (a: ReviewGrant, b: ReviewGrant) => b.startedAt.localeCompare(a.startedAt);
+  const privilegedGrants = [...privileged.values()].sort(newestFirst);
+  const breakGlassGrants = [...breakGlass.values()].sort(newestFirst);
 
   const principals = standingRules.flatMap((r) => r.principals);
   return {
@@ -158,9 +171,11 @@ export async function reviewReport(input: ReviewInput): Promise<ReviewReport> {
       unused: principals.filter((p) => p.unused).length,
       openGrants: openGrants.length,
       privilegedGrants: privilegedGrants.length,
+      breakGlassGrants: breakGlassGrants.length,
     },
     standingRules,
     openGrants,
     privilegedGrants,
+    breakGlassGrants,
   };
 }

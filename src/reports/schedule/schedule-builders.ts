@@ -36,7 +36,7 @@ export function scheduleBuilders(
           text:
             `Access review (${report.cluster ?? "all clusters"}): ${summary.unused} of ${summary.principals} ` +
             `standing principals unused, ${summary.openGrants} open grants older than the threshold, ` +
-            `${summary.privilegedGrants} privileged grants`,
+            `${summary.privilegedGrants} privileged grants, ${summary.breakGlassGrants} break-glass grants`,
           content: report,
         },
       ];

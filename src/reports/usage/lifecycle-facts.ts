@@ -1,4 +1,4 @@
-import type { LifecycleAuditRecord } from "../../audit/index.ts";
+import type { GrantKind, LifecycleAuditRecord } from "../../audit/index.ts";
 
 /** A grant as the reports need it, from its grant.started record. */
 export interface GrantFact {
@@ -7,15 +7,23 @@ export interface GrantFact {
   cluster: string;
   role: string;
   namespaces: string[];
-  origin: "standing" | "request" | "ci";
+  origin: "standing" | "request" | "ci" | "break-glass";
   /** The CI rule that matched, for CI grants. */
   ciRule?: string;
   /** When it started (ms). */
   at: number;
 }
 
+const ORIGIN_OF_KIND = {
+  standing: "standing",
+  requested: "request",
+  ci: "ci",
+  "break-glass": "break-glass",
+} as const satisfies Record<GrantKind, GrantFact["origin"]>;
+
 /**
- * CI grants say which rule matched in their reason ("CI rule <name>: repository=…", written
+ * Records say their grant's kind (grantKind); those written before it existed are read as
+ * then: CI grants say which rule matched in their reason ("CI rule <name>: repository=…", written
  * by identity/ci's ciReason); grants from access requests name the request.
  */
 const CI_REASON = /^CI rule (.+?): /;
@@ -28,10 +36,17 @@ export function grantFact(record: LifecycleAuditRecord): GrantFact {
     cluster: record.cluster,
     role: record.role,
     namespaces: splitList(record.namespace),
-    origin: ciRule !== undefined ? "ci" : record.request ? "request" : "standing",
+    origin: originOf(record, ciRule),
     ...(ciRule !== undefined ? { ciRule } : {}),
     at: Date.parse(record.ts) || 0,
   };
+}
+
+function originOf(record: LifecycleAuditRecord, ciRule: string | undefined): GrantFact["origin"] {
+  const kind = record.grantKind as GrantKind | "" | undefined;
+  if (kind && kind in ORIGIN_OF_KIND) return ORIGIN_OF_KIND[kind];
+  if (ciRule !== undefined) return "ci";
+  return record.request ? "request" : "standing";
 }
 
 function splitList(value: string): string[] {

@@ -127,15 +127,15 @@ export function ruleView({ rule, index }: { rule: StandingRule; index: number })
 
 /**
  * Whether a use counts for a standing rule: one of its roles, on one of its clusters, and not
- * under a grant that came from an access request or a CI job (those are not standing access).
+ * under a grant that came from an access request, break-glass or a CI job (those are not
+ * standing access). A grant the facts do not know counts as standing.
  */
 export function usedUnderRule(rule: StandingRule, row: UsageRow, facts: LifecycleFacts): boolean {
   const origin = facts.grants.get(row.permission.grant)?.origin;
   return (
     rule.roles.includes(row.permission.role) &&
     rule.clusters.some((pattern) => globMatch(pattern, row.permission.cluster)) &&
-    origin !== "request" &&
-    origin !== "ci"
+    (origin === undefined || origin === "standing")
   );
 }
 

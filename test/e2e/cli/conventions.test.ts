@@ -218,8 +218,8 @@ describe("kubectl broker behaves like a kubectl plugin", () => {
       "-o",
       "wide",
     );
-    assert.match(wide.stdout, /^TIME .* RESULT +CLUSTER +ROLE +GRANT +DURATION +SOURCE IP\n/);
-    assert.match(wide.stdout, / web-1 +team-a +200 +allowed +test +view +\w+ +\d+ms +\S+\n/);
+    assert.match(wide.stdout, /^TIME .* RESULT +CLUSTER +ROLE +GRANT +GRANT KIND +DURATION +SOURCE IP\n/);
+    assert.match(wide.stdout, / web-1 +team-a +200 +allowed +test +view +\w+ +standing +\d+ms +\S+\n/);
   });
 
   it("-o name, jsonpath, yaml everywhere a list or object is printed; an unknown format is exit 2", async () => {

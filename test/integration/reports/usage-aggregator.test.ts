@@ -176,6 +176,7 @@ describe("usage aggregator", () => {
         grant: "g-ci",
         role: "deployer",
         serviceAccount: "kb-ci-g-ci",
+        grantKind: "ci",
         namespace: "apps",
         detail: "CI rule deploy-main: repository=org/app ref=refs/heads/main",
         request: "",

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SessionStore } from "../../../src/cli/cache/session-store.ts";
+import { runCli } from "../../../src/cli/run-cli.ts";
 import { fakeContext } from "./fake-cli-context.ts";
 
 export type Answer =
@@ -62,4 +63,14 @@ export function signedInContext(server: string, options: Parameters<typeof fakeC
   });
   const fake = fakeContext({ KUBE_BROKER_CACHE_DIR: cacheDir }, "/nonexistent", options);
   return { ...fake, cleanup: () => rmSync(cacheDir, { recursive: true, force: true }) };
+}
+
+/** Runs the CLI signed in to `server`: its exit code and what it printed. */
+export async function runSignedIn(server: string, args: string[]) {
+  const { ctx, printed, cleanup } = signedInContext(server);
+  try {
+    return { code: await runCli(args, ctx), ...printed };
+  } finally {
+    cleanup();
+  }
 }

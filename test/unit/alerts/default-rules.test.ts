@@ -62,6 +62,8 @@ describe("default alert rules", () => {
       lifecycleRecord({ ts: DAYTIME, role: "admin" }),
       lifecycleRecord({ ts: DAYTIME, role: "breakglass" }),
       lifecycleRecord({ ts: DAYTIME, role: "view" }),
+      lifecycleRecord({ ts: DAYTIME, role: "view", grantKind: "break-glass", request: "r1" }),
+      lifecycleRecord({ ts: DAYTIME, event: "grant.ended", grantKind: "break-glass", request: "r1" }),
       lifecycleRecord({ ts: "2026-03-03T22:00:00.000Z", event: "request.approved" }),
       lifecycleRecord({ ts: DAYTIME, event: "request.approved" }),
       requestRecord({ ts: DAYTIME, sourceIp: "198.51.100.7" }),
@@ -73,6 +75,7 @@ describe("default alert rules", () => {
       "namespace-deleted",
       "admin-grant-started",
       "admin-grant-started",
+      "break-glass-started",
       "approved-outside-business-hours",
       "new-source-ip",
     ]);
@@ -112,6 +115,25 @@ describe("default alert rules", () => {
     assert.equal(byName.get("namespace-deleted")?.severity, "info");
     assert.equal(byName.get("refusal-burst")?.threshold?.count, 5);
     assert.equal(rules.filter((r) => r.name === "refusal-burst").length, 1);
+  });
+
+  it("keeps break-glass-started critical and on whatever a config built in code says", () => {
+    const config = testConfig({ roles });
+    // check-config refuses these (test/unit/config/break-glass-config.test.ts); a config that
+    // skipped it still cannot silence the rule.
+    config.alerts.defaults["break-glass-started"] = { enabled: false, severity: "info" };
+    config.alerts.rules.push({
+      name: "break-glass-started",
+      severity: "info",
+      description: "quiet",
+      enabled: false,
+      dryRun: false,
+      match: {},
+    });
+    const found = effectiveRules(config).filter((r) => r.name === "break-glass-started");
+    assert.equal(found.length, 1);
+    assert.equal(found[0]?.severity, "critical");
+    assert.deepEqual(found[0]?.match, { event: ["grant.started"], grantKind: ["break-glass"] });
   });
 
   it("uses the configured business hours and time zone", async () => {

@@ -69,15 +69,32 @@ describe("alert rule match", () => {
     assert.equal(matches({ namespace: "pay-*" })(lifecycleRecord({ namespace: "web,pay-eu" })), true);
   });
 
-  it("tells grant kinds from grant lifecycle records", () => {
+  it("reads the grant kind each record carries, of kubectl requests and lifecycle events alike", () => {
+    const kind = (k: string) => matches({ grantKind: k });
+    assert.equal(kind("break-glass")(requestRecord({ grantKind: "break-glass" })), true);
+    assert.equal(kind("requested")(requestRecord({ grantKind: "break-glass" })), false);
+    assert.equal(kind("ci")(requestRecord({ grantKind: "ci" })), true);
+    assert.equal(kind("break-glass")(lifecycleRecord({ grantKind: "break-glass", request: "req-1" })), true);
+    assert.equal(
+      kind("break-glass")(lifecycleRecord({ event: "request.created", grant: "", grantKind: "break-glass" })),
+      true,
+      "an access request's records carry the kind it asks for",
+    );
+    assert.equal(kind("standing")(lifecycleRecord({ event: "login", grant: "", grantKind: "" })), false);
+  });
+
+  it("infers grant kinds of records written before they carried one, from grant lifecycle records", () => {
     const kind = (k: string) => matches({ grantKind: k });
     assert.equal(kind("standing")(lifecycleRecord()), true);
     assert.equal(kind("requested")(lifecycleRecord({ request: "req-1" })), true);
     assert.equal(kind("ci")(lifecycleRecord({ detail: "CI rule deploy: repository=acme/web" })), true);
     assert.equal(kind("standing")(lifecycleRecord({ detail: "CI rule deploy: repository=acme/web" })), false);
-    // Request records do not say where their grant came from (docs/alerts.md).
+    // Old request records did not say where their grant came from.
     assert.equal(kind("standing")(requestRecord()), false);
     assert.equal(kind("standing")(lifecycleRecord({ event: "login", grant: "" })), false);
+    // A field missing altogether (an entry older than the field) reads like an empty one.
+    const { grantKind: _, ...old } = lifecycleRecord({ request: "req-1" });
+    assert.equal(kind("requested")(old as ReturnType<typeof lifecycleRecord>), true);
   });
 
   it("matches nothing for a field given as an empty list (a default rule with nothing configured)", () => {

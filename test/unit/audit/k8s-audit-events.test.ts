@@ -104,6 +104,7 @@ describe("Kubernetes audit events from request records", () => {
         name: "web-1",
         path: "/api/v1/namespaces/default/pods/web-1",
         query: "",
+        grantKind: "break-glass",
       }),
     );
     assert.deepEqual(event, {
@@ -124,6 +125,7 @@ describe("Kubernetes audit events from request records", () => {
       annotations: {
         "kube-broker.io/cluster": "prod",
         "kube-broker.io/grant": "g1",
+        "kube-broker.io/grant-kind": "break-glass",
         "kube-broker.io/service-account": "kb-dev-g1",
         "kube-broker.io/role": "view",
         "kube-broker.io/decision": "allowed",
@@ -295,6 +297,7 @@ describe("Kubernetes audit events from request records", () => {
       grant: "g1",
       role: "view",
       serviceAccount: "kb-dev-g1",
+      grantKind: "standing",
       namespace: "default",
       detail: "",
       request: "",

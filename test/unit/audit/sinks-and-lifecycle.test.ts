@@ -94,6 +94,7 @@ describe("lifecycle sink", () => {
       grant: "g1",
       role: "",
       serviceAccount: "",
+      grantKind: "",
       namespace: "",
       detail: "",
       request: "",

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { runCli } from "../../../src/cli/run-cli.ts";
-import { type FakeBroker, fakeBroker, signedInContext } from "../../support/fakes/fake-broker.ts";
+import { type FakeBroker, fakeBroker, runSignedIn } from "../../support/fakes/fake-broker.ts";
 
 describe("kubectl broker grants show", () => {
   let broker: FakeBroker;
@@ -37,14 +36,7 @@ describe("kubectl broker grants show", () => {
   });
   after(() => broker.close());
 
-  const run = async (args: string[]) => {
-    const { ctx, printed, cleanup } = signedInContext(broker.url);
-    try {
-      return { code: await runCli(args, ctx), ...printed };
-    } finally {
-      cleanup();
-    }
-  };
+  const run = (args: string[]) => runSignedIn(broker.url, args);
 
   it("shows the grant and every object created through it", async () => {
     const shown = await run(["grants", "show", "g1", "--server", broker.url]);

@@ -24,6 +24,7 @@ const REQUEST = {
   cluster: "prod",
   role: "view",
   grant: "g1",
+  grantKind: "requested",
   durationMs: "12",
   sourceIp: "10.0.0.7",
 };
@@ -36,7 +37,7 @@ describe("output for people", () => {
     );
     assert.equal(
       auditLine(REQUEST, true),
-      "2026-01-01T10:00:00.000Z  dev@example.com  kubectl logs  get  pods/log  web-1  team-a  200  allowed  prod  view  g1  12ms  10.0.0.7",
+      "2026-01-01T10:00:00.000Z  dev@example.com  kubectl logs  get  pods/log  web-1  team-a  200  allowed  prod  view  g1  requested  12ms  10.0.0.7",
       "wide: where the access came from",
     );
     assert.equal(
@@ -86,7 +87,10 @@ describe("output for people", () => {
         "",
       ].join("\n"),
     );
-    assert.match(auditTable([REQUEST], true), /^TIME .* RESULT +CLUSTER +ROLE +GRANT +DURATION +SOURCE IP\n/);
+    assert.match(
+      auditTable([REQUEST], true),
+      /^TIME .* RESULT +CLUSTER +ROLE +GRANT +GRANT KIND +DURATION +SOURCE IP\n/,
+    );
   });
 
   it("shows one line per request (its end) unless a phase is asked for", () => {

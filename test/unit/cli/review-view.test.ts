@@ -46,6 +46,31 @@ describe("report review as a table", () => {
     assert.match(view.text(false), /dev@example\.com +view +\* +1h ago +no/);
   });
 
+  it("lists break-glass grants in a section of their own, counted in the header", () => {
+    const report = {
+      ...review([]),
+      breakGlassGrants: [
+        {
+          id: "g9",
+          user: "oncall@example.com",
+          cluster: "prod",
+          role: "edit",
+          origin: "break-glass",
+          namespaces: ["payments"],
+          startedAt: "2026-11-29T10:00:00.000Z",
+        },
+      ],
+    } as ReviewReport;
+    const view = reviewReportView(report, NOW);
+    const text = view.text(false);
+    assert.match(text, /, 1 BREAK-GLASS grants\n/);
+    assert.match(
+      text,
+      /BREAK-GLASS grants in the window \(taken with no approver\):\n.*\ng9 +oncall@example\.com +prod +edit +break-glass +payments +2h ago/,
+    );
+    assert.deepEqual(view.names, ["grant/g9"]);
+  });
+
   it("says there is nothing to review only when every section is empty", () => {
     assert.match(reviewReportView(review([]), NOW).empty ?? "", /No standing rules/);
   });

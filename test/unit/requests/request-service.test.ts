@@ -219,6 +219,7 @@ describe("RequestService.create", () => {
         groups: "devs",
         grant: "",
         role: "edit",
+        grantKind: "requested",
         namespace: "payments",
         detail: "edit in payments on prod for 30m; INC-42",
         request: created.id,
