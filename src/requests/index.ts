@@ -23,11 +23,17 @@ import { createNotifications } from "./notifications.ts";
 import { RedisRequestStore } from "./redis-request-store.ts";
 import { requestRoutes } from "./request-routes.ts";
 import { type GrantMaker, RequestService } from "./request-service.ts";
-import type { Notifier } from "./webhook-notifier.ts";
+import type { QueueingNotifier } from "./webhook-notifier.ts";
 
 export type { AccessRequest, RequestView } from "./access-request.ts";
 export type { GrantMaker } from "./request-service.ts";
-export type { Notification, NotificationEvent, Notifier } from "./webhook-notifier.ts";
+export type {
+  Notification,
+  NotificationEvent,
+  Notifier,
+  QueueingNotifier,
+  WebhookFormat,
+} from "./webhook-notifier.ts";
 
 export interface RequestsDeps {
   config: Config;
@@ -42,8 +48,11 @@ export interface RequestsDeps {
 }
 
 export interface Requests extends Feature {
-  /** Webhook notifications, for other features' events (scheduled reports). */
-  notifier: Notifier;
+  /**
+   * Webhook notifications, for other features' events: scheduled reports (notify), fired
+   * alerts (enqueue, which throws when Redis failed, so the alert dispatcher retries).
+   */
+  notifier: QueueingNotifier;
 }
 
 export function createRequests(deps: RequestsDeps): Requests {

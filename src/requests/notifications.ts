@@ -9,7 +9,8 @@ import { deliverWebhook, notificationOutcomes } from "./webhook-delivery.ts";
 import { type Webhook, WebhookNotifier } from "./webhook-notifier.ts";
 
 export interface NotificationsDeps {
-  config: Pick<Config, "notifications" | "redis">;
+  /** `alerts.alertmanagers` become webhooks of the internal `alertmanager` format. */
+  config: Pick<Config, "notifications" | "redis"> & { alerts?: Pick<Config["alerts"], "alertmanagers"> };
   redis: RedisClient;
   /** This replica's consumer name. */
   replica: string;
@@ -35,6 +36,7 @@ export function createNotifications(deps: NotificationsDeps): {
     ...webhook,
     url: url ?? readSecret({ env: urlEnv }, `notifications webhook "${webhook.name}"`, deps.env)!,
   }));
+  webhooks.push(...alertmanagerWebhooks(config.alerts?.alertmanagers ?? [], deps.env));
   const byName = new Map(webhooks.map((webhook) => [webhook.name, webhook]));
   const stream = keyspace(config.redis.keyPrefix, "requests")("notifications");
   const outcomes = notificationOutcomes(deps.metrics);
@@ -72,4 +74,25 @@ export function createNotifications(deps: NotificationsDeps): {
           },
         });
   return { notifier, start: () => consumer?.start(), stop: async () => consumer?.stop() };
+}
+
+/**
+ * Each Alertmanager as an internal webhook, so alerts reach it through the same durable
+ * stream, retries and take-over as every notification. It takes only `alert.fired`, and only
+ * a notification that carries an `alertmanager` body (webhook-notifier.ts). Its name is
+ * prefixed so it never collides with a notification webhook's in the stream entries.
+ */
+function alertmanagerWebhooks(
+  alertmanagers: Config["alerts"]["alertmanagers"],
+  env: NodeJS.ProcessEnv,
+): Webhook[] {
+  return alertmanagers.map(({ name, url, urlEnv }) => {
+    const base = url ?? readSecret({ env: urlEnv }, `alerts.alertmanagers "${name}"`, env)!;
+    return {
+      name: `alertmanager:${name}`,
+      url: `${base.replace(/\/+$/, "")}/api/v2/alerts`,
+      format: "alertmanager",
+      events: ["alert.fired"],
+    };
+  });
 }

@@ -39,9 +39,10 @@ export async function deliverWebhook(
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     if (options.signal.aborted || !(await options.stillOurs())) return "abandoned";
     try {
-      const res = await fetch(webhook.url, {
+      const { url, authorization } = withoutCredentials(webhook.url);
+      const res = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "kube-broker" },
+        headers: { "content-type": "application/json", "user-agent": "kube-broker", ...authorization },
         body: delivery.body,
         signal: AbortSignal.timeout(10_000),
       });
@@ -64,4 +65,20 @@ export async function deliverWebhook(
     }
   }
   return "failed";
+}
+
+/**
+ * fetch() refuses a URL with credentials in it, yet that is how an Alertmanager (or a
+ * webhook) behind basic auth is named in `urlEnv`: send them as an Authorization header.
+ */
+export function withoutCredentials(target: string): {
+  url: string;
+  authorization?: { authorization: string };
+} {
+  const url = new URL(target);
+  if (!url.username && !url.password) return { url: target };
+  const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { url: url.href, authorization: { authorization: `Basic ${Buffer.from(user).toString("base64")}` } };
 }
