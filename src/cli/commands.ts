@@ -60,6 +60,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "the alerts that fired, or -w to follow them",
     load: () => import("./commands/alerts.ts"),
   },
+  suspensions: {
+    summary: "suspended standing access, and lift (admins)",
+    load: () => import("./commands/suspensions.ts"),
+  },
   report: {
     summary: "reports: RBAC risks, what was used, access",
     load: () => import("./commands/report.ts"),

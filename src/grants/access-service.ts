@@ -15,6 +15,7 @@ import type { Credential, CredentialIssuer } from "./credential-issuer.ts";
 import { type Grant, isActive } from "./grant.ts";
 import type { GrantService } from "./grant-service.ts";
 import type { GrantStore } from "./grant-store.ts";
+import type { SuspensionService } from "./suspension-service.ts";
 
 /**
  * A standing grant this close to its end is replaced by a fresh one (policy allowing), so a
@@ -46,12 +47,14 @@ export interface CredentialResult extends Credential {
  * expiry reported is the grant's). An ask without namespaces for a namespaced role is for
  * every namespace the person's standing rules allow: the grant then follows those rules'
  * namespace patterns. A per-ask lock keeps parallel callers from creating duplicate grants.
+ * A person whose standing access to the cluster is suspended gets only requested access.
  */
 export class AccessService {
   readonly #config: Config;
   readonly #grants: GrantService;
   readonly #store: GrantStore;
   readonly #issuer: CredentialIssuer;
+  readonly #suspensions: Pick<SuspensionService, "refuseIfSuspended">;
   readonly #clock: Clock;
 
   constructor(options: {
@@ -59,12 +62,14 @@ export class AccessService {
     grants: GrantService;
     store: GrantStore;
     issuer: CredentialIssuer;
+    suspensions: Pick<SuspensionService, "refuseIfSuspended">;
     clock: Clock;
   }) {
     this.#config = options.config;
     this.#grants = options.grants;
     this.#store = options.store;
     this.#issuer = options.issuer;
+    this.#suspensions = options.suspensions;
     this.#clock = options.clock;
   }
 
@@ -72,6 +77,9 @@ export class AccessService {
     const { fits, decision } = this.#target(principal, ask);
     const mine = await this.#store.listByPrincipal(principal.subject);
     const existing = longestActive(mine, fits, this.#clock.now());
+    // Requested access is what a suspended person still has; standing access waits for an admin.
+    if (existing && existing.origin !== "standing") return this.#issue(existing);
+    await this.#suspensions.refuseIfSuspended(principal, ask.cluster);
     if (existing && !this.#renewable(existing)) return this.#issue(existing);
 
     if (!decision.allowed) {
@@ -99,6 +107,11 @@ export class AccessService {
           reason: "standing access",
         })
       );
+    });
+    // A suspension that landed while the grant was being made: the grant must not outlive it.
+    await this.#suspensions.refuseIfSuspended(principal, ask.cluster).catch(async (err: unknown) => {
+      await this.#grants.end(grant, "revoked", "standing access was suspended while it was being made");
+      throw err;
     });
     return this.#issue(grant);
   }

@@ -12,6 +12,8 @@ import { type GrantHistory, GrantService } from "./grant-service.ts";
 import { NamespaceSync } from "./namespace-sync.ts";
 import { Reconciler } from "./reconciler.ts";
 import { RedisGrantStore } from "./redis-grant-store.ts";
+import { RedisSuspensionStore } from "./redis-suspension-store.ts";
+import { SuspensionService } from "./suspension-service.ts";
 
 export interface GrantsDeps {
   config: Config;
@@ -29,9 +31,9 @@ export interface GrantsDeps {
 
 /**
  * The grants feature's parts, each given its collaborators: the store, the lifecycle service,
- * credentials, the credentials API's access logic, expiry (on every replica) and reconcile
- * (under a lease). index.ts puts them behind the feature's surface; tests of the parts use
- * them directly.
+ * credentials, the credentials API's access logic, suspended standing access, expiry (on
+ * every replica) and reconcile (under a lease). index.ts puts them behind the feature's
+ * surface; tests of the parts use them directly.
  */
 export function wireGrants(deps: GrantsDeps) {
   const { config, clusters, redis, clock, lifecycle, logger } = deps;
@@ -46,7 +48,15 @@ export function wireGrants(deps: GrantsDeps) {
     logger,
   });
   const issuer = new CredentialIssuer({ clusters, clock, lifecycle, logger });
-  const access = new AccessService({ config, grants, store, issuer, clock });
+  const suspensions = new SuspensionService({
+    suspensions: new RedisSuspensionStore({ redis, keyPrefix: config.redis.keyPrefix }),
+    store,
+    grants,
+    clock,
+    lifecycle,
+    logger,
+  });
+  const access = new AccessService({ config, grants, store, issuer, suspensions, clock });
   const expiry = new ExpiryWorker({ store, grants, clock, logger });
   const lease = new Lease({
     redis,
@@ -68,5 +78,5 @@ export function wireGrants(deps: GrantsDeps) {
     lifecycle,
     logger,
   });
-  return { store, grants, issuer, access, expiry, reconciler, namespaceSync };
+  return { store, grants, issuer, access, suspensions, expiry, reconciler, namespaceSync };
 }

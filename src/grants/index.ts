@@ -6,7 +6,8 @@
  *
  * It owns the grants in Redis (the {grants} hash tag), the objects labelled
  * kube-broker.io/grant in each cluster, TokenRequest credentials for active grants, and the
- * credentials and grants API (POST /v1/credentials, /v1/grants). Policy is asked by callers;
+ * credentials and grants API (POST /v1/credentials, /v1/grants), and suspended standing access
+ * (the {suspensions} hash tag, /v1/suspensions). Policy is asked by callers;
  * this feature enforces what is possible at all. Other features reach it through the
  * members of `Grants`, each behind an interface of their own.
  */
@@ -18,6 +19,8 @@ import type { NewGrant } from "./grant-request.ts";
 import { grantRoutes } from "./grant-routes.ts";
 import { type GrantsDeps, wireGrants } from "./grants-wiring.ts";
 import type { ReconcileReport } from "./reconciler.ts";
+import { suspensionRoutes } from "./suspension-routes.ts";
+import type { Suspension } from "./suspension-store.ts";
 
 export type {
   ClusterApi,
@@ -34,6 +37,8 @@ export {
   GRANT_LABEL,
   type Grant,
   type GrantEndReason,
+  type GrantOrigin,
+  grantKind,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   MANAGED_SELECTOR,
@@ -43,6 +48,8 @@ export type { NewGrant } from "./grant-request.ts";
 export { type GrantView, grantView } from "./grant-view.ts";
 export type { GrantsDeps } from "./grants-wiring.ts";
 export type { ReconcileReport } from "./reconciler.ts";
+export { type SuspensionView, suspensionView } from "./suspension-routes.ts";
+export type { Suspension } from "./suspension-store.ts";
 
 export interface Grants extends Feature {
   /** Creates and provisions a grant: active when this returns, or nothing is left behind. */
@@ -63,10 +70,18 @@ export interface Grants extends Feature {
   forgetApiToken(grantId: string): void;
   /** One reconcile pass now, whoever holds the lease. */
   reconcile(): Promise<ReconcileReport>;
+  /**
+   * Suspends a person's standing access to a cluster until an admin lifts it (kept as it was
+   * if already suspended) and ends their active standing grants there; idempotent.
+   */
+  suspendStanding(suspension: Suspension): Promise<{ created: boolean; ended: Grant[] }>;
+  findSuspension(cluster: string, user: string): Promise<Suspension | undefined>;
+  /** A person's active standing grants on a cluster: what suspending them would end. */
+  standingGrantsOf(cluster: string, user: string): Promise<Grant[]>;
 }
 
 export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
-  const { store, grants, issuer, access, expiry, reconciler, namespaceSync } = wireGrants(deps);
+  const { store, grants, issuer, access, suspensions, expiry, reconciler, namespaceSync } = wireGrants(deps);
   const logger = deps.logger.child({ feature: "grants" });
   openGrantsGauge(deps.metrics, () => store.countOpen(), logger);
   return {
@@ -81,6 +96,9 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
     apiToken: (grant) => issuer.apiToken(grant),
     forgetApiToken: (grantId) => issuer.forget(grantId),
     reconcile: () => reconciler.runOnce(),
+    suspendStanding: (suspension) => suspensions.suspend(suspension),
+    findSuspension: (cluster, user) => suspensions.find(cluster, user),
+    standingGrantsOf: (cluster, user) => suspensions.standingGrantsOf(cluster, user),
     routes: (api) => [
       grantRoutes({
         access,
@@ -90,6 +108,7 @@ export function createGrants(deps: GrantsDeps & { metrics: Registry }): Grants {
         tokenLimit: api.rateLimit("token", deps.config.limits.rateLimits.token.perMinute, "principal"),
         isAdmin: api.isAdmin,
       }),
+      suspensionRoutes({ suspensions, requireSession: api.requireSession, isAdmin: api.isAdmin }),
     ],
     start: async () => {
       expiry.start();

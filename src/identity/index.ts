@@ -17,6 +17,7 @@ import type { Feature } from "../http/feature.ts";
 import { entitlements } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { Principal } from "../shared/principal.ts";
 import type { RedisClient } from "../shared/redis.ts";
 import { loginRoutes } from "./login-routes.ts";
 import { LoginService } from "./login-service.ts";
@@ -39,6 +40,8 @@ export interface IdentityDeps {
 export interface Identity extends Feature {
   /** Express middleware: the request needs a broker session; getPrincipal(res) names its holder. */
   requireSession: RequestHandler;
+  /** Ends every broker session of a person (by subject) at once; returns how many were live. */
+  revokeAllOf(subject: string, by: Principal): Promise<number>;
 }
 
 export function createIdentity(deps: IdentityDeps): Identity {
@@ -68,6 +71,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
   const session = requireSession(sessions);
   return {
     requireSession: session,
+    revokeAllOf: (subject, by) => sessions.revokeAllOf(subject, by),
     routes: (api) => [
       loginRoutes({
         login,

@@ -46,6 +46,14 @@ export interface RunningKubectl {
   stop(): void;
 }
 
+/** Resolves with a running kubectl's exit code once it has ended (at once if it has; 1 for a signal). */
+export function exitCode(p: RunningKubectl): Promise<number> {
+  return new Promise<number>((resolve) => {
+    if (p.process.exitCode !== null || p.process.signalCode !== null) resolve(p.process.exitCode ?? 1);
+    else p.process.once("exit", (code) => resolve(code ?? 1));
+  });
+}
+
 export async function kubectlSandbox(): Promise<KubectlSandbox> {
   const dir = await mkdtemp(join(tmpdir(), "kubectl-"));
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: join(dir, "none") };

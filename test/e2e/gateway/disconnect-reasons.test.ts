@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type KubectlSandbox, kubectlSandbox, type RunningKubectl } from "../../../tools/stand-in/kubectl.ts";
+import { exitCode, type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import { waitForRecord } from "../../support/audit-log.ts";
 import { bearer } from "../../support/login.ts";
 import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
@@ -21,11 +21,7 @@ describe("streams cut by a grant's end say why", () => {
     await stack?.close();
   });
 
-  const exited = (p: RunningKubectl) =>
-    new Promise<number>((resolve) => {
-      if (p.process.exitCode !== null || p.process.signalCode !== null) resolve(p.process.exitCode ?? 1);
-      else p.process.once("exit", (code) => resolve(code ?? 1));
-    });
+  const exited = exitCode;
 
   it("a revoke: the watch ends with an ERROR event, logs -f with a last line, exec with its error channel", async () => {
     const session = await stack.login("dev");
