@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { createAlertDelivery, createAlertResponder, createAlerts } from "./alerts/index.ts";
 import { createAudit } from "./audit/index.ts";
 import { createClusters } from "./cluster/index.ts";
 import { loadConfig } from "./config/load.ts";
@@ -97,7 +98,26 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     recorder: lifecycle,
     notifier: requests.notifier,
   });
-  const features: Feature[] = [audit, clusters, grants, requests, identity, ci, reports, gateway];
+  const alerts = createAlerts({
+    config,
+    redis,
+    replica,
+    clock,
+    logger,
+    metrics,
+    lifecycle,
+    delivery: createAlertDelivery({ config, redis, notifier: requests.notifier, clock, logger }),
+    // The grants feature ends grants and suspends standing access; identity ends sessions.
+    responder: createAlertResponder({
+      grants,
+      sessions: identity,
+      standing: grants,
+      lifecycle,
+      clock,
+      logger,
+    }),
+  });
+  const features: Feature[] = [audit, clusters, grants, requests, identity, ci, reports, alerts, gateway];
 
   const limiter = new RateLimiter({ redis, keyPrefix, clock });
   const api: ApiContext = {
@@ -130,13 +150,6 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     },
   );
   logger.info({ url, publicUrl: config.server.publicUrl, replica }, "kube-broker listening");
-  if (config.alerts.rules.length > 0) {
-    // Said rather than silently ignored: someone who wrote rules expects to hear of matches.
-    logger.warn(
-      { rules: config.alerts.rules.length },
-      "alerts.rules are validated but not evaluated yet (docs/alerts.md)",
-    );
-  }
 
   return {
     server,

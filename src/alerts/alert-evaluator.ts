@@ -24,6 +24,8 @@ interface CompiledRule {
 }
 
 const DAY_MS = 86_400_000;
+const SIGHTING_REFRESH_MS = 3_600_000;
+const MAX_SIGHTINGS = 100_000;
 
 /**
  * Decides which rules a record fires. Conditions apply in this order: the match; first
@@ -38,6 +40,8 @@ export class AlertEvaluator {
   readonly #clock: Clock;
   readonly #dedupeMs: number;
   readonly #retentionMs: number;
+  /** Subjects this replica saw lately, per first-seen rule: time, and the record that was new. */
+  readonly #sightings = new Map<string, { at: number; novel?: string }>();
 
   constructor(deps: AlertEvaluatorDeps) {
     this.#rules = deps.rules
@@ -81,14 +85,7 @@ export class AlertEvaluator {
       if (!value || !record.user) return undefined;
       const subject = `${record.user}\0${of}\0${value}`;
       const horizonMs = days * DAY_MS;
-      const novel = await this.#store.firstSeen({
-        rule: rule.name,
-        subject,
-        recordId: record.id,
-        at,
-        horizonMs,
-      });
-      if (!novel) return undefined;
+      if (!(await this.#firstSeen(rule.name, subject, record.id, at, horizonMs))) return undefined;
       alert.firstSeen = { field: of, value, days };
     }
     if (rule.schedule && !isOutside(rule.schedule, at)) return undefined;
@@ -108,6 +105,28 @@ export class AlertEvaluator {
       alert.group = { field: groupBy, value, count: answer.inWindow, windowSeconds: window };
     }
     return alert;
+  }
+
+  /**
+   * Asks the store only when this replica has not seen the subject within the last
+   * SIGHTING_REFRESH_MS: a sighting that recent cannot be a first in a horizon of days, and a
+   * rule like new-source-ip matches every request. The store's "last seen" then lags by at
+   * most that long, a rounding of the horizon. The record that was new is asked again (a
+   * re-evaluation must find it new again).
+   */
+  async #firstSeen(rule: string, subject: string, recordId: string, at: number, horizonMs: number) {
+    const key = `${rule}\0${subject}`;
+    const recent = this.#sightings.get(key);
+    if (recent && at >= recent.at && at - recent.at < SIGHTING_REFRESH_MS && recent.novel !== recordId)
+      return false;
+    const novel = await this.#store.firstSeen({ rule, subject, recordId, at, horizonMs });
+    if (this.#sightings.size >= MAX_SIGHTINGS) this.#sightings.clear();
+    const latest = Math.max(at, recent?.at ?? at);
+    this.#sightings.set(key, {
+      at: latest,
+      ...(novel ? { novel: recordId } : recent?.novel ? { novel: recent.novel } : {}),
+    });
+    return novel;
   }
 
   /** The record's own time, so that a backlog is judged as it would have been live. */

@@ -49,6 +49,8 @@ export interface AlertsDeps {
   blockMs?: number;
 }
 
+const LEASE_TTL_MS = 10_000;
+
 export function createAlerts(deps: AlertsDeps): Feature {
   const { config, redis, clock } = deps;
   const logger = deps.logger.child({ part: "alerts" });
@@ -69,7 +71,8 @@ export function createAlerts(deps: AlertsDeps): Feature {
   return {
     routes: (api) => [alertRoutes({ api, reader: log, clock })],
     async start() {
-      const blockMs = deps.blockMs ? { blockMs: deps.blockMs } : {};
+      // A short lease: a replica that dies holds up alerts only this long before another goes on.
+      const common = { leaseTtlMs: LEASE_TTL_MS, ...(deps.blockMs ? { blockMs: deps.blockMs } : {}) };
       workers = [
         ...shards.map(
           (shard, index) =>
@@ -85,7 +88,7 @@ export function createAlerts(deps: AlertsDeps): Feature {
                 metrics.evaluated.inc(records);
                 metrics.evaluation.observe(seconds);
               },
-              ...blockMs,
+              ...common,
             }),
         ),
         new AlertDispatcher({
@@ -102,7 +105,7 @@ export function createAlerts(deps: AlertsDeps): Feature {
             metrics.fired.inc({ rule: alert.rule, severity: alert.severity });
             metrics.delay.observe(delay);
           },
-          ...blockMs,
+          ...common,
         }),
       ];
       for (const worker of workers) worker.start();
@@ -147,8 +150,16 @@ export { alertId } from "./alert-identity.ts";
 export type { Alert, AlertAction, AlertRule, Severity } from "./alert-rule.ts";
 export type { AlertStore, SightingInput, WindowAnswer, WindowInput } from "./alert-store.ts";
 export { effectiveRules } from "./default-rules.ts";
+export { createAlertDelivery } from "./delivery/index.ts";
 export type { LoggedAlert } from "./redis-alert-log.ts";
 export { RedisAlertStore } from "./redis-alert-store.ts";
 export type { AlertResponder, AlertResponse } from "./response/alert-responder.ts";
+export {
+  type AlertResponderDeps,
+  createAlertResponder,
+  type GrantRevoker,
+  type SessionEnder,
+  type StandingSuspender,
+} from "./response/alert-responder-service.ts";
 export { compileMatch, type RecordMatcher } from "./rule-match.ts";
 export { isOutside } from "./schedule.ts";

@@ -1,5 +1,5 @@
 import { compareStreamIds, parseStreamId, type RawEntry } from "../audit/index.ts";
-import { dedicatedConnection, type RedisClient } from "../shared/redis.ts";
+import { dedicatedConnection, type RedisClient, whenReady } from "../shared/redis.ts";
 import type { alertLogKeys } from "./alert-log-keys.ts";
 import type { Alert, Severity } from "./alert-rule.ts";
 
@@ -90,6 +90,7 @@ export class RedisAlertLog implements AlertLogReader {
     signal.addEventListener("abort", stop, { once: true });
     let last = after;
     try {
+      await whenReady(connection, signal);
       while (!signal.aborted) {
         const reply = (await connection.call(
           "xread",

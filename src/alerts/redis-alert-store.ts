@@ -1,3 +1,4 @@
+import { LuaScript } from "../shared/lua-script.ts";
 import { keyspace, type RedisClient } from "../shared/redis.ts";
 import { digest } from "./alert-identity.ts";
 import { alertLogKeys } from "./alert-log-keys.ts";
@@ -11,7 +12,7 @@ import type { AlertStore, SightingInput, WindowAnswer, WindowInput } from "./ale
  * that latest time, not at each record's own, so a late record from another replica cannot
  * see an emptier window, drop the group below and let the next record fire a second time.
  */
-const CROSSED = `
+const CROSSED = new LuaScript(`
 local id, at, win, need, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local state = redis.call('HMGET', KEYS[2], 'crossing', 'above', 'latest')
 redis.call('ZADD', KEYS[1], 'NX', at, id)
@@ -29,10 +30,10 @@ elseif state[2] ~= '1' then
 end
 if latest > (tonumber(state[3]) or -1) then redis.call('HSET', KEYS[2], 'latest', ARGV[2]) end
 redis.call('PEXPIRE', KEYS[2], ttl)
-return {crossed, n}`;
+return {crossed, n}`);
 
 /** A sighting: the latest time seen, and the record that was the first in its horizon. */
-const FIRST_SEEN = `
+const FIRST_SEEN = new LuaScript(`
 local s = redis.call('HMGET', KEYS[1], 'last', 'novel')
 if s[2] == ARGV[1] then return 1 end
 local at, last = tonumber(ARGV[2]), tonumber(s[1])
@@ -41,18 +42,18 @@ if last == nil or at > last then redis.call('HSET', KEYS[1], 'last', ARGV[2]) en
 if novel then redis.call('HSET', KEYS[1], 'novel', ARGV[1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 if novel then return 1 end
-return 0`;
+return 0`);
 
 /**
  * Claims an alert id and appends the alert to the log, or does nothing if it was claimed. The
  * claim holds the entry's stream ID, so that GET /v1/alerts/<id> finds it.
  * The claim keys share the log's hash tag, so this is one atomic step on Redis Cluster too.
  */
-const FIRE = `
+const FIRE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local id = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[2], '*', 'alert', ARGV[3])
 redis.call('SET', KEYS[1], id, 'PX', ARGV[1])
-return 1`;
+return 1`);
 
 /**
  * AlertStore in Redis. Every key of one rule and one group value (or one first-seen subject)
@@ -74,7 +75,7 @@ export class RedisAlertStore implements AlertStore {
     // Kept a window past the last record: a late record still finds its window's members.
     const ttl = 2 * input.windowMs;
     const args = [input.recordId, input.at, input.windowMs, input.count, ttl].map(String);
-    const [crossed, inWindow] = (await this.#redis.eval(CROSSED, 2, key("set"), key("state"), ...args)) as [
+    const [crossed, inWindow] = (await CROSSED.run(this.#redis, [key("set"), key("state")], args)) as [
       number,
       number,
     ];
@@ -84,7 +85,7 @@ export class RedisAlertStore implements AlertStore {
   async firstSeen(input: SightingInput): Promise<boolean> {
     const key = this.#keys("seen", input.rule, input.subject)("last");
     const args = [input.recordId, input.at, input.horizonMs, input.horizonMs].map(String);
-    return (await this.#redis.eval(FIRST_SEEN, 1, key, ...args)) === 1;
+    return (await FIRST_SEEN.run(this.#redis, [key], args)) === 1;
   }
 
   async fire(alert: Alert, options: { ttlMs: number; keepAfterMs: number }): Promise<boolean> {
@@ -94,7 +95,7 @@ export class RedisAlertStore implements AlertStore {
       String(Math.max(0, Math.floor(options.keepAfterMs))),
       JSON.stringify(alert),
     ];
-    return (await this.#redis.eval(FIRE, 2, keys.claim(alert.id), keys.log, ...args)) === 1;
+    return (await FIRE.run(this.#redis, [keys.claim(alert.id), keys.log], args)) === 1;
   }
 
   #keys(kind: string, rule: string, value: string): (...parts: string[]) => string {

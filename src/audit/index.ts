@@ -44,6 +44,7 @@ export { type EventStream, openEventStream } from "./read/sse.ts";
 export type {
   AuditDecision,
   AuditRecord,
+  GrantKind,
   LifecycleAuditRecord,
   LifecycleEvent,
   LifecycleEventName,

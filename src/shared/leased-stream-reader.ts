@@ -1,7 +1,7 @@
 import { backoffMs, sleep } from "./backoff.ts";
 import { Lease } from "./lease.ts";
 import type { Logger } from "./logger.ts";
-import { ensureConsumerGroup, type RedisClient } from "./redis.ts";
+import { ensureConsumerGroup, type RedisClient, whenReady } from "./redis.ts";
 
 /** An entry as XREADGROUP returns it; the fields are null when the entry was trimmed meanwhile. */
 export type StreamEntry = [id: string, fields: string[] | null];
@@ -128,17 +128,7 @@ export class LeasedStreamReader {
    * wait for it instead (at start, and after Redis was away), rather than log a failure.
    */
   async #connected(signal: AbortSignal): Promise<void> {
-    const { connection } = this.#options;
-    if (connection.status === "ready") return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        connection.off("ready", done);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      connection.once("ready", done);
-      signal.addEventListener("abort", done, { once: true });
-    });
+    await whenReady(this.#options.connection, signal);
   }
 
   async #readWhileHolding(): Promise<void> {

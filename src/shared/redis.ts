@@ -120,6 +120,23 @@ export function dedicatedConnection(redis: RedisClient): RedisClient {
   return connection;
 }
 
+/**
+ * Resolves once `connection` is ready, or `signal` aborts. A dedicated connection has no
+ * offline queue, so a command sent before it is up fails rather than waits.
+ */
+export async function whenReady(connection: RedisClient, signal: AbortSignal): Promise<void> {
+  if (connection.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      connection.off("ready", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    connection.once("ready", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** Creates a stream's consumer group reading from its beginning; one that exists is kept. */
 export async function ensureConsumerGroup(redis: RedisClient, stream: string, group: string): Promise<void> {
   try {

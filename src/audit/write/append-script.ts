@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { LuaScript } from "../../shared/lua-script.ts";
 import type { RedisClient } from "../../shared/redis.ts";
 import type { AuditRecord } from "../record.ts";
 import { toStreamFields } from "../record-fields.ts";
@@ -28,7 +28,7 @@ import { toStreamFields } from "../record-fields.ts";
  * Returns { done, error, ids, late, seconds, microseconds, replicas }: the first `done`
  * records are in the stream (or were already); the rest were not written.
  */
-const SCRIPT = `
+const SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
 local notAfter = tonumber(ARGV[1])
 if tonumber(t[1]) * 1000000 + tonumber(t[2]) > notAfter then
@@ -57,8 +57,7 @@ if tonumber(ARGV[2]) > 0 then
   replicas = tonumber(string.match(redis.call('INFO', 'replication'), 'connected_slaves:(%d+)') or '0')
 end
 return { done, err, ids, 0, t[1], t[2], replicas }
-`;
-const SHA = createHash("sha1").update(SCRIPT).digest("hex");
+`);
 
 export interface SequencedRecord {
   seq: number;
@@ -100,7 +99,7 @@ export async function appendBatch(
   records: readonly SequencedRecord[],
   notAfterServerMs: number,
 ): Promise<AppendResult> {
-  const args: (string | number)[] = [2, keys.log, keys.writerSequence(writerId)];
+  const args: (string | number)[] = [];
   args.push(
     Math.floor(notAfterServerMs * 1000),
     target.replicas,
@@ -112,13 +111,7 @@ export async function appendBatch(
     const fields = toStreamFields(record);
     args.push(seq, fields.length, ...fields);
   }
-  let reply: unknown;
-  try {
-    reply = await redis.call("evalsha", SHA, ...args);
-  } catch (err) {
-    if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
-    reply = await redis.call("eval", SCRIPT, ...args);
-  }
+  const reply = await SCRIPT.run(redis, [keys.log, keys.writerSequence(writerId)], args);
   const [done, error, ids, late, seconds, micros, replicas] = reply as [
     number,
     string,

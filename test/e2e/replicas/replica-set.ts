@@ -17,6 +17,8 @@ export interface Replica {
   start(): Promise<void>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: the process dies between any two steps, as in a crash. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -71,9 +73,16 @@ function brokerProcess(name: string, port: number, configFile: string, env: Node
         return (await fetch(`${replica.url}/readyz`).catch(() => undefined))?.status === 200;
       }, 20_000);
     },
+    kill: async () => {
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill("SIGKILL");
+      await once(proc, "exit");
+    },
     stop: async () => {
       const proc = child;
-      if (!proc || proc.exitCode !== null) return proc?.exitCode ?? null;
+      // A killed process has no exit code but a signal; it is stopped already.
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return proc?.exitCode ?? null;
       proc.kill("SIGTERM");
       const [code] = (await once(proc, "exit")) as [number | null];
       return code;

@@ -1,4 +1,4 @@
-import { parseConfig } from "../../../src/config/load.ts";
+import { ConfigError, parseConfig } from "../../../src/config/load.ts";
 import type { Config } from "../../../src/config/schema.ts";
 
 /**
@@ -18,4 +18,15 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
     ],
     ...overrides,
   });
+}
+
+/** What check-config would say of the config `build` makes: one "path: message" per problem. */
+export function configProblems(build: () => unknown): string[] {
+  try {
+    build();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
 }

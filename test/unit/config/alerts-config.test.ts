@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError } from "../../../src/config/load.ts";
-import { testConfig } from "../../support/fakes/test-config.ts";
+import { configProblems, testConfig } from "../../support/fakes/test-config.ts";
 
 function problems(alerts: unknown): string[] {
-  try {
-    testConfig({ alerts });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
+  return configProblems(() => testConfig({ alerts }));
 }
 
 const rule = (fields: Record<string, unknown>) => ({

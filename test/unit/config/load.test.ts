@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { applyEnvOverrides } from "../../../src/config/env-overrides.ts";
-import { ConfigError, loadConfig, parseConfig } from "../../../src/config/load.ts";
+import { loadConfig, parseConfig } from "../../../src/config/load.ts";
+import { configProblems } from "../../support/fakes/test-config.ts";
 
 const run = promisify(execFile);
 
@@ -20,13 +21,7 @@ export const MINIMAL = {
 };
 
 function problems(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
+  return configProblems(() => parseConfig(raw));
 }
 
 describe("config", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseConfig } from "../../../../src/config/load.ts";
+import { parseConfig } from "../../../../src/config/load.ts";
+import { configProblems } from "../../../support/fakes/test-config.ts";
 
 const BASE = {
   server: { publicUrl: "https://kb.example.com" },
@@ -11,13 +12,7 @@ const BASE = {
 };
 
 function problems(schedule: unknown[]): string[] {
-  try {
-    parseConfig({ ...BASE, reports: { schedule } });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
+  return configProblems(() => parseConfig({ ...BASE, reports: { schedule } }));
 }
 
 describe("reports.schedule in the config", () => {
