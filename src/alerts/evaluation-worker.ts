@@ -26,7 +26,7 @@ export interface EvaluationWorkerOptions {
 
 /**
  * Evaluates the rules on every record of one audit shard, once: it reads the shard in the
- * consumer group `kb-alerts` under the shard's lease (so the shards of a sharded audit log
+ * consumer group `kb-alerts` (made, the first time, at the shard's end) under the shard's lease (so the shards of a sharded audit log
  * are spread over the replicas), and acknowledges a batch only once each of its alerts is in
  * the alert log. A replica that dies before that leaves the batch pending; the next holder
  * evaluates it again, and the store's claims keep that from firing anything twice.
@@ -52,6 +52,9 @@ export class EvaluationWorker {
       ...(options.blockMs ? { blockMs: options.blockMs } : {}),
       logger: options.logger,
       what: "alert evaluation",
+      // Alerts are about what happens from the first deploy on: months of history evaluated
+      // at once would flood every channel with old news and act on it.
+      startAt: "end",
       handle: (batch) => this.#evaluateAndAck(batch),
     });
   }

@@ -26,6 +26,12 @@ export interface LeasedStreamReaderOptions {
   batch: number;
   blockMs?: number;
   logger: Logger;
+  /**
+   * Where the group starts when it is made for the first time: at the stream's beginning
+   * (the default: what the stream already holds is read too), or at its end, for work about
+   * what happens from then on (alerts). Once made, the group keeps its place across restarts.
+   */
+  startAt?: "beginning" | "end";
   /** For the log line when Redis fails: "audit export", "usage aggregation". */
   what: string;
   /**
@@ -39,8 +45,8 @@ export interface LeasedStreamReaderOptions {
  * Reads one stream through a consumer group, one replica at a time under a lease: the audit
  * export and the usage aggregates each keep a position per audit shard this way.
  *
- * The group is created at the stream's beginning, so what the stream already holds is read
- * too. On taking the lease the reader claims what earlier holders read but never
+ * The group is created at the stream's beginning (unless `startAt` says its end), so what the
+ * stream already holds is read too. On taking the lease the reader claims what earlier holders read but never
  * acknowledged (one may have died between doing the work and acking it) and forgets
  * consumers with nothing pending, then reads its own pending entries from the start, then
  * new ones, so the handler sees the stream in order. A holder that cannot renew its lease
@@ -133,7 +139,7 @@ export class LeasedStreamReader {
 
   async #readWhileHolding(): Promise<void> {
     const { connection, group, holder, stream } = this.#options;
-    await ensureConsumerGroup(connection, stream, group);
+    await ensureConsumerGroup(connection, stream, group, this.#options.startAt === "end" ? "$" : "0");
     await this.#claimOrphans();
     // First what this consumer holds unacknowledged (after a restart or a claim), then new.
     let pendingFrom: string | undefined = "0-0";

@@ -137,10 +137,18 @@ export async function whenReady(connection: RedisClient, signal: AbortSignal): P
   });
 }
 
-/** Creates a stream's consumer group reading from its beginning; one that exists is kept. */
-export async function ensureConsumerGroup(redis: RedisClient, stream: string, group: string): Promise<void> {
+/**
+ * Creates a stream's consumer group reading from its beginning (or, `from: "$"`, from what is
+ * written after it); one that exists is kept, with its position.
+ */
+export async function ensureConsumerGroup(
+  redis: RedisClient,
+  stream: string,
+  group: string,
+  from: "0" | "$" = "0",
+): Promise<void> {
   try {
-    await redis.call("xgroup", "CREATE", stream, group, "0", "MKSTREAM");
+    await redis.call("xgroup", "CREATE", stream, group, from, "MKSTREAM");
   } catch (err) {
     if (!String((err as Error).message).startsWith("BUSYGROUP")) throw err;
   }

@@ -34,6 +34,7 @@ import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
 import { dedicatedConnection } from "../../src/shared/redis.ts";
 import { startRedis } from "../../tools/redis/redis-server.ts";
+import { alertGroupsReady } from "../support/alert-fixtures.ts";
 import { lifecycleRecord, requestRecord } from "../support/audit-fixtures.ts";
 import { RecordingLifecycle } from "../support/fakes/recording-lifecycle.ts";
 import { testConfig } from "../support/fakes/test-config.ts";
@@ -349,6 +350,8 @@ interface Run {
 /** Reads the whole stream through a fresh kb-alerts group with this evaluator, to the end. */
 async function evaluateAll(evaluator: AlertEvaluator, leaseKey: string): Promise<Run> {
   await client.call("xgroup", "DESTROY", log, EVALUATE_GROUP).catch(() => {});
+  // The worker would make it at the stream's end; this run reads what is there.
+  await client.call("xgroup", "CREATE", log, EVALUATE_GROUP, "0");
   const connection = dedicatedConnection(client);
   if (connection.status !== "ready") await new Promise((resolve) => connection.once("ready", resolve));
   const worker = new EvaluationWorker({
@@ -457,6 +460,7 @@ const alerts = createAlerts({
   },
 });
 await alerts.start();
+await alertGroupsReady(client, latencyPrefix);
 
 /** Appends records stamped with the time of their XADD. */
 async function append(batch: AuditRecord[]): Promise<void> {

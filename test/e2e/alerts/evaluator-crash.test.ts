@@ -12,6 +12,7 @@ import { type OidcProviderHarness, startOidcProvider } from "../../../tools/dev-
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
 import { type StandIn, startStandIn } from "../../../tools/stand-in/index.ts";
 import { makeServerTls } from "../../../tools/tls/server-tls.ts";
+import { alertGroupsReady } from "../../support/alert-fixtures.ts";
 import { requestRecord, waitFor } from "../../support/audit-fixtures.ts";
 import { readAudit } from "../../support/audit-log.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.ts";
@@ -84,6 +85,7 @@ describe("an evaluating broker killed mid-stream", { timeout: 120_000 }, () => {
   it("loses no alert and fires none twice", async () => {
     const first = await start();
     const client = redis.client();
+    await alertGroupsReady(client, redis.keyPrefix);
     const [log] = auditKeys(redis.keyPrefix, 1).shards.map((s) => s.log);
     const alertLog = alertLogKeys(redis.keyPrefix).log;
     const records = Array.from({ length: RECORDS }, (_, i) =>

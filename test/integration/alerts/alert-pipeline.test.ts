@@ -7,6 +7,7 @@ import type { AuditRecord } from "../../../src/audit/record.ts";
 import { toStreamFields } from "../../../src/audit/record-fields.ts";
 import { createLogger } from "../../../src/shared/logger.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
+import { alertGroupsReady } from "../../support/alert-fixtures.ts";
 import { requestRecord, waitFor } from "../../support/audit-fixtures.ts";
 import { RecordingLifecycle } from "../../support/fakes/recording-lifecycle.ts";
 import { testConfig } from "../../support/fakes/test-config.ts";
@@ -82,8 +83,17 @@ describe("alert pipeline (evaluation → alert log → dispatch)", () => {
 
   it("fires once per request, records alert.fired, delivers and acts, and ignores what matches nothing", async () => {
     const keyPrefix = prefix();
+    // Written before alerts ever ran: history, which a first deploy does not evaluate.
+    const old = requestRecord({
+      verb: "create",
+      resource: "pods",
+      subresource: "exec",
+      namespace: "prod-old",
+    });
+    await append(redis, keyPrefix, [old]);
     const one = replica(redis, keyPrefix);
     await one.feature.start();
+    await alertGroupsReady(redis.client(), keyPrefix);
     try {
       const exec = requestRecord({
         verb: "create",
@@ -99,6 +109,7 @@ describe("alert pipeline (evaluation → alert log → dispatch)", () => {
       await waitFor(() => one.delivered.length >= 2 && one.acted.length >= 1);
       // Give a wrong second firing time to show up.
       await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!one.delivered.some((a) => a.record.id === old.id), "history is not evaluated");
       const rules = one.delivered.map((a) => a.rule).sort();
       assert.deepEqual(rules, ["cut-exec", "exec-in-sensitive-namespace"]);
       assert.equal(one.acted.length, 1);
@@ -122,6 +133,7 @@ describe("alert pipeline (evaluation → alert log → dispatch)", () => {
     );
     const first = replica(redis, keyPrefix, shards);
     await first.feature.start();
+    await alertGroupsReady(redis.client(), keyPrefix, shards);
     const writing = append(redis, keyPrefix, records, shards);
     await waitFor(() => first.delivered.length >= 50);
     await first.feature.stop();
