@@ -19,18 +19,28 @@ const MAX_INTERVAL_MS = 500;
  */
 const LOCK_MS = 1000;
 const BATCH = 50;
+/**
+ * Passes that may run at once. The next pass does not wait for one stuck on a hung Redis
+ * node (until redis.commandTimeout) before it has taken any grant: after a failover it is
+ * the next pass, routed to the new master, that ends the grants due meanwhile. A pass that
+ * holds a grant's lock does hold up the next, so that a replica frozen mid-way takes only one
+ * grant hostage (another replica ends it when the lock lapses).
+ */
+const MAX_PASSES = 2;
 
 /**
  * Ends grants at their deadline. Every replica runs one; per-grant locks spread the work,
- * and the store's compare-and-set makes each end happen exactly once.
+ * and the store's compare-and-set makes each end happen exactly once, so passes that overlap
+ * (within one replica too) never end a grant twice.
  */
 export class ExpiryWorker {
   readonly #options: ExpiryWorkerOptions;
   readonly #holder = `expiry-${randomId(6)}`;
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
   #stopped = true;
-  #pass: Promise<void> = Promise.resolve();
+  readonly #passes = new Set<Promise<void>>();
+  /** Grants a pass of this worker has locked and not yet let go of. */
+  #locked = 0;
 
   constructor(options: ExpiryWorkerOptions) {
     this.#options = options;
@@ -44,7 +54,7 @@ export class ExpiryWorker {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await this.#pass;
+    await Promise.all(this.#passes);
   }
 
   /** One pass: end every grant whose deadline has passed. Exposed for tests. */
@@ -53,6 +63,7 @@ export class ExpiryWorker {
     let ended = 0;
     for (const id of await store.dueBefore(clock.now(), BATCH)) {
       if (!(await store.tryLock(id, this.#holder, LOCK_MS))) continue;
+      this.#locked++;
       try {
         const grant = await store.get(id);
         if (grant && grant.state !== "ended" && grant.expiresAt <= clock.now()) {
@@ -62,6 +73,7 @@ export class ExpiryWorker {
       } catch (err) {
         logger.error({ grant: id, err }, "could not end expired grant; will retry");
       } finally {
+        this.#locked--;
         await store.unlock(id, this.#holder).catch(() => {});
       }
     }
@@ -70,25 +82,28 @@ export class ExpiryWorker {
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#pass = this.#tick();
-    }, delayMs);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), delayMs);
     this.#timer.unref();
   }
 
-  async #tick(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    let next = MAX_INTERVAL_MS;
+  /** Starts a pass (unless MAX_PASSES are under way) and the timer for the next, at once. */
+  #tick(): void {
+    this.#schedule(MAX_INTERVAL_MS);
+    if (this.#passes.size >= MAX_PASSES || this.#locked > 0) return;
+    const pass = this.#pass().finally(() => this.#passes.delete(pass));
+    this.#passes.add(pass);
+  }
+
+  async #pass(): Promise<void> {
     try {
       await this.runOnce();
+      // A deadline sooner than the next pass brings it forward.
       const deadline = await this.#options.store.nextDeadline();
-      if (deadline !== undefined) next = Math.max(10, Math.min(next, deadline - this.#options.clock.now()));
+      const wait = deadline === undefined ? MAX_INTERVAL_MS : deadline - this.#options.clock.now();
+      if (wait < MAX_INTERVAL_MS) this.#schedule(Math.max(10, wait));
     } catch (err) {
       this.#options.logger.warn({ err }, "expiry pass failed");
-    } finally {
-      this.#running = false;
-      this.#schedule(next);
     }
   }
 }
