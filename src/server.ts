@@ -11,6 +11,7 @@ import { createAudit } from "./audit/index.ts";
 import { createClusters } from "./cluster/index.ts";
 import { loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
+import { createConsole } from "./console/index.ts";
 import { createGateway } from "./gateway/index.ts";
 import { createGrants, type ReconcileReport } from "./grants/index.ts";
 import { createApp } from "./http/app.ts";
@@ -45,6 +46,8 @@ export interface BrokerOptions {
   /** Time for everything the broker decides (deadlines, expiry, records); tests move it forward. */
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
+  /** The built web console's directory, instead of the one next to the code (tests). */
+  consoleDir?: string;
 }
 
 export async function startBroker(config: Config, options: BrokerOptions = {}): Promise<Broker> {
@@ -73,7 +76,9 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     metrics,
   });
   const requests = createRequests({ config, redis, grants, lifecycle, replica, clock, logger, metrics, env });
-  const identity = createIdentity({ config, redis, clock, lifecycle, logger, env });
+  // The console's Reports and Alerts pages show because both features are composed below.
+  const consoleFeatures = { reports: true, alerts: true };
+  const identity = createIdentity({ config, redis, clock, lifecycle, logger, env, consoleFeatures });
   const ci = createCiExchange({ config, redis, keyPrefix, grants, credentials: grants, clock, logger });
   const gateway = createGateway({
     config,
@@ -117,7 +122,23 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
       logger,
     }),
   });
-  const features: Feature[] = [audit, clusters, grants, requests, identity, ci, reports, alerts, gateway];
+  const webConsole = createConsole({
+    config,
+    signIn: identity.consoleSignIn,
+    ...(options.consoleDir ? { dir: options.consoleDir } : {}),
+  });
+  const features: Feature[] = [
+    audit,
+    clusters,
+    grants,
+    requests,
+    identity,
+    ci,
+    reports,
+    alerts,
+    webConsole,
+    gateway,
+  ];
 
   const limiter = new RateLimiter({ redis, keyPrefix, clock });
   const api: ApiContext = {
@@ -134,6 +155,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     trustProxy: config.server.trustProxy,
     maxBodyBytes: config.limits.maxBodyBytes,
     api: features.flatMap((feature) => feature.routes(api)),
+    mounts: [{ path: "/ui", router: webConsole.uiRoutes(api) }],
   });
 
   for (const feature of features) await feature.start();

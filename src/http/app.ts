@@ -14,9 +14,11 @@ export interface AppOptions {
   maxBodyBytes: number;
   /** Feature routers mounted under /v1. */
   api: Router[];
+  /** Routers mounted at other paths (the web console at /ui): no JSON body parser, same error rendering. */
+  mounts?: { path: string; router: Router }[];
 }
 
-/** The express app for the API and health endpoints (the gateway is attached to the server). */
+/** The express app for the API, the web console and the health endpoints (the gateway is attached to the server). */
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -26,6 +28,7 @@ export function createApp(options: AppOptions): Express {
   v1.use(express.json({ limit: options.maxBodyBytes }));
   for (const router of options.api) v1.use(router);
   app.use("/v1", v1);
+  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
   app.use(notFound);
   app.use(renderErrors(options.logger));
   return app;

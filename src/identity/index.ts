@@ -5,10 +5,17 @@
  * with its refresh token, and revocable centrally (session-service.ts). CI jobs are
  * identity/ci, a feature of its own.
  *
+ * The web console signs in through the same client and holds the same kind of session, in
+ * the HttpOnly kb_console cookie (console-cookie.ts); requests authenticated by the cookie
+ * must pass the CSRF checks (console-csrf.ts). The console feature serves /ui and asks this
+ * one to start a sign-in and whether a browser is signed in.
+ *
  * It owns the broker's OIDC client (its secret read from env or file), sessions and login
- * state in Redis (the {sessions} and {login} hash tags), the login, whoami and logout routes,
- * and the session check every other feature's routes sit behind.
+ * state in Redis (the {sessions} and {login} hash tags), the login, whoami, console session
+ * and logout routes, the console cookie, and the session check every other feature's routes
+ * sit behind.
  */
+import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
 import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
@@ -16,15 +23,17 @@ import { readSecret } from "../config/secrets.ts";
 import type { Feature } from "../http/feature.ts";
 import { entitlements } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
+import { Unauthorized } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { RedisClient } from "../shared/redis.ts";
+import { CONSOLE_COOKIE, readCookie } from "./console-cookie.ts";
 import { loginRoutes } from "./login-routes.ts";
 import { LoginService } from "./login-service.ts";
 import { LoginStore } from "./login-store.ts";
 import { OpenidOidcClient } from "./openid-oidc-client.ts";
 import { requireSession } from "./require-session.ts";
-import { sessionRoutes } from "./session-routes.ts";
+import { type ConsoleFeatures, sessionRoutes } from "./session-routes.ts";
 import { SessionService } from "./session-service.ts";
 import { SessionStore } from "./session-store.ts";
 
@@ -35,6 +44,8 @@ export interface IdentityDeps {
   lifecycle: LifecycleSink;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** Which optional console pages have an API behind them (GET /v1/console/session tells). */
+  consoleFeatures: ConsoleFeatures;
 }
 
 export interface Identity extends Feature {
@@ -42,6 +53,13 @@ export interface Identity extends Feature {
   requireSession: RequestHandler;
   /** Ends every broker session of a person (by subject) at once; returns how many were live. */
   revokeAllOf(subject: string, by: Principal): Promise<number>;
+  /** The web console's sign-in: where a browser starts it, and whether one is signed in. */
+  consoleSignIn: {
+    /** The IdP URL that starts a console sign-in landing back on `returnTo` (or /ui/). */
+    startLogin(returnTo: unknown): Promise<URL>;
+    /** Whether the request's kb_console cookie names a live session (a store outage throws). */
+    signedIn(req: IncomingMessage): Promise<boolean>;
+  };
 }
 
 export function createIdentity(deps: IdentityDeps): Identity {
@@ -67,21 +85,41 @@ export function createIdentity(deps: IdentityDeps): Identity {
     settings: config.oidc,
     publicUrl: config.server.publicUrl,
     logger,
+    clock,
   });
-  const session = requireSession(sessions);
+  const publicUrl = config.server.publicUrl;
+  const secureCookies = new URL(publicUrl).protocol === "https:";
+  const session = requireSession(sessions, { publicUrl });
   return {
     requireSession: session,
     revokeAllOf: (subject, by) => sessions.revokeAllOf(subject, by),
+    consoleSignIn: {
+      startLogin: (returnTo) => login.startConsole(returnTo),
+      signedIn: async (req) => {
+        const secret = readCookie(req.headers.cookie, CONSOLE_COOKIE);
+        if (!secret) return false;
+        return sessions.authenticate(secret).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof Unauthorized) return false;
+            throw err;
+          },
+        );
+      },
+    },
     routes: (api) => [
       loginRoutes({
         login,
         limit: api.rateLimit("login", config.limits.rateLimits.login.perMinute, "client"),
+        secureCookies,
       }),
       sessionRoutes({
         sessions,
         requireSession: session,
         isAdmin: api.isAdmin,
         entitlements: (principal) => entitlements(config, principal),
+        consoleFeatures: deps.consoleFeatures,
+        secureCookies,
       }),
     ],
     start: async () => {},

@@ -1,11 +1,21 @@
 import { type RequestHandler, Router } from "express";
+import { consoleCookie } from "./console-cookie.ts";
 import type { LoginService } from "./login-service.ts";
+
+/** Where the console shows why a sign-in failed (a page the console feature serves). */
+export const CONSOLE_LOGIN_FAILED = "/ui/login-failed";
 
 /**
  * The login endpoints. /start and /callback are visited by the person's browser; /token and
  * the device endpoints are called by the CLI. `limit` rate-limits all of them per client.
+ * (The console's sign-in starts at /ui/login, which the console feature serves.)
  */
-export function loginRoutes(options: { login: LoginService; limit: RequestHandler }): Router {
+export function loginRoutes(options: {
+  login: LoginService;
+  limit: RequestHandler;
+  /** Whether cookies are set with Secure (the broker is reached over https). */
+  secureCookies: boolean;
+}): Router {
   const { login, limit } = options;
   const router = Router();
 
@@ -15,7 +25,23 @@ export function loginRoutes(options: { login: LoginService; limit: RequestHandle
 
   router.get("/login/callback", limit, async (req, res) => {
     const query = new URL(req.originalUrl, "http://callback").searchParams;
-    res.redirect(302, (await login.callback(query)).href);
+    const outcome = await login.callback(query);
+    // Nothing on the way back from the IdP may be cached: it hands out a session.
+    res.setHeader("Cache-Control", "no-store");
+    switch (outcome.kind) {
+      case "loopback":
+        return res.redirect(302, outcome.redirect.href);
+      case "console":
+        res.setHeader(
+          "Set-Cookie",
+          consoleCookie(outcome.session.secret, outcome.maxAgeSeconds, options.secureCookies),
+        );
+        return res.redirect(302, outcome.returnTo);
+      case "console-failed": {
+        const failed = new URLSearchParams({ error: outcome.error, return: outcome.returnTo });
+        return res.redirect(302, `${CONSOLE_LOGIN_FAILED}?${failed}`);
+      }
+    }
   });
 
   router.post("/login/token", limit, async (req, res) => {

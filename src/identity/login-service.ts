@@ -11,20 +11,26 @@
  * - device: the broker starts the IdP's device flow and hands the CLI the user code and URL
  *   plus a broker device code; the CLI polls /v1/login/device/token, and each poll is one
  *   token-endpoint call by the broker.
+ * - console: the web console sends the browser to /ui/login?return=…; the broker runs the
+ *   same IdP login, holding the PKCE verifier itself, and at the callback creates the session
+ *   and hands it to the browser as the kb_console cookie (console-cookie.ts); no code ever
+ *   leaves the broker, so there is nothing to intercept on the way back.
  *
  * Sessions themselves are session-service.ts.
  */
 
 import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.ts";
+import type { Clock } from "../shared/clock.ts";
 import { BadRequest, BrokerError, Unauthorized } from "../shared/errors.ts";
 import { randomSecret } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { Principal } from "../shared/principal.ts";
 import { principalFromClaims } from "./claims.ts";
-import type { LoginStore } from "./login-store.ts";
-import { type DeviceAuthorization, IdpRefused, type OidcClient } from "./oidc-client.ts";
+import type { ConsoleTransaction, LoginStore, LoginTransaction } from "./login-store.ts";
+import { type DeviceAuthorization, type IdpIdentity, IdpRefused, type OidcClient } from "./oidc-client.ts";
 import { isValidChallenge, verifierMatches } from "./pkce.ts";
-import { checkLoginRedirect } from "./redirects.ts";
+import { checkLoginRedirect, consoleReturnPath } from "./redirects.ts";
 import type { IssuedSession, SessionService } from "./session-service.ts";
 
 const TRANSACTION_TTL_SECONDS = 600;
@@ -34,6 +40,12 @@ export type DeviceTokenResult =
   | { done: true; session: IssuedSession }
   | { done: false; intervalSeconds: number };
 
+/** Where the callback sends the browser, and for a console login what to set on the way. */
+export type CallbackOutcome =
+  | { kind: "loopback"; redirect: URL }
+  | { kind: "console"; session: IssuedSession; maxAgeSeconds: number; returnTo: string }
+  | { kind: "console-failed"; error: string; returnTo: string };
+
 export class LoginService {
   readonly #oidc: OidcClient;
   readonly #store: LoginStore;
@@ -41,6 +53,7 @@ export class LoginService {
   readonly #settings: Config["oidc"];
   readonly #callbackUrl: string;
   readonly #logger: Logger;
+  readonly #clock: Clock;
 
   constructor(options: {
     oidc: OidcClient;
@@ -49,6 +62,7 @@ export class LoginService {
     settings: Config["oidc"];
     publicUrl: string;
     logger: Logger;
+    clock: Clock;
   }) {
     this.#oidc = options.oidc;
     this.#store = options.store;
@@ -56,6 +70,7 @@ export class LoginService {
     this.#settings = options.settings;
     this.#callbackUrl = new URL("/v1/login/callback", options.publicUrl).href;
     this.#logger = options.logger;
+    this.#clock = options.clock;
   }
 
   /** Step 1 (browser): where to send the person, at the IdP. */
@@ -73,40 +88,45 @@ export class LoginService {
     if (typeof query.state !== "string" || query.state.length < 16 || query.state.length > 256) {
       throw new BadRequest("state must be 16 to 256 characters");
     }
+    return this.#toIdp((verifier) => ({
+      cliRedirect: cliRedirect.href,
+      cliState: query.state as string,
+      cliChallenge: query.code_challenge as string,
+      ...verifier,
+    }));
+  }
+
+  /** Step 1 of a console sign-in (browser): to the IdP, remembering where to land after. */
+  startConsole(returnTo: unknown): Promise<URL> {
+    return this.#toIdp((verifier) => ({
+      kind: "console",
+      returnTo: consoleReturnPath(returnTo),
+      ...verifier,
+    }));
+  }
+
+  async #toIdp(
+    transaction: (checks: { codeVerifier: string; nonce: string }) => LoginTransaction,
+  ): Promise<URL> {
     const state = randomSecret();
     const nonce = randomSecret();
     const codeVerifier = randomSecret();
-    await this.#store.saveTransaction(
-      state,
-      {
-        cliRedirect: cliRedirect.href,
-        cliState: query.state,
-        cliChallenge: query.code_challenge,
-        codeVerifier,
-        nonce,
-      },
-      TRANSACTION_TTL_SECONDS,
-    );
+    await this.#store.saveTransaction(state, transaction({ codeVerifier, nonce }), TRANSACTION_TTL_SECONDS);
     const codeChallenge = createHash("sha256").update(codeVerifier).digest("base64url");
     return this.#oidc.authorizationUrl({ redirectUri: this.#callbackUrl, state, nonce, codeChallenge });
   }
 
-  /** Step 2 (browser, back from the IdP): where to send the person, back at the CLI. */
-  async callback(query: URLSearchParams): Promise<URL> {
+  /** Step 2 (browser, back from the IdP): back to the CLI, or into the console with a session. */
+  async callback(query: URLSearchParams): Promise<CallbackOutcome> {
     const state = query.get("state");
     const tx = state ? await this.#store.takeTransaction(state) : undefined;
     if (!state || !tx)
       throw new BadRequest("this login link has expired or was already used; run kubectl broker login again");
+    if (tx.kind === "console") return this.#consoleCallback(query, state, tx);
     const back = new URL(tx.cliRedirect);
     back.searchParams.set("state", tx.cliState);
-    const callbackUrl = new URL(this.#callbackUrl);
-    callbackUrl.search = query.toString();
     try {
-      const identity = await this.#oidc.redeemCode(callbackUrl, {
-        codeVerifier: tx.codeVerifier,
-        state,
-        nonce: tx.nonce,
-      });
+      const identity = await this.#redeemAtIdp(query, state, tx);
       const principal = principalFromClaims(identity.claims, this.#settings);
       const code = randomSecret();
       await this.#store.saveCode(
@@ -121,7 +141,36 @@ export class LoginService {
       if (err instanceof BrokerError && err.expose) back.searchParams.set("error_description", err.message);
       this.#logger.info({ err: String(err) }, "login callback failed");
     }
-    return back;
+    return { kind: "loopback", redirect: back };
+  }
+
+  /** The console's session is made here, as a CLI redeem would make it, with no code between. */
+  async #consoleCallback(
+    query: URLSearchParams,
+    state: string,
+    tx: ConsoleTransaction,
+  ): Promise<CallbackOutcome> {
+    let identity: IdpIdentity;
+    let principal: Principal;
+    try {
+      identity = await this.#redeemAtIdp(query, state, tx);
+      principal = principalFromClaims(identity.claims, this.#settings);
+    } catch (err) {
+      // A refusal by the IdP, or claims we cannot use, is the person's to see; an outage of
+      // our own store (creating the session below) is not caught, so it stays a 503.
+      this.#logger.info({ err: String(err) }, "console login callback failed");
+      const error = err instanceof IdpRefused ? err.error : "login_failed";
+      return { kind: "console-failed", error, returnTo: tx.returnTo };
+    }
+    const session = await this.#sessions.create(identity, principal, "console");
+    const maxAgeSeconds = (session.expiresAt - this.#clock.now()) / 1000;
+    return { kind: "console", session, maxAgeSeconds, returnTo: tx.returnTo };
+  }
+
+  #redeemAtIdp(query: URLSearchParams, state: string, tx: LoginTransaction): Promise<IdpIdentity> {
+    const callbackUrl = new URL(this.#callbackUrl);
+    callbackUrl.search = query.toString();
+    return this.#oidc.redeemCode(callbackUrl, { codeVerifier: tx.codeVerifier, state, nonce: tx.nonce });
   }
 
   /** Step 3 (CLI): the one-time code and the CLI's PKCE verifier for a session. */

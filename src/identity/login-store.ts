@@ -3,11 +3,26 @@ import type { Principal } from "../shared/principal.ts";
 import { keyspace, type RedisClient } from "../shared/redis.ts";
 import type { IdpIdentity } from "./oidc-client.ts";
 
-/** A loopback login between the browser leaving for the IdP and coming back. */
-export interface LoginTransaction {
+/**
+ * A login between the browser leaving for the IdP and coming back. A loopback login (no
+ * `kind`: transactions stored before the console existed are all loopback ones) ends at the
+ * CLI; a console login ends at the broker, which holds the only PKCE verifier itself.
+ */
+export type LoginTransaction = LoopbackTransaction | ConsoleTransaction;
+
+export interface LoopbackTransaction {
+  kind?: "loopback";
   cliRedirect: string;
   cliState: string;
   cliChallenge: string;
+  codeVerifier: string;
+  nonce: string;
+}
+
+export interface ConsoleTransaction {
+  kind: "console";
+  /** The console path to land on once signed in (checked by consoleReturnPath). */
+  returnTo: string;
   codeVerifier: string;
   nonce: string;
 }

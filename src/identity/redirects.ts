@@ -29,3 +29,29 @@ export function checkLoginRedirect(raw: unknown, allowed: string[]): URL {
   }
   return url;
 }
+
+/** Where a console login lands when the asked-for place is not a console page. */
+export const CONSOLE_HOME = "/ui/";
+
+/**
+ * The console page a sign-in returns to: a path under /ui/ on this origin, normalised the
+ * way the browser will read it (so `/ui/../v1/…` or `/ui/%2e%2e/…` cannot climb out), with
+ * its query and without a fragment. Anything else (`//evil.example`, an absolute URL, an API
+ * path, a backslash some browsers read as a slash) becomes the console's home: an open
+ * redirect here would lend the broker's name to a phishing link.
+ */
+export function consoleReturnPath(raw: unknown): string {
+  if (typeof raw !== "string" || raw.length > 2048 || !raw.startsWith(CONSOLE_HOME)) return CONSOLE_HOME;
+  // Browsers send a path percent-encoded: anything but printable ASCII (a control character,
+  // a space) or a backslash, which some browsers read as a slash, is not the console's own.
+  if (!/^[!-~]+$/.test(raw) || raw.includes("\\")) return CONSOLE_HOME;
+  const base = "https://console.invalid";
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return CONSOLE_HOME;
+  }
+  if (url.origin !== base || !url.pathname.startsWith(CONSOLE_HOME)) return CONSOLE_HOME;
+  return url.pathname + url.search;
+}

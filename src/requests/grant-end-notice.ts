@@ -11,10 +11,15 @@ import type { Notifier } from "./webhook-notifier.ts";
 export function notifyGrantEnd(options: {
   requests: Pick<RequestStore, "get">;
   notifier: Notifier;
+  /** The broker's URL as people reach it, for the link to the request's console page. */
+  publicUrl: string;
 }): (event: LifecycleEvent) => Promise<void> {
   return async (event) => {
     if (event.event !== "grant.ended" || !event.request) return;
     const request = await options.requests.get(event.request);
-    if (request) await options.notifier.notify(requestNotification("grant.ended", request));
+    if (request)
+      await options.notifier.notify(
+        requestNotification("grant.ended", request, { publicUrl: options.publicUrl }),
+      );
   };
 }

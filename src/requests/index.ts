@@ -60,7 +60,9 @@ export function createRequests(deps: RequestsDeps): Requests {
   const notifications = createNotifications(deps);
   const notifier = notifications.notifier;
   const store = new RedisRequestStore({ redis: deps.redis, keyPrefix: config.redis.keyPrefix });
-  deps.lifecycle.onRecorded(notifyGrantEnd({ requests: store, notifier }));
+  deps.lifecycle.onRecorded(
+    notifyGrantEnd({ requests: store, notifier, publicUrl: config.server.publicUrl }),
+  );
   const requests = new RequestService({
     config,
     store,

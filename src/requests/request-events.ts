@@ -13,15 +13,19 @@ export class RequestEvents {
   readonly #lifecycle: LifecycleSink;
   readonly #notifier: Notifier;
   readonly #logger: Logger;
+  readonly #publicUrl: string;
 
   constructor(options: {
     lifecycle: LifecycleSink;
     notifier: Notifier;
     logger: Logger;
+    /** The broker's URL as people reach it: notifications link to the console there. */
+    config: { server: { publicUrl: string } };
   }) {
     this.#lifecycle = options.lifecycle;
     this.#notifier = options.notifier;
     this.#logger = options.logger;
+    this.#publicUrl = options.config.server.publicUrl;
   }
 
   /** The audit event and the notification. */
@@ -32,7 +36,9 @@ export class RequestEvents {
     actor?: string,
   ): Promise<void> {
     await this.record(event, request, detail);
-    await this.#notifier.notify(requestNotification(event, request, actor));
+    await this.#notifier.notify(
+      requestNotification(event, request, { publicUrl: this.#publicUrl, ...(actor ? { actor } : {}) }),
+    );
   }
 
   /** The audit event only. */

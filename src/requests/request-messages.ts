@@ -12,15 +12,31 @@ export function describeAccess(request: AccessRequest): string {
 /** The events that tell of an access request (the rest are other features'). */
 export type RequestEvent = Exclude<NotificationEvent, "report.delivered" | "alert.fired">;
 
-/** The notification for a request event: a line for chat, the request for machines. */
+/** The web console's page of a request, which every notification of it links to. */
+export function requestLink(publicUrl: string, requestId: string): string {
+  return new URL(`/ui/requests/${encodeURIComponent(requestId)}`, publicUrl).href;
+}
+
+/**
+ * The notification for a request event: a line for chat, ending with the request's console
+ * page (chat apps link a bare URL at the end), and the request for machines with that page
+ * as `link`.
+ */
 export function requestNotification(
   event: RequestEvent,
   request: AccessRequest,
-  actor?: string,
+  options: { publicUrl: string; actor?: string },
 ): Notification {
+  const link = requestLink(options.publicUrl, request.id);
+  const data = { request: requestView(request), link };
+  const text = request.breakGlass
+    ? breakGlassText(event, request, describeAccess(request))
+    : requestText(event, request, options.actor);
+  return { event, text: `${text} — ${link}`, data };
+}
+
+function requestText(event: RequestEvent, request: AccessRequest, actor: string | undefined): string {
   const access = describeAccess(request);
-  if (request.breakGlass)
-    return { event, text: breakGlassText(event, request, access), data: { request: requestView(request) } };
   const texts: Record<RequestEvent, string> = {
     "request.created": `${request.requester.name} requests ${access}: "${request.reason}". Approve with: kubectl broker approve ${request.id}`,
     "request.approved": `${request.requester.name}'s request for ${access} was approved by ${actor ?? "policy"}${request.grantId ? ` (grant ${request.grantId})` : ""}`,
@@ -28,7 +44,7 @@ export function requestNotification(
     "request.expired": `${request.requester.name}'s request for ${access} expired without a decision`,
     "grant.ended": `${request.requester.name}'s access (${access}) from request ${request.id} has ended`,
   };
-  return { event, text: texts[event], data: { request: requestView(request) } };
+  return texts[event];
 }
 
 /**

@@ -49,6 +49,8 @@ export interface StackOptions<T extends RedisTopology = "single"> {
   secondCluster?: boolean;
   /** Show the broker's logs (LOG_LEVEL); silent by default. */
   logs?: boolean;
+  /** Serve the web console from this directory instead of the build in dist/ui. */
+  consoleDir?: string;
 }
 
 export interface Stack<R = RedisHarness> {
@@ -156,7 +158,13 @@ export async function startStack<T extends RedisTopology = "single">(
   const env = { ...process.env, KB_TEST_OIDC_SECRET: idp.web.clientSecret };
   const logger = options.logs ? createLogger({ level: process.env.LOG_LEVEL ?? "debug" }) : silentLogger();
   const clock = new JumpClock();
-  let broker = await startBroker(config, { logger, env, clock });
+  const brokerOptions = {
+    logger,
+    env,
+    clock,
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+  };
+  let broker = await startBroker(config, brokerOptions);
 
   const stack: Stack<TopologyHarness<T>> = {
     url,
@@ -197,7 +205,7 @@ export async function startStack<T extends RedisTopology = "single">(
     },
     restartBroker: async () => {
       await broker.close();
-      broker = await startBroker(config, { logger, env, clock });
+      broker = await startBroker(config, brokerOptions);
     },
     close: async () => {
       await broker.close();

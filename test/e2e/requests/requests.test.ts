@@ -101,11 +101,14 @@ describe("just-in-time access requests", () => {
     const created = await ask("dev", {});
     assert.equal(created.status, 201);
     assert.equal(created.body.state, "pending");
-    await hooks.waitFor(
+    const told = await hooks.waitFor(
       (b) => b.event === "request.created" && (b.request as RequestBody).id === created.body.id,
     );
+    const link = `${stack.url}/ui/requests/${created.body.id}`;
+    assert.equal(told.link, link, "the JSON body links to the request's console page");
     const chat = await slack.waitFor((b) => String(b.text).includes(created.body.id));
     assert.match(String(chat.text), /dev@example.com requests edit in team-b on test for 30m: "INC-4411"/);
+    assert.ok(String(chat.text).endsWith(` ${link}`), "the chat line ends with the console link");
 
     const approved = await api("approver", "POST", `/requests/${created.body.id}/approve`, {
       comment: "go ahead",

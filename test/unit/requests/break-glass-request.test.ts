@@ -115,7 +115,7 @@ describe("break-glass requests", () => {
     );
     assert.match(
       t.notifications[0]!.text,
-      /^BREAK-GLASS: oncall@example\.com took edit in payments on prod for 20m at once, with no approver: "INC-7: payments down" \(grant grant-1\)\. Check it now; end it with: kubectl broker revoke grant-1$/,
+      /^BREAK-GLASS: oncall@example\.com took edit in payments on prod for 20m at once, with no approver: "INC-7: payments down" \(grant grant-1\)\. Check it now; end it with: kubectl broker revoke grant-1 — https:\/\/kb\.example\.com\/ui\/requests\/\w+$/,
     );
     assert.equal((t.notifications[0]!.data.request as { breakGlass?: boolean }).breakGlass, true);
   });

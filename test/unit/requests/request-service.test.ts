@@ -226,7 +226,12 @@ describe("RequestService.create", () => {
       },
     ]);
     assert.deepEqual(t.notified(), ["request.created"]);
-    assert.match(t.notifications[0]!.text, new RegExp(`kubectl broker approve ${created.id}$`));
+    const link = `https://kb.example.com/ui/requests/${created.id}`;
+    assert.ok(
+      t.notifications[0]!.text.endsWith(`kubectl broker approve ${created.id} — ${link}`),
+      "chat gets the command and, last, the request's console page",
+    );
+    assert.equal(t.notifications[0]!.data.link, link, "the JSON body links to the console page");
     assert.deepEqual(t.grants.inputs, []);
   });
 
@@ -268,7 +273,10 @@ describe("RequestService.create", () => {
     assert.deepEqual(t.events(), ["request.created", "request.approved"]);
     assert.deepEqual(t.notified(), ["request.approved"], "approvers are told, not asked");
     assert.equal(t.lifecycle.events[1]!.grant, "grant-1");
-    assert.match(t.notifications[0]!.text, /was approved by auto-approval policy \(grant grant-1\)$/);
+    assert.match(
+      t.notifications[0]!.text,
+      /was approved by auto-approval policy \(grant grant-1\) — https:\/\/kb\.example\.com\/ui\/requests\/\w+$/,
+    );
   });
 
   it("does not ask approvers to approve a request that was approved at once", async () => {
@@ -319,7 +327,10 @@ describe("RequestService.approve, one approval required", () => {
     assert.deepEqual(t.events(), ["request.created", "request.approved"]);
     assert.match(t.lifecycle.events[1]!.detail!, /; approved by sre1@example\.com; grant grant-1$/);
     assert.deepEqual(t.notified(), ["request.created", "request.approved"]);
-    assert.match(t.notifications[1]!.text, /was approved by sre1@example\.com \(grant grant-1\)$/);
+    assert.match(
+      t.notifications[1]!.text,
+      /was approved by sre1@example\.com \(grant grant-1\) — https:\/\/kb\.example\.com\/ui\/requests\/\w+$/,
+    );
   });
 
   it("never lets requesters approve their own request, even when they are approvers", async () => {
@@ -581,7 +592,10 @@ describe("RequestService expiry", () => {
     assert.deepEqual(await t.service.get(sre1, created.id), expired);
     assert.deepEqual(t.events(), ["request.created", "request.expired"]);
     assert.deepEqual(t.notified(), ["request.created", "request.expired"]);
-    assert.match(t.notifications[1]!.text, /expired without a decision$/);
+    assert.match(
+      t.notifications[1]!.text,
+      /expired without a decision — https:\/\/kb\.example\.com\/ui\/requests\/\w+$/,
+    );
     assert.equal(await t.service.expireDue(), 0);
   });
 
@@ -705,7 +719,10 @@ describe("RequestService.deny and cancel", () => {
     assert.deepEqual(t.events(), ["request.created", "request.denied"]);
     assert.match(t.lifecycle.events[1]!.detail!, /; denied by sre1@example\.com: not during the freeze$/);
     assert.deepEqual(t.notified(), ["request.created", "request.denied"]);
-    assert.match(t.notifications[1]!.text, /was denied by sre1@example\.com$/);
+    assert.match(
+      t.notifications[1]!.text,
+      /was denied by sre1@example\.com — https:\/\/kb\.example\.com\/ui\/requests\/\w+$/,
+    );
     assert.deepEqual(t.grants.inputs, []);
 
     await assert.rejects(t.service.deny(sre2, created.id), conflict(/is denied; it can no longer be denied/));
