@@ -13,11 +13,19 @@
  * (it looks for kubectl_complete-<plugin> on PATH): a few lines that run the plugin's
  * `__complete`.
  * dist/kube-broker.js is the server, src/main.ts bundled, node_modules left as imports.
+ * dist/ui/ is the web console (src/console/ui, Preact): index.html and content-hashed, minified
+ * assets/app-<hash>.js and .css, for the browser. No inline script or style (the console's CSP
+ * allows only 'self') and nothing remote; the build fails when the first load's JavaScript
+ * exceeds CONSOLE_JS_GZIP_LIMIT compressed.
+ *
+ * Importing this file builds nothing (the console's unit test uses buildConsole); running it
+ * builds everything.
  */
 import { execFileSync } from "node:child_process";
-import { chmod, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -32,6 +40,8 @@ const common = {
   define: { KUBE_BROKER_GIT_COMMIT: gitCommit() },
 } as const;
 const cli: BuildOptions = { ...common, outdir: dist, minify: true, legalComments: "none", metafile: true };
+/** The console's first load may carry at most this much JavaScript, gzip-compressed (issue 18). */
+export const CONSOLE_JS_GZIP_LIMIT = 200 * 1024;
 
 /** `import { readFileSync } from "node:fs"` becomes a property of process.getBuiltinModule("node:fs"). */
 const builtinsWithoutImports: Plugin = {
@@ -55,45 +65,51 @@ const appOutsideEntry: Plugin = {
   },
 };
 
-await rm(join(dist, "cli"), { recursive: true, force: true });
-const entry = await build({
-  ...cli,
-  entryPoints: { "kubectl-broker": join(root, "src/cli/main.ts") },
-  plugins: [appOutsideEntry, builtinsWithoutImports],
-});
-await build({
-  ...cli,
-  entryPoints: { "cli/app": join(root, "src/cli/run-cli.ts") },
-  splitting: true,
-  chunkNames: "cli/[name]-[hash]",
-  plugins: [builtinsWithoutImports],
-});
-await build({
-  ...common,
-  entryPoints: { "kube-broker": join(root, "src/main.ts") },
-  outdir: dist,
-  packages: "external",
-});
+if (import.meta.main) {
+  await rm(join(dist, "cli"), { recursive: true, force: true });
+  const entry = await build({
+    ...cli,
+    entryPoints: { "kubectl-broker": join(root, "src/cli/main.ts") },
+    plugins: [appOutsideEntry, builtinsWithoutImports],
+  });
+  await build({
+    ...cli,
+    entryPoints: { "cli/app": join(root, "src/cli/run-cli.ts") },
+    splitting: true,
+    chunkNames: "cli/[name]-[hash]",
+    plugins: [builtinsWithoutImports],
+  });
+  await build({
+    ...common,
+    entryPoints: { "kube-broker": join(root, "src/main.ts") },
+    outdir: dist,
+    packages: "external",
+  });
 
-await writeFile(
-  join(dist, "kubectl_complete-broker.js"),
-  `#!/usr/bin/env node
+  await writeFile(
+    join(dist, "kubectl_complete-broker.js"),
+    `#!/usr/bin/env node
 // kubectl (1.26 and later) runs kubectl_complete-broker with the words after "kubectl broker"
 // to complete them: this is kubectl-broker __complete (src/cli/completion/complete.ts).
 process.argv.splice(2, 0, "__complete");
 await import("./kubectl-broker.js");
 `,
-);
-for (const bin of ["kubectl-broker.js", "kubectl_complete-broker.js", "kube-broker.js"]) {
-  const path = join(dist, bin);
-  if (!(await readFile(path, "utf8")).startsWith("#!/usr/bin/env node\n"))
-    throw new Error(`${bin}: no #! line`);
-  await chmod(path, 0o755);
+  );
+  for (const bin of ["kubectl-broker.js", "kubectl_complete-broker.js", "kube-broker.js"]) {
+    const path = join(dist, bin);
+    if (!(await readFile(path, "utf8")).startsWith("#!/usr/bin/env node\n"))
+      throw new Error(`${bin}: no #! line`);
+    await chmod(path, 0o755);
+  }
+  checkEntry(entry.metafile!);
+  console.log(
+    "built dist/kubectl-broker.js (+ dist/cli/), dist/kubectl_complete-broker.js and dist/kube-broker.js",
+  );
+  const ui = await buildConsole(join(dist, "ui"));
+  console.log(
+    `built dist/ui/ (${ui.script}: ${kib(ui.scriptGzipBytes)} gzip, the limit is ${kib(CONSOLE_JS_GZIP_LIMIT)})`,
+  );
 }
-checkEntry(entry.metafile!);
-console.log(
-  "built dist/kubectl-broker.js (+ dist/cli/), dist/kubectl_complete-broker.js and dist/kube-broker.js",
-);
 
 /** The commit being built, as a JS expression; a checkout without git (a container build) has none. */
 function gitCommit(): string {
@@ -120,4 +136,89 @@ function checkEntry(metafile: Metafile): void {
     throw new Error(`${name} must import only ./cli/app.js, dynamically; it imports ${imports.join(", ")}`);
   if (output.bytes > 32 * 1024)
     throw new Error(`${name} is ${output.bytes} bytes; the cached path should stay small`);
+}
+
+export interface ConsoleBuild {
+  /** The asset names, as index.html links them (under /ui/assets/). */
+  script: string;
+  stylesheet: string;
+  scriptGzipBytes: number;
+}
+
+/**
+ * The web console into `outdir`: assets/app-<hash>.js and .css (the hash is of the content, so
+ * the server may cache them forever) and index.html, which only links them.
+ */
+export async function buildConsole(outdir: string): Promise<ConsoleBuild> {
+  await rm(outdir, { recursive: true, force: true });
+  const assets = join(outdir, "assets");
+  const result = await build({
+    entryPoints: { app: join(root, "src/console/ui/main.tsx") },
+    tsconfig: join(root, "src/console/ui/tsconfig.json"),
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: ["es2022"],
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    minify: true,
+    legalComments: "none",
+    outdir: assets,
+    entryNames: "[name]-[hash]",
+    metafile: true,
+    logLevel: "warning",
+  });
+  const outputs = Object.entries(result.metafile.outputs);
+  const [scriptPath, entry] = outputs.find(([, output]) => output.entryPoint !== undefined)!;
+  const stylesheetPath = entry.cssBundle;
+  if (!stylesheetPath) throw new Error("the console build made no stylesheet");
+  const script = basename(scriptPath);
+  const stylesheet = basename(stylesheetPath);
+  // One file is the whole first load: no splitting, so no chunk loads later or in parallel.
+  if (outputs.some(([path]) => path.endsWith(".js") && path !== scriptPath)) {
+    throw new Error(`the console build made more than one script: ${outputs.map(([p]) => p).join(", ")}`);
+  }
+  const scriptGzipBytes = gzipSync(await readFile(join(assets, script)), { level: 9 }).length;
+  checkConsoleBudget(script, scriptGzipBytes);
+  await mkdir(outdir, { recursive: true });
+  await writeFile(join(outdir, "index.html"), consoleHtml(script, stylesheet));
+  return { script, stylesheet, scriptGzipBytes };
+}
+
+/** Throws, naming the size, when the first load's compressed JavaScript is over the limit. */
+export function checkConsoleBudget(script: string, gzipBytes: number, limit = CONSOLE_JS_GZIP_LIMIT): void {
+  if (gzipBytes > limit) {
+    throw new Error(
+      `${script}: the console's first load is ${gzipBytes} bytes (${kib(gzipBytes)}) of gzip-compressed JavaScript; the limit is ${limit} bytes (${kib(limit)})`,
+    );
+  }
+}
+
+/**
+ * The page every /ui/ path serves. Asset URLs are absolute (the page is served at
+ * /ui/requests/<id> too); the icon is an empty data: URL, so the browser asks for no
+ * /favicon.ico (img-src allows data:).
+ */
+export function consoleHtml(script: string, stylesheet: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>kube-broker</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ui/assets/${stylesheet}">
+<script type="module" src="/ui/assets/${script}"></script>
+</head>
+<body>
+<div id="app"></div>
+<noscript>The kube-broker console needs JavaScript; the kubectl broker plugin does everything it does.</noscript>
+</body>
+</html>
+`;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
 }
