@@ -137,6 +137,7 @@ Then, as the approver, in a third terminal:
 Back as dev: kubectl --context ${cluster}-edit create configmap hello --from-literal=a=1
              kubectl broker grants; kubectl broker revoke <grant-id>
 Anyone:      kubectl broker audit tail    (admins see everything; others their own records)
+             kubectl broker alerts        (what the alert rules saw; -w to follow)
 
 Press Ctrl-C to stop everything.`);
 

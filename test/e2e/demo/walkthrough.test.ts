@@ -179,6 +179,16 @@ describe("npm run demo, walked through", () => {
       "each cluster named",
     );
     assert.ok(requests.some((r) => r.verb === "create" && r.resource === "configmaps" && r.status === "201"));
+
+    // dev's first requests came from an address never seen for dev: the default rule says so.
+    const alerts = await admin.broker("alerts", "-o", "json");
+    assert.equal(alerts.code, 0, alerts.stderr);
+    const fired = (JSON.parse(alerts.stdout) as { items: { rule: string; record: { user: string } }[] })
+      .items;
+    assert.ok(
+      fired.some((a) => a.rule === "new-source-ip" && a.record.user === "dev@example.com"),
+      `alerts: ${fired.map((a) => a.rule).join(", ")}`,
+    );
   });
 
   it("request --wait ends with the approver's denial; a requester can cancel", async () => {
