@@ -200,11 +200,13 @@ describe("three replicas behind HAProxy", { timeout: 240_000 }, () => {
     const openStreams = () => Promise.all(replicas.map((r) => metric(r, "kube_broker_gateway_open_streams")));
     const before = await openStreams();
     const watch = await openWatch(await kubeconfig("restart-watch", watchToken), "team-b");
-    // The replica holding this watch: the one with one more open stream than before.
+    // The replica holding this watch: the one with one more open stream than before, once the
+    // set has exactly one more in all (a stream of an earlier test may still be closing).
     let holder: Replica | undefined;
     await waitUntil(async () => {
       const open = await openStreams();
-      holder = replicas[open.findIndex((n, i) => n > before[i]!)];
+      const added = open.reduce((sum, n, i) => sum + n - before[i]!, 0);
+      holder = added === 1 ? replicas[open.findIndex((n, i) => n > before[i]!)] : undefined;
       return holder !== undefined;
     }, 10_000);
     const exited = once(watch.child, "exit");
