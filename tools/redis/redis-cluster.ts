@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Cluster, type ClusterOptions } from "ioredis";
-import { freePort } from "../free-port.ts";
+import { freePorts } from "../free-port.ts";
 import { clearPrefix, ProcessSlots, pollUntil, withNode } from "./redis-process.ts";
 
 /**
@@ -65,13 +65,10 @@ export async function startRedisCluster(
   const { masters = 3, replicasPerMaster = 1, nodeTimeoutMs = 1000 } = options;
   const dir = await mkdtemp(join(tmpdir(), "kb-redis-cluster-"));
   const count = masters * (1 + replicasPerMaster);
-  const ports: number[] = [];
   // Each node needs a bus port too; the default (port + 10000) may be past 65535.
-  const busPorts: number[] = [];
-  for (let i = 0; i < count; i++) {
-    ports.push(await freePort());
-    busPorts.push(await freePort());
-  }
+  const picked = await freePorts(2 * count);
+  const ports = picked.slice(0, count);
+  const busPorts = picked.slice(count);
   const procs = new ProcessSlots(count);
 
   const startNode = async (i: number) => {
@@ -125,7 +122,10 @@ export async function startRedisCluster(
   };
 
   try {
-    await Promise.all(ports.map((_, i) => startNode(i)));
+    // Every node settles before a failure is thrown, so closeAll stops the ones that started.
+    const started = await Promise.allSettled(ports.map((_, i) => startNode(i)));
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
     const addresses = ports.map((port) => `${host}:${port}`);
     await run("redis-cli", [
       "--cluster",

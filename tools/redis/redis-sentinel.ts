@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
-import { freePort } from "../free-port.ts";
+import { freePorts } from "../free-port.ts";
 import { clearPrefix, ProcessSlots, pollUntil, withNode } from "./redis-process.ts";
 
 /**
@@ -46,8 +46,9 @@ const masterName = "kbmaster";
 
 export async function startRedisSentinel(): Promise<RedisSentinelHarness> {
   const dir = await mkdtemp(join(tmpdir(), "kb-redis-sentinel-"));
-  const ports = [await freePort(), await freePort()];
-  const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+  const picked = await freePorts(5);
+  const ports = picked.slice(0, 2);
+  const sentinelPorts = picked.slice(2);
   const nodes = new ProcessSlots(2);
   const sentinelProcs = new ProcessSlots(3);
 
