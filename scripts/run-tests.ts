@@ -2,8 +2,9 @@
  * `npm test` (and the tier scripts): every test file of the tiers named, in two passes.
  *
  * Most files run four at a time. The suites that start several broker processes and Redis
- * topologies and then measure real time (a watch cut within a second of a revoke on another
- * replica, a grant ended within 2 s of a failover) run afterwards, one file at a time: on a
+ * topologies, or stall and kill Redis, and then measure real time (a watch cut within a
+ * second of a revoke on another replica, a grant ended within 2 s of a failover, no request
+ * held past its bound while Redis is paused) run afterwards, one file at a time: on a
  * 2-core machine, sharing the cores with three other files (a headless Chromium among them)
  * measures the machine, not the broker. A new folder joins the parallel pass by itself.
  *
@@ -12,7 +13,15 @@
 import { spawnSync } from "node:child_process";
 import { globSync } from "node:fs";
 
-const SERIAL = ["test/e2e/replicas/", "test/e2e/topologies/"];
+const SERIAL = [
+  "test/e2e/replicas/",
+  "test/e2e/topologies/",
+  // Redis paused or killed under load, with bounds on how long a request may be held.
+  "test/e2e/gateway/redis-stall",
+  "test/e2e/gateway/audit-outage",
+  // The Cluster and Sentinel harnesses' own failovers.
+  "test/integration/tools/",
+];
 const tiers = process.argv.slice(2);
 if (tiers.length === 0) throw new Error("name the tiers to run: unit, integration, e2e");
 
