@@ -109,6 +109,7 @@ const { envFile } = await writeDemoFiles({ dir, brokerUrl, caFile, clusters });
 console.log(`kube-broker demo is running
 
   broker          ${brokerUrl}   (logs: ${logFile})
+  web console     ${brokerUrl}/ui/   (sign in as dev, approver or admin; trust ${caFile} or click through)
 ${clusters
   .map(
     (name, i) =>

@@ -18,6 +18,8 @@ describe("npm run demo, walked through", () => {
   let dir: string;
   let demo: ChildProcess;
   let env: Record<string, string>;
+  /** The console URL the demo printed. */
+  let consoleLine: string | undefined;
 
   before(async () => {
     freshCliBundle();
@@ -38,6 +40,7 @@ describe("npm run demo, walked through", () => {
         throw new Error(`the demo did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    consoleLine = /web console +(\S+)/.exec(output)?.[1];
     env = {};
     for (const line of (await readFile(join(dir, "env"), "utf8")).split("\n")) {
       const match = /^export (\w+)=(.*)$/.exec(line);
@@ -92,6 +95,7 @@ describe("npm run demo, walked through", () => {
     const dev = terminal("dev");
     const approver = terminal("approver");
     const admin = terminal("admin");
+    assert.equal(consoleLine, `${env.KUBE_BROKER_SERVER}/ui/`, "the demo prints the web console's URL");
 
     await dev.login();
     const pods = await dev.kubectl("--context", "demo-view", "get", "pods");
