@@ -1,16 +1,14 @@
+import type { Principal } from "../../shared/principal.ts";
+
 /**
  * The JSON the console reads, as the API writes it (session-routes, entitlements, grantView,
- * requestView). Written out here rather than imported: the UI is type-checked on its own
- * (DOM, no Node), and a type import would pull the server's modules into that program.
+ * requestView). Written out here rather than imported from the features: the UI is
+ * type-checked on its own (DOM, no Node), and importing a feature's types would pull its
+ * server modules into that program. The shared library's small, dependency-free types are
+ * imported (the principal).
  */
 
-export interface Principal {
-  kind: "user" | "ci";
-  subject: string;
-  name: string;
-  email?: string;
-  groups: string[];
-}
+export type { Principal };
 
 /** GET /v1/console/session */
 export interface ConsoleSession {
