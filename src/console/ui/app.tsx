@@ -2,13 +2,18 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type ApiError, createApi, loginUrl } from "./api.ts";
 import { ErrorMessage } from "./components/alert.tsx";
 import { Shell } from "./components/shell.tsx";
+import { ActivityPage } from "./pages/activity.tsx";
+import { AlertDetailPage } from "./pages/alert-detail.tsx";
+import { AlertsPage } from "./pages/alerts.tsx";
+import { AuditSearchPage } from "./pages/audit-search.tsx";
 import { GrantsPage } from "./pages/grants.tsx";
 import { MyAccessPage } from "./pages/my-access.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
+import { ReportsPage } from "./pages/reports.tsx";
 import { RequestDetailPage } from "./pages/request-detail.tsx";
 import { RequestsPage } from "./pages/requests.tsx";
 import { matchRoute, type Route, sectionOf } from "./routes.ts";
-import { SessionContext } from "./session-context.ts";
+import { SessionContext, useSession } from "./session-context.ts";
 import type { ConsoleSession } from "./types.ts";
 import { useLocation } from "./use-location.ts";
 
@@ -87,6 +92,7 @@ export function App() {
 
 function Page(props: { route: Route }) {
   const { route } = props;
+  const { features } = useSession().session;
   switch (route.page) {
     case "access":
       return <MyAccessPage />;
@@ -96,6 +102,17 @@ function Page(props: { route: Route }) {
       return <RequestDetailPage key={route.id} id={route.id} />;
     case "grants":
       return <GrantsPage />;
+    case "activity":
+      return <ActivityPage />;
+    case "audit":
+      return <AuditSearchPage />;
+    // Reports and alerts exist only where their API does (ConsoleSession.features).
+    case "reports":
+      return features.reports ? <ReportsPage /> : <NotFoundPage />;
+    case "alerts":
+      return features.alerts ? <AlertsPage /> : <NotFoundPage />;
+    case "alert":
+      return features.alerts ? <AlertDetailPage key={route.id} id={route.id} /> : <NotFoundPage />;
     case "not-found":
       return <NotFoundPage />;
   }

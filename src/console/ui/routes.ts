@@ -4,17 +4,37 @@ export type Route =
   | { page: "requests" }
   | { page: "request"; id: string }
   | { page: "grants" }
+  | { page: "activity" }
+  | { page: "audit" }
+  | { page: "alerts" }
+  | { page: "alert"; id: string }
+  | { page: "reports" }
   | { page: "not-found" };
+
+/** The navigation's entries; a page with an id belongs to its list's entry. */
+export type Section = "access" | "requests" | "grants" | "activity" | "audit" | "alerts" | "reports";
+
+const LISTS: Record<string, Route> = {
+  "/ui": { page: "access" },
+  "/ui/requests": { page: "requests" },
+  "/ui/grants": { page: "grants" },
+  "/ui/activity": { page: "activity" },
+  "/ui/audit": { page: "audit" },
+  "/ui/alerts": { page: "alerts" },
+  "/ui/reports": { page: "reports" },
+};
+
+/** Pages of one item: /ui/<list>/<id>. */
+const ITEMS = { requests: "request", alerts: "alert" } as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "");
-  if (path === "/ui") return { page: "access" };
-  if (path === "/ui/requests") return { page: "requests" };
-  if (path === "/ui/grants") return { page: "grants" };
-  const request = /^\/ui\/requests\/([^/]+)$/.exec(path);
-  if (request) {
+  const list = LISTS[path];
+  if (list) return list;
+  const item = /^\/ui\/(requests|alerts)\/([^/]+)$/.exec(path);
+  if (item) {
     try {
-      return { page: "request", id: decodeURIComponent(request[1]!) };
+      return { page: ITEMS[item[1] as keyof typeof ITEMS], id: decodeURIComponent(item[2]!) };
     } catch {
       return { page: "not-found" };
     }
@@ -26,17 +46,18 @@ export function pathOf(route: Exclude<Route, { page: "not-found" }>): string {
   switch (route.page) {
     case "access":
       return "/ui/";
-    case "requests":
-      return "/ui/requests";
     case "request":
       return `/ui/requests/${encodeURIComponent(route.id)}`;
-    case "grants":
-      return "/ui/grants";
+    case "alert":
+      return `/ui/alerts/${encodeURIComponent(route.id)}`;
+    default:
+      return `/ui/${route.page}`;
   }
 }
 
 /** Which navigation entry a route belongs to (a request's page is under Requests). */
-export function sectionOf(route: Route): "access" | "requests" | "grants" | undefined {
+export function sectionOf(route: Route): Section | undefined {
   if (route.page === "request") return "requests";
+  if (route.page === "alert") return "alerts";
   return route.page === "not-found" ? undefined : route.page;
 }

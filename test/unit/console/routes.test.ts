@@ -10,6 +10,11 @@ describe("console routes", () => {
     assert.deepEqual(matchRoute("/ui/requests/"), { page: "requests" });
     assert.deepEqual(matchRoute("/ui/grants"), { page: "grants" });
     assert.deepEqual(matchRoute("/ui/requests/r-123"), { page: "request", id: "r-123" });
+    assert.deepEqual(matchRoute("/ui/activity"), { page: "activity" });
+    assert.deepEqual(matchRoute("/ui/audit/"), { page: "audit" });
+    assert.deepEqual(matchRoute("/ui/alerts"), { page: "alerts" });
+    assert.deepEqual(matchRoute("/ui/alerts/a-1"), { page: "alert", id: "a-1" });
+    assert.deepEqual(matchRoute("/ui/reports"), { page: "reports" });
   });
 
   it("decodes a request id, and treats a malformed one as not found", () => {
@@ -18,7 +23,7 @@ describe("console routes", () => {
   });
 
   it("anything else is not found", () => {
-    for (const path of ["/", "/ui/audit", "/ui/requests/a/b", "/uix", "/ui/grants/x"]) {
+    for (const path of ["/", "/ui/audits", "/ui/requests/a/b", "/uix", "/ui/grants/x", "/ui/audit/x"]) {
       assert.deepEqual(matchRoute(path), { page: "not-found" }, path);
     }
   });
@@ -29,6 +34,11 @@ describe("console routes", () => {
       { page: "requests" },
       { page: "grants" },
       { page: "request", id: "a b/c" },
+      { page: "activity" },
+      { page: "audit" },
+      { page: "alerts" },
+      { page: "alert", id: "x/y" },
+      { page: "reports" },
     ] as const) {
       assert.deepEqual(matchRoute(pathOf(route)), route);
     }
@@ -37,6 +47,7 @@ describe("console routes", () => {
   it("puts a request's page under Requests in the navigation", () => {
     assert.equal(sectionOf({ page: "request", id: "x" }), "requests");
     assert.equal(sectionOf({ page: "grants" }), "grants");
+    assert.equal(sectionOf({ page: "alert", id: "x" }), "alerts");
     assert.equal(sectionOf({ page: "not-found" }), undefined);
   });
 });

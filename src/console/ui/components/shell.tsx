@@ -1,16 +1,28 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { ApiError } from "../api.ts";
+import type { Section } from "../routes.ts";
 import { useSession } from "../session-context.ts";
+import type { ConsoleSession } from "../types.ts";
 import { ErrorMessage } from "./alert.tsx";
 import { Link } from "./link.tsx";
 
-type Section = "access" | "requests" | "grants";
+interface NavEntry {
+  section: Section;
+  href: string;
+  label: string;
+  /** The optional API the page shows; without it the entry is hidden. */
+  feature?: keyof ConsoleSession["features"];
+}
 
-const SECTIONS: { section: Section; href: string; label: string }[] = [
+const SECTIONS: NavEntry[] = [
   { section: "access", href: "/ui/", label: "My access" },
   { section: "requests", href: "/ui/requests", label: "Requests" },
   { section: "grants", href: "/ui/grants", label: "Grants" },
+  { section: "activity", href: "/ui/activity", label: "Activity" },
+  { section: "audit", href: "/ui/audit", label: "Audit search" },
+  { section: "reports", href: "/ui/reports", label: "Reports", feature: "reports" },
+  { section: "alerts", href: "/ui/alerts", label: "Alerts", feature: "alerts" },
 ];
 
 /** The frame of every page: who is signed in, the navigation, sign-out, and the page itself. */
@@ -36,13 +48,15 @@ export function Shell(props: { section: Section | undefined; children: Component
         <span class="brand">kube-broker</span>
         <nav aria-label="Console">
           <ul>
-            {SECTIONS.map(({ section, href, label }) => (
-              <li key={section}>
-                <Link href={href} aria-current={props.section === section ? "page" : undefined}>
-                  {label}
-                </Link>
-              </li>
-            ))}
+            {SECTIONS.filter((e) => !e.feature || session.features[e.feature]).map(
+              ({ section, href, label }) => (
+                <li key={section}>
+                  <Link href={href} aria-current={props.section === section ? "page" : undefined}>
+                    {label}
+                  </Link>
+                </li>
+              ),
+            )}
           </ul>
         </nav>
         <div class="who">
