@@ -59,12 +59,18 @@ export class GrantResolver {
     return grant;
   }
 
-  /** An end was announced (or the subscription was lost): forget what we knew. */
-  forget(grantId?: string): void {
-    if (grantId === undefined) {
-      this.#cache.clear();
-      return;
-    }
+  /** An end was announced: never serve that grant from memory again. */
+  forget(grantId: string): void {
     for (const [key, entry] of this.#cache) if (entry.grant?.id === grantId) this.#cache.delete(key);
+  }
+
+  /**
+   * The subscription was lost, so an end may have been missed: ask Redis again on each
+   * entry's next use. The entries stay as the fallback for a Redis that is not answering
+   * yet (the subscriber often reconnects before the client the lookups use), exactly as
+   * during the outage itself; clearing them would refuse known grants with a 503 then.
+   */
+  revalidateAll(): void {
+    for (const entry of this.#cache.values()) entry.until = 0;
   }
 }

@@ -105,7 +105,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             connections.closeGrant(grantId, endReason(grantId, grant)),
           );
         },
-        () => resolver.forget(),
+        () => resolver.revalidateAll(),
       );
     },
     stop: async () => {

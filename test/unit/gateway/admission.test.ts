@@ -344,6 +344,30 @@ describe("gateway admission", () => {
       assert.equal(ctx.grant, undefined);
     });
 
+    it("after a lost subscription, a known grant is asked for again, and served from memory while Redis is not back", async () => {
+      const req = () => request("/clusters/test/api/v1/namespaces/team-a/pods", bearer());
+      await run(req());
+      resolver.revalidateAll();
+      // The subscriber reconnected first; the lookup client is still away.
+      finder.failWith = Object.assign(new Error("not connected to Redis"), { code: "ECONNREFUSED" });
+      const ctx = context(req());
+      await run(req(), ctx);
+      assert.equal(ctx.grant, grant, "the known grant is still served");
+      assert.equal(finder.calls.length, 2, "revalidation asked the store again");
+      // Once Redis answers, an end missed while away is seen on the next request.
+      finder.failWith = undefined;
+      grant.state = "ended";
+      await assertRefused(run(req()), { type: Unauthorized, code: 401, message: /grant g1 has ended/ });
+    });
+
+    it("an announced end is never served from memory, even while Redis is away", async () => {
+      const req = () => request("/clusters/test/api/v1/namespaces/team-a/pods", bearer());
+      await run(req());
+      resolver.forget("g1");
+      finder.failWith = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      await assertRefused(run(req()), { type: Unavailable, code: 503, message: /try again/ });
+    });
+
     it("a failure to mint the API token comes last, with the grant already in ctx for the audit", async () => {
       const failure = new Error("TokenRequest failed");
       apiTokens.failWith = failure;
