@@ -23,6 +23,24 @@ const PAGES = [
 ];
 const WIDTHS = [1280, 390];
 
+// What the functions run in the page use of the browser's globals (this program has no DOM types).
+interface PageElement {
+  tagName: string;
+  textContent: string | null;
+  outerHTML: string;
+  offsetParent: unknown;
+  type?: string;
+  labels?: { length: number } | null;
+  getAttribute(name: string): string | null;
+}
+declare const document: {
+  documentElement: { scrollWidth: number };
+  activeElement: PageElement | null;
+  getElementById(id: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+};
+declare const window: { innerWidth: number };
+
 describe("console layout and keyboard use", { timeout: 180_000 }, () => {
   let stack: Stack;
   let chrome: Chromium;
@@ -112,16 +130,16 @@ describe("console layout and keyboard use", { timeout: 180_000 }, () => {
 /** Visible form controls and buttons that a screen reader would announce without a name. */
 function unnamedControls(w: WatchedPage): Promise<string[]> {
   return w.page.evaluate(() => {
-    const named = (el: Element): boolean => {
+    const named = (el: PageElement): boolean => {
       if (el.getAttribute("aria-label")?.trim()) return true;
       const by = el.getAttribute("aria-labelledby");
       if (by?.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim())) return true;
-      if ("labels" in el && (el as HTMLInputElement).labels?.length) return true;
+      if (el.labels?.length) return true;
       if (el.tagName === "BUTTON" || el.tagName === "A") return !!el.textContent?.trim();
       return !!el.getAttribute("title")?.trim();
     };
     return [...document.querySelectorAll("main input, main select, main textarea, main button, nav a")]
-      .filter((el) => (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== "hidden")
+      .filter((el) => el.offsetParent !== null && el.type !== "hidden")
       .filter((el) => !named(el))
       .map((el) => el.outerHTML.slice(0, 120));
   });
