@@ -32,6 +32,8 @@ import { createRedis } from "./shared/redis.ts";
 export interface Broker {
   server: Server;
   url: string;
+  /** The prefix-free gateway listener's URL, when server.gateway configures one. */
+  gatewayUrl: string | undefined;
   /** Runs one reconcile pass now (tests, and operators through a future admin endpoint). */
   reconcile(): Promise<ReconcileReport>;
   /**
@@ -161,6 +163,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   for (const feature of features) await feature.start();
   const { server, url } = await listen(
     config,
+    config.server.listen,
     (req: IncomingMessage, res: ServerResponse) => {
       drain.track(req, res);
       if (gateway.serves(req.url)) gateway.handle(req, res);
@@ -171,16 +174,32 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
       else socket.destroy();
     },
   );
-  logger.info({ url, publicUrl: config.server.publicUrl, replica }, "kube-broker listening");
+  const prefixFree = config.server.gateway
+    ? await listen(
+        config,
+        config.server.gateway.listen,
+        (req: IncomingMessage, res: ServerResponse) => {
+          drain.track(req, res);
+          gateway.prefixFree.handle(req, res);
+        },
+        (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+          gateway.prefixFree.handleUpgrade(req, socket, head),
+      )
+    : undefined;
+  logger.info(
+    { url, gatewayUrl: prefixFree?.url, publicUrl: config.server.publicUrl, replica },
+    "kube-broker listening",
+  );
 
   return {
     server,
     url,
+    gatewayUrl: prefixFree?.url,
     reconcile: () => grants.reconcile(),
     close: async () => {
       // Stop taking work and let what is under way finish, then stop the features in reverse:
       // the gateway first, the audit writer (which flushes) last.
-      const drained = await drain.drain(server, {
+      const drained = await drain.drain(prefixFree ? [server, prefixFree.server] : [server], {
         timeoutMs: config.server.drainTimeout * 1000,
         delayMs: config.server.drainDelay * 1000,
         endStreams: () => gateway.endStreams(),

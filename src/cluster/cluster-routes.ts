@@ -1,16 +1,19 @@
 import { readFileSync } from "node:fs";
 import { Router } from "express";
 import type { Config } from "../config/schema.ts";
+import { clusterUrls } from "./cluster-urls.ts";
 
 /**
  * GET /clusters: what the CLI needs to write a kubeconfig before anyone signs in — each
- * cluster's gateway URL and the CA that signs the broker's certificate. Nothing secret.
+ * cluster's gateway URL (`server`, the prefix-free one when the broker offers it; `prefixed`,
+ * /clusters/<name> on the broker, always) and the CA that signs the broker's certificate.
+ * Nothing secret.
  */
 export function clusterRoutes(config: Config): Router {
   const caData = config.server.caFile ? readFileSync(config.server.caFile).toString("base64") : undefined;
   const items = config.clusters.map((cluster) => ({
     name: cluster.name,
-    server: new URL(`clusters/${cluster.name}`, withSlash(config.server.publicUrl)).href,
+    ...clusterUrls(config, cluster),
     ...(caData ? { certificateAuthorityData: caData } : {}),
     tokenAudience: cluster.tokenAudience,
     defaultTokenTtlSeconds: cluster.tokenTtl,
@@ -20,8 +23,4 @@ export function clusterRoutes(config: Config): Router {
     res.json({ items });
   });
   return router;
-}
-
-function withSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
 }

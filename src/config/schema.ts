@@ -4,12 +4,37 @@ import { dnsLabel, duration, httpUrl, namespacePattern, size, subjects } from ".
 
 const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be "host:port", such as 0.0.0.0:8443');
+
+/**
+ * A second listener where every path is a cluster's own (no /clusters/<name> prefix), for
+ * clients that replace or join paths at the root: kubectl get --raw, kubectl proxy, and
+ * others built on raw paths. Same TLS certificate as the broker's listener.
+ */
+const prefixFreeGateway = z.strictObject({
+  /** "host:port" of the prefix-free listener. */
+  listen: listenAddress,
+  /** The URL kubeconfigs name for it; by default publicUrl's scheme and host with listen's port. */
+  publicUrl: httpUrl.optional(),
+  /**
+   * With a domain, the cluster is the host name's first label: https://<cluster>.<domain>
+   * (the certificate must cover *.<domain>). Without one, the cluster is the one whose
+   * gateway audience the token carries, so one address serves every gateway-mode cluster.
+   */
+  domain: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+      "must be a DNS domain such as gw.example.com",
+    )
+    .optional(),
+});
+
 const server = z.strictObject({
   /** "host:port" the broker listens on. */
-  listen: z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be "host:port", such as 0.0.0.0:8443')
-    .default("0.0.0.0:8443"),
+  listen: listenAddress.default("0.0.0.0:8443"),
   /** The URL people and kubectl reach the broker at (login callbacks, gateway URLs). */
   publicUrl: httpUrl,
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
@@ -29,6 +54,7 @@ const server = z.strictObject({
    * terminating pod from its Service's endpoints only after it was sent SIGTERM.
    */
   drainDelay: duration.default(0),
+  gateway: prefixFreeGateway.optional(),
 });
 
 const redis = z

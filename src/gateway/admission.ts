@@ -1,8 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { ClusterConfig } from "../config/schema.ts";
 import type { Grant } from "../grants/index.ts";
-import { Forbidden, NotFound, Unauthorized } from "../shared/errors.ts";
+import { Forbidden, Unauthorized } from "../shared/errors.ts";
 import type { RequestContext } from "./audit-fields.ts";
+import type { ClusterLocator } from "./cluster-locator.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
 import { hasImpersonation } from "./headers.ts";
 import { parseQuery, parseRequestAttributes } from "./request-attributes.ts";
@@ -23,13 +24,11 @@ export interface GatewayCluster {
 
 export interface Admitted {
   cluster: GatewayCluster;
-  /** The path and query to send upstream (the /clusters/<name> prefix removed, otherwise raw). */
+  /** The path and query to send upstream (any /clusters/<name> prefix removed, otherwise raw). */
   upstreamPath: string;
   /** The credential the gateway forwards with. */
   authorization: string;
 }
-
-const PREFIX = /^\/clusters\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/s;
 
 /**
  * Everything that must hold before a request may reach a cluster, in order: a known cluster,
@@ -40,19 +39,12 @@ const PREFIX = /^\/clusters\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/s;
 export async function admit(
   req: IncomingMessage,
   ctx: RequestContext,
-  deps: {
-    clusters: Map<string, GatewayCluster>;
-    resolver: GrantResolver;
-    apiTokens: ApiTokenSource;
-  },
+  /** Which cluster, by the listener the request came in on (cluster-locator.ts). */
+  locate: ClusterLocator,
+  deps: { resolver: GrantResolver; apiTokens: ApiTokenSource },
 ): Promise<Admitted> {
-  const match = PREFIX.exec(req.url ?? "");
-  const cluster = match ? deps.clusters.get(match[1]!) : undefined;
-  if (!match || !cluster)
-    throw new NotFound(`no cluster is served at ${JSON.stringify((req.url ?? "").split("?")[0])}`);
+  const { cluster, rawPath, rawQuery } = locate(req);
   ctx.cluster = cluster.config.name;
-  const rawPath = match[2] || "/";
-  const rawQuery = match[3] ?? "";
   ctx.rawPath = rawPath;
   ctx.query = parseQuery(rawQuery);
   ctx.attrs = parseRequestAttributes(req.method ?? "GET", rawPath, ctx.query);

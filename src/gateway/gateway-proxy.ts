@@ -26,6 +26,7 @@ import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type Admitted, type ApiTokenSource, admit, type GatewayCluster } from "./admission.ts";
 import { auditRecord, decisionFor, type RequestContext } from "./audit-fields.ts";
+import type { ClusterLocator } from "./cluster-locator.ts";
 import type { ConnectionRegistry } from "./connection-registry.ts";
 import type { GatewayMetrics } from "./gateway-metrics.ts";
 import type { GrantResolver } from "./grant-resolver.ts";
@@ -122,9 +123,9 @@ export class GatewayProxy {
     this.#proxy.on("error", (err, req, target) => this.#upstreamFailed(err, req, target));
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, locate: ClusterLocator): Promise<void> {
     const ctx = this.#context(req);
-    const admitted = await this.#admit(req, ctx, (err) => writeStatus(res, err), true);
+    const admitted = await this.#admit(req, ctx, locate, (err) => writeStatus(res, err), true);
     if (!admitted) return;
     const flight: InFlight = { ctx };
     this.#inFlight.set(req, flight);
@@ -168,10 +169,15 @@ export class GatewayProxy {
     });
   }
 
-  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async handleUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    locate: ClusterLocator,
+  ): Promise<void> {
     const ctx = this.#context(req);
     socket.on("error", () => socket.destroy());
-    const admitted = await this.#admit(req, ctx, (err) => writeSocketStatus(socket, err));
+    const admitted = await this.#admit(req, ctx, locate, (err) => writeSocketStatus(socket, err));
     if (!admitted) return;
     const grant = ctx.grant!;
     const headers = upstreamHeaders(req.headers, admitted.authorization, true);
@@ -214,11 +220,12 @@ export class GatewayProxy {
   async #admit(
     req: IncomingMessage,
     ctx: RequestContext,
+    locate: ClusterLocator,
     refuse: (err: unknown) => KubernetesStatus,
     guarded = false,
   ): Promise<(Admitted & { forward?: ForwardBody }) | undefined> {
     try {
-      const admitted = await admit(req, ctx, this.#options);
+      const admitted = await admit(req, ctx, locate, this.#options);
       const forward = guarded ? await guardStep(req, ctx, admitted, this.#options.guard) : undefined;
       await this.#options.audit.append(
         auditRecord(req, ctx, "start", { decision: "allowed" }, this.#sourceIp(req), ctx.startedAt),

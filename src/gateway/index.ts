@@ -1,5 +1,6 @@
 /**
- * The gateway: kubectl traffic for /clusters/<name>/… on the broker's listener, admitted
+ * The gateway: kubectl traffic for /clusters/<name>/… on the broker's listener (and for any
+ * path on the prefix-free listener, when server.gateway configures one), admitted
  * against an active grant, audited before a byte goes upstream, and cut when the grant ends
  * (gateway-proxy.ts explains the design). It owns the open connections of this replica and
  * the token checks for each cluster; grants and audit records belong to their features.
@@ -15,6 +16,7 @@ import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ApiTokenSource, GatewayCluster } from "./admission.ts";
+import { byHostOrAudience, byPathPrefix } from "./cluster-locator.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { endReason, RESTARTING } from "./end-reason.ts";
 import { gatewayCluster } from "./gateway-cluster.ts";
@@ -46,11 +48,16 @@ export interface GatewayDeps {
   metrics: Registry;
 }
 
-export interface Gateway extends Feature {
-  /** Whether a request on the listener is the gateway's (/clusters/…). */
-  serves(url: string | undefined): boolean;
+export interface GatewayHandlers {
   handle(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export interface Gateway extends Feature, GatewayHandlers {
+  /** Whether a request on the broker's listener is the gateway's (/clusters/…). */
+  serves(url: string | undefined): boolean;
+  /** For the prefix-free listener (server.gateway), where every path is a cluster's own. */
+  prefixFree: GatewayHandlers;
   /** Shutting down: ends this replica's long streams with a reason; ordinary requests go on. */
   endStreams(): number;
 }
@@ -84,11 +91,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
       now: () => clock.now(),
     },
   });
+  const byPrefix = byPathPrefix(clusters);
+  const prefixFree = byHostOrAudience(clusters, {
+    domain: deps.config.server.gateway?.domain,
+    brokerUrl: deps.config.server.publicUrl,
+  });
   let unsubscribe = async () => {};
   return {
     serves: (url) => url?.startsWith("/clusters/") ?? false,
-    handle: (req, res) => void proxy.handle(req, res),
-    handleUpgrade: (req, socket, head) => void proxy.handleUpgrade(req, socket, head),
+    handle: (req, res) => void proxy.handle(req, res, byPrefix),
+    handleUpgrade: (req, socket, head) => void proxy.handleUpgrade(req, socket, head, byPrefix),
+    prefixFree: {
+      handle: (req, res) => void proxy.handle(req, res, prefixFree),
+      handleUpgrade: (req, socket, head) => void proxy.handleUpgrade(req, socket, head, prefixFree),
+    },
     endStreams: () => connections.closeStreams(RESTARTING),
     routes: () => [selfRevokeRoutes({ clusters, resolver, grants })],
     start: async () => {

@@ -6,7 +6,7 @@ import { sleep } from "../shared/backoff.ts";
  *
  * - /readyz answers 503 (the health routes ask `draining`), so the balancer stops sending,
  *   and for `delayMs` the listener still accepts, answering with `Connection: close`;
- * - the listener accepts no new connection (the balancer retries those on another replica),
+ * - the listeners (the broker's and the prefix-free gateway's) accept no new connection (the balancer retries those on another replica),
  *   and idle keep-alive connections are closed;
  * - requests under way finish, each answer saying `Connection: close` (set on answers not
  *   yet started; a connection whose answer had already started is closed once it is idle);
@@ -35,7 +35,7 @@ export class Drain {
    * ended, and how many requests the timeout cut.
    */
   async drain(
-    server: Server,
+    servers: Server | Server[],
     options: { timeoutMs: number; delayMs?: number; endStreams(): number },
   ): Promise<{ ms: number; streams: number; cut: number }> {
     const started = performance.now();
@@ -43,7 +43,10 @@ export class Drain {
     // Not ready, yet still accepting (each answer closing its connection), until the
     // balancer has noticed; closing at once would refuse what it still sends here.
     if (options.delayMs) await sleep(options.delayMs);
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const all = Array.isArray(servers) ? servers : [servers];
+    const closed = Promise.all(
+      all.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
     for (const res of this.#inFlight) {
       if (!res.headersSent) res.shouldKeepAlive = false;
       else if (String(res.getHeader("content-type")).startsWith("text/event-stream")) res.end();
@@ -55,7 +58,7 @@ export class Drain {
     // reason a watch was ended, so the sweep waits while any ended answer is still flushing.
     const flushing = () => [...this.#inFlight].some((res) => res.writableEnded && !res.writableFinished);
     const sweep = setInterval(() => {
-      if (!flushing()) server.closeIdleConnections();
+      if (!flushing()) for (const server of all) server.closeIdleConnections();
     }, 50);
     const stopWaiting = new AbortController();
     const timedOut = await Promise.race([
@@ -65,7 +68,7 @@ export class Drain {
     stopWaiting.abort();
     clearInterval(sweep);
     const cut = timedOut ? this.#inFlight.size : 0;
-    server.closeAllConnections();
+    for (const server of all) server.closeAllConnections();
     // An upgraded socket is no longer the HTTP server's to close; its owner ends it.
     await Promise.race([closed, sleep(1000)]);
     return { ms: Math.round(performance.now() - started), streams, cut };

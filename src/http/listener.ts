@@ -11,11 +11,13 @@ import type { Config } from "../config/schema.ts";
 import { clientErrorAnswer } from "./client-error.ts";
 
 /**
- * The broker's one HTTP(S) listener. Receiving a request has a time limit; answering one does
- * not (watches, logs and exec stay open as long as their grant).
+ * An HTTP(S) listener of the broker at `address` ("host:port"): its own, or the prefix-free
+ * gateway's. Receiving a request has a time limit; answering one does not (watches, logs and
+ * exec stay open as long as their grant).
  */
 export async function listen(
   config: Config,
+  address: string,
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
 ): Promise<{ server: Server; url: string }> {
@@ -32,13 +34,13 @@ export async function listen(
   server.requestTimeout = config.limits.requestTimeout * 1000;
   server.headersTimeout = Math.min(60_000, server.requestTimeout);
 
-  const at = config.server.listen.lastIndexOf(":");
-  const host = config.server.listen.slice(0, at).replace(/^\[|\]$/g, "");
+  const at = address.lastIndexOf(":");
+  const host = address.slice(0, at).replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(Number(config.server.listen.slice(at + 1)), host, () => resolve());
+    server.listen(Number(address.slice(at + 1)), host, () => resolve());
   });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const bound = server.address();
+  const port = typeof bound === "object" && bound ? bound.port : 0;
   return { server, url: `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}` };
 }

@@ -8,7 +8,7 @@ import type { Config } from "../../src/config/schema.ts";
 import { type Broker, startBroker } from "../../src/server.ts";
 import { createLogger, silentLogger } from "../../src/shared/logger.ts";
 import { type OidcProviderHarness, startOidcProvider } from "../../tools/dev-idp/oidc-provider.ts";
-import { freePort } from "../../tools/free-port.ts";
+import { freePort, freePorts } from "../../tools/free-port.ts";
 import type { RedisHarness } from "../../tools/redis/redis-server.ts";
 import { type StandIn, type StandInOptions, startStandIn } from "../../tools/stand-in/index.ts";
 import { writeKubeconfigFile } from "../../tools/stand-in/kubeconfig.ts";
@@ -51,10 +51,14 @@ export interface StackOptions<T extends RedisTopology = "single"> {
   logs?: boolean;
   /** Serve the web console from this directory instead of the build in dist/ui. */
   consoleDir?: string;
+  /** Open the prefix-free gateway listener (server.gateway) on a port of its own. */
+  prefixFreeGateway?: boolean;
 }
 
 export interface Stack<R = RedisHarness> {
   url: string;
+  /** The prefix-free gateway listener's URL, with `prefixFreeGateway`. */
+  gatewayUrl: string | undefined;
   /** PEM of the CA that signed the broker's certificate (and path to it). */
   caCert: string;
   caFile: string;
@@ -98,7 +102,7 @@ export async function startStack<T extends RedisTopology = "single">(
   const standIn = await seeded(adminKubeconfig);
   const standIn2 = options.secondCluster ? await seeded(join(dir, "admin-2.kubeconfig")) : undefined;
   const ci = options.ci ? await startCiIssuer() : undefined;
-  const port = await freePort();
+  const [port, gatewayPort] = options.prefixFreeGateway ? await freePorts(2) : [await freePort()];
   const url = `https://127.0.0.1:${port}`;
   const tls = await makeServerTls();
   const certFile = join(dir, "broker.crt");
@@ -111,8 +115,15 @@ export async function startStack<T extends RedisTopology = "single">(
   setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, tls.caCert, ...standInCas] } }));
   const idp = await startOidcProvider({ redirectUris: [`${url}/v1/login/callback`] });
 
+  const gatewayUrl = gatewayPort ? `https://127.0.0.1:${gatewayPort}` : undefined;
   const base = {
-    server: { listen: `127.0.0.1:${port}`, publicUrl: url, tls: { certFile, keyFile }, caFile },
+    server: {
+      listen: `127.0.0.1:${port}`,
+      publicUrl: url,
+      tls: { certFile, keyFile },
+      caFile,
+      ...(gatewayPort ? { gateway: { listen: `127.0.0.1:${gatewayPort}` } } : {}),
+    },
     redis: redisConfig(redis),
     oidc: {
       issuer: idp.issuer,
@@ -168,6 +179,7 @@ export async function startStack<T extends RedisTopology = "single">(
 
   const stack: Stack<TopologyHarness<T>> = {
     url,
+    gatewayUrl,
     caCert: tls.caCert,
     caFile,
     dir,

@@ -4,6 +4,7 @@ import { beforeEach, describe, it } from "node:test";
 import type { ClusterConfig } from "../../../src/config/schema.ts";
 import { type ApiTokenSource, admit, type GatewayCluster } from "../../../src/gateway/admission.ts";
 import type { RequestContext } from "../../../src/gateway/audit-fields.ts";
+import { byPathPrefix } from "../../../src/gateway/cluster-locator.ts";
 import { type GrantFinder, GrantResolver } from "../../../src/gateway/grant-resolver.ts";
 import type { PresentedIdentity, TokenAuthenticator } from "../../../src/gateway/token-authenticator.ts";
 import type { Upstream } from "../../../src/gateway/upstream.ts";
@@ -112,7 +113,7 @@ describe("gateway admission", () => {
   }
 
   function run(req: IncomingMessage, ctx = context(req)) {
-    return admit(req, ctx, { clusters, resolver, apiTokens });
+    return admit(req, ctx, byPathPrefix(clusters), { resolver, apiTokens });
   }
 
   function useCluster(config: ClusterConfig): GatewayCluster {

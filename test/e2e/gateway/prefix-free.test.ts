@@ -1,0 +1,119 @@
+/**
+ * The prefix-free gateway listener (server.gateway) with real kubectl: one address where every
+ * path is the cluster's own, the cluster chosen by the token's audience. What the
+ * /clusters/<name> prefix broke works here: --raw paths reach the cluster, not the broker, and
+ * kubectl proxy needs no --append-server-path. The prefixed address keeps working beside it.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { writeKubeconfigFile } from "../../../tools/stand-in/kubeconfig.ts";
+import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
+import { waitForRecord } from "../../support/audit-log.ts";
+import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
+
+describe("the prefix-free gateway address", () => {
+  let stack: Stack;
+  let kubectl: KubectlSandbox;
+  let session: string;
+  const tokens: Record<string, string> = {};
+  const kubeconfigs: Record<string, string> = {};
+
+  before(async () => {
+    stack = await startStack({ secondCluster: true, prefixFreeGateway: true, config: STANDING_EDIT });
+    kubectl = await kubectlSandbox();
+    session = await stack.login("dev");
+    for (const cluster of ["test", "test-2"]) {
+      // edit on test-2: exec (an upgraded connection) is part of what this address must carry.
+      const role = cluster === "test" ? "view" : "edit";
+      tokens[cluster] = (await stack.credential(session, { cluster, role, namespace: "team-a" })).token;
+      kubeconfigs[cluster] = `${kubectl.dir}/${cluster}-root.kubeconfig`;
+      await writeKubeconfigFile(kubeconfigs[cluster], stack.gatewayUrl!, stack.caCert, tokens[cluster]!, {
+        context: cluster,
+        namespace: "team-a",
+      });
+    }
+  });
+  after(async () => {
+    await kubectl?.cleanup();
+    await stack?.close();
+  });
+
+  it("GET /v1/clusters offers it to kubeconfigs, with the prefixed address beside it", async () => {
+    const { items } = (await (await fetch(`${stack.url}/v1/clusters`)).json()) as {
+      items: { name: string; server: string; prefixed: string; prefixFree?: string }[];
+    };
+    assert.deepEqual(
+      items.map(({ name, server, prefixed, prefixFree }) => ({ name, server, prefixed, prefixFree })),
+      ["test", "test-2"].map((name) => ({
+        name,
+        server: stack.gatewayUrl,
+        prefixed: `${stack.url}/clusters/${name}`,
+        prefixFree: stack.gatewayUrl,
+      })),
+    );
+  });
+
+  it("one address serves each cluster by its token's audience, for kubectl get and exec", async () => {
+    for (const cluster of ["test", "test-2"]) {
+      const pods = await kubectl.run(kubeconfigs[cluster]!, ["get", "pods", "-o", "name"]);
+      assert.equal(pods.code, 0, pods.stderr);
+      assert.match(pods.stdout, /pod\/web-1/);
+      const record = await waitForRecord(stack.redis, { cluster, verb: "list", resource: "pods" });
+      assert.equal(record.path, "/api/v1/namespaces/team-a/pods", "the path is the cluster's own");
+    }
+    const exec = await kubectl.run(kubeconfigs["test-2"]!, ["exec", "web-1", "--", "echo", "no prefix"]);
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.equal(exec.stdout, "no prefix\n");
+    await waitForRecord(stack.redis, { cluster: "test-2", verb: "exec", name: "web-1" });
+  });
+
+  it("kubectl get --raw reaches the cluster's own /version, /apis, /livez and /openapi/v3", async () => {
+    const version = await kubectl.run(kubeconfigs.test!, ["get", "--raw", "/version"]);
+    assert.equal(version.code, 0, version.stderr);
+    const answer = JSON.parse(version.stdout) as { gitVersion?: string; name?: string };
+    assert.match(answer.gitVersion ?? "", /^v1\./, "the cluster's version, not the broker's");
+    assert.equal(answer.name, undefined);
+    for (const path of ["/apis", "/livez", "/openapi/v3"]) {
+      const raw = await kubectl.run(kubeconfigs.test!, ["get", "--raw", path]);
+      assert.equal(raw.code, 0, `${path}: ${raw.stderr}`);
+    }
+    await waitForRecord(stack.redis, { cluster: "test", path: "/openapi/v3" });
+  });
+
+  it("kubectl proxy works without --append-server-path", async () => {
+    const proxy = kubectl.start(kubeconfigs.test!, ["proxy", "--port=0"]);
+    try {
+      const started = await proxy.waitFor(/Starting to serve on 127\.0\.0\.1:\d+/, 10_000);
+      const port = /127\.0\.0\.1:(\d+)/.exec(started)![1];
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/team-a/pods`);
+      assert.equal(res.status, 200);
+      const list = (await res.json()) as { items: { metadata: { name: string } }[] };
+      assert.ok(list.items.some((pod) => pod.metadata.name === "web-1"));
+      assert.doesNotMatch(proxy.errors(), /append-server-path/);
+    } finally {
+      proxy.stop();
+    }
+  });
+
+  it("refuses with a Status: no token is 401; a token for no cluster here is 404, naming the prefixed address", async () => {
+    const bare = await fetch(`${stack.gatewayUrl}/api/v1/namespaces/team-a/pods`);
+    assert.equal(bare.status, 401);
+    assert.match(((await bare.json()) as { message: string }).message, /no bearer token/);
+
+    const foreign = await fetch(`${stack.gatewayUrl}/api/v1/namespaces/team-a/pods`, {
+      headers: { authorization: `Bearer ${session}` },
+    });
+    assert.equal(foreign.status, 404);
+    const status = (await foreign.json()) as { kind: string; message: string };
+    assert.equal(status.kind, "Status");
+    assert.match(status.message, new RegExp(`use ${stack.url}/clusters/<cluster>`));
+    assert.doesNotMatch(status.message, new RegExp(session), "the token is not echoed");
+  });
+
+  it("the /clusters/<name> address keeps working with the same token", async () => {
+    const prefixed = await stack.gatewayKubeconfig("prefixed", tokens.test!, "team-a");
+    const pods = await kubectl.run(prefixed, ["get", "pods", "-o", "name"]);
+    assert.equal(pods.code, 0, pods.stderr);
+    assert.match(pods.stdout, /pod\/web-1/);
+  });
+});
