@@ -15,7 +15,7 @@ import { startBroker } from "../src/server.ts";
 import { randomSecret } from "../src/shared/ids.ts";
 import { createLogger } from "../src/shared/logger.ts";
 import { startOidcProvider } from "../tools/dev-idp/oidc-provider.ts";
-import { freePort } from "../tools/free-port.ts";
+import { freePorts } from "../tools/free-port.ts";
 import { startRedis } from "../tools/redis/redis-server.ts";
 import { startStandIn } from "../tools/stand-in/index.ts";
 import { demoPods } from "../tools/stand-in/seed.ts";
@@ -26,11 +26,15 @@ const { values } = parseArgs({
   options: {
     dir: { type: "string", default: ".demo" },
     port: { type: "string", default: "8443" },
+    /** The prefix-free gateway listener (server.gateway): 8444 beside the default port. */
+    "gateway-port": { type: "string" },
     kubeconfig: { type: "string" },
   },
 });
 const dir = resolve(values.dir);
-const port = Number(values.port) || (await freePort());
+const [spare, spareForGateway] = await freePorts(2);
+const port = Number(values.port) || spare!;
+const gatewayPort = Number(values["gateway-port"]) || (port === 8443 ? 8444 : spareForGateway!);
 await mkdir(dir, { recursive: true });
 const stops: (() => Promise<unknown>)[] = [];
 
@@ -90,6 +94,8 @@ const config = parseConfig({
     publicUrl: brokerUrl,
     tls: { certFile: join(dir, "tls", "tls.crt"), keyFile: join(dir, "tls", "tls.key") },
     caFile,
+    // kubeconfigs name this address: every path is the cluster's, chosen by the token's audience.
+    gateway: { listen: `127.0.0.1:${gatewayPort}` },
   },
   redis: { url: redis.url, keyPrefix: redis.keyPrefix },
   oidc: { ...(raw.oidc as object), issuer: idp.issuer },
@@ -109,6 +115,7 @@ const { envFile } = await writeDemoFiles({ dir, brokerUrl, caFile, clusters });
 console.log(`kube-broker demo is running
 
   broker          ${brokerUrl}   (logs: ${logFile})
+  gateway         ${broker.gatewayUrl}   (every cluster, no path prefix; /clusters/<name> on the broker works too)
   web console     ${brokerUrl}/ui/   (sign in as dev, approver or admin; trust ${caFile} or click through)
 ${clusters
   .map(

@@ -1,4 +1,5 @@
 import { DEFAULT_ALERT_RULES, LOCKED_ALERT_RULES } from "./alerts-schema.ts";
+import { gatewayAudience } from "./gateway-audience.ts";
 import type { Config } from "./schema.ts";
 
 /** A problem the schema alone cannot see: names that point nowhere, duplicates, impossible limits. */
@@ -25,6 +26,7 @@ export function checkReferences(config: Config): Problem[] {
       problems.push({ path: `alerts.defaults.${name}`, message: `no default rule is named "${name}"` });
   }
   lockedAlertRules(config, problems);
+  prefixFreeGateway(config, problems);
 
   for (const [kind, rules] of [
     ["standing", config.policies.standing],
@@ -111,6 +113,31 @@ function lockedAlertRules(config: Config, problems: Problem[]): void {
         });
     });
   }
+}
+
+/**
+ * The prefix-free listener needs a port of its own, and (choosing by audience) clusters that
+ * share a gateway audience could not be told apart: a token would reach whichever came first.
+ */
+function prefixFreeGateway(config: Config, problems: Problem[]): void {
+  const gateway = config.server.gateway;
+  if (!gateway) return;
+  if (gateway.listen === config.server.listen) {
+    problems.push({ path: "server.gateway.listen", message: "must differ from server.listen" });
+  }
+  const seen = new Map<string, string>();
+  config.clusters.forEach((cluster, i) => {
+    if (cluster.tokenAudience !== "gateway") return;
+    const audience = gatewayAudience(cluster);
+    const first = seen.get(audience);
+    if (first !== undefined && cluster.name !== first) {
+      problems.push({
+        path: `clusters.${i}.gatewayAudience`,
+        message: `cluster "${first}" has the same gateway audience "${audience}"; each needs its own`,
+      });
+    }
+    seen.set(audience, first ?? cluster.name);
+  });
 }
 
 function duplicates(items: { name: string }[], path: string, problems: Problem[]): void {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { gatewayAudience } from "../grants/index.ts";
+import { gatewayAudience } from "../config/gateway-audience.ts";
 import { NotFound, Unauthorized } from "../shared/errors.ts";
 import type { GatewayCluster } from "./admission.ts";
 

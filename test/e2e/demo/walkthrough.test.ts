@@ -20,6 +20,8 @@ describe("npm run demo, walked through", () => {
   let env: Record<string, string>;
   /** The console URL the demo printed. */
   let consoleLine: string | undefined;
+  /** The prefix-free gateway's URL the demo printed. */
+  let gatewayLine: string | undefined;
 
   before(async () => {
     freshCliBundle();
@@ -41,6 +43,7 @@ describe("npm run demo, walked through", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     consoleLine = /web console +(\S+)/.exec(output)?.[1];
+    gatewayLine = /gateway +(https:\S+)/.exec(output)?.[1];
     env = {};
     for (const line of (await readFile(join(dir, "env"), "utf8")).split("\n")) {
       const match = /^export (\w+)=(.*)$/.exec(line);
@@ -104,6 +107,13 @@ describe("npm run demo, walked through", () => {
     const second = await dev.kubectl("--context", "demo-2-view", "get", "pods");
     assert.equal(second.code, 0, `the second cluster, same login: ${second.stderr}`);
     assert.match(second.stdout, /web-1/);
+    // Both contexts name the prefix-free gateway, so a raw path reaches the cluster itself.
+    const servers = await dev.kubectl("config", "view", "-o", "jsonpath={.clusters[*].cluster.server}");
+    assert.ok(gatewayLine?.startsWith("https://127.0.0.1:"), `the demo prints its gateway: ${gatewayLine}`);
+    assert.deepEqual(servers.stdout.split(" "), [gatewayLine, gatewayLine]);
+    const version = await dev.kubectl("--context", "demo-view", "get", "--raw", "/version");
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, /"gitVersion"/, "the cluster's /version, not the broker's");
 
     const denied = await dev.kubectl("--context", "demo-edit", "create", "configmap", "too-early");
     assert.notEqual(denied.code, 0, "edit needs an approved request first");

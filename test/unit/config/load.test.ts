@@ -115,6 +115,22 @@ describe("config", () => {
     ]);
   });
 
+  it("refuses a prefix-free gateway on the broker's own port, or clusters it could not tell apart", () => {
+    const found = problems({
+      ...MINIMAL,
+      server: { ...MINIMAL.server, listen: "0.0.0.0:8443", gateway: { listen: "0.0.0.0:8443" } },
+      clusters: [
+        { name: "a", auth: { kind: "in-cluster" } },
+        { name: "b", auth: { kind: "in-cluster" }, gatewayAudience: "kube-broker:a" },
+        { name: "c", auth: { kind: "in-cluster" }, tokenAudience: "api", gatewayAudience: "kube-broker:a" },
+      ],
+    });
+    assert.deepEqual(found, [
+      "server.gateway.listen: must differ from server.listen",
+      'clusters.1.gatewayAudience: cluster "a" has the same gateway audience "kube-broker:a"; each needs its own',
+    ]);
+  });
+
   it("applies KUBE_BROKER_* overrides, camel-casing words and indexing arrays", () => {
     const raw = applyEnvOverrides(MINIMAL, {
       KUBE_BROKER_SERVER__PUBLIC_URL: "https://other.example.com",
