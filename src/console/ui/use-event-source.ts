@@ -7,6 +7,8 @@ export interface EventSourceOptions {
   /** The stream to follow; undefined follows nothing. A new URL closes the old stream. */
   url: string | undefined;
   onEvent: (id: string, data: string) => void;
+  /** Each time the stream is open (first and after a reconnect): read what came before it. */
+  onOpen?: () => void;
   /**
    * Asked why, when the browser gives up on the stream: an EventSource drops an answer that is
    * not a stream (401, 403, 422, 503) without showing it to the page. Rejects with the API's
@@ -62,6 +64,7 @@ export function useEventSource(options: EventSourceOptions): { state: StreamStat
       current.onopen = () => {
         delay = FIRST_RETRY_MS;
         setState("live");
+        latest.current.onOpen?.();
       };
       current.onmessage = (event) => {
         if (event.lastEventId) lastId = event.lastEventId;

@@ -14,7 +14,7 @@ import { freshCliBundle } from "../../support/cli-bundle.ts";
 import { bearer } from "../../support/login.ts";
 import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
 import { click, disclose, download, live, row, rowIds, rows } from "./audit-browser.ts";
-import { assertNoProblems, element, fill, named, signIn, textOf, until } from "./console-browser.ts";
+import { assertNoProblems, element, endTest, fill, named, signIn, textOf, until } from "./console-browser.ts";
 
 interface AuditRecord {
   streamId: string;
@@ -75,18 +75,7 @@ describe("console audit pages in Chromium", { timeout: 240_000 }, () => {
       kubeconfigs[user] = await stack.gatewayKubeconfig(`${user}-activity`, token, namespace);
     }
   });
-  afterEach(async (t) => {
-    if (!chrome) return;
-    if ((t as { passed?: boolean }).passed === false) {
-      const open = chrome.people.flatMap((p) =>
-        p.pages.map((w, i) => ({ w, label: `failed-${p.name}-${i}` })),
-      );
-      await Promise.allSettled(
-        open.filter(({ w }) => !w.page.isClosed()).map(({ w, label }) => w.screenshot(t.name, label)),
-      );
-    }
-    await chrome.closePeople();
-  });
+  afterEach((t) => endTest(chrome, t));
   after(async () => {
     await chrome?.close();
     await kubectl?.cleanup();

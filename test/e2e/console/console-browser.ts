@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { ElementHandle } from "puppeteer-core";
-import type { WatchedPage } from "../../support/chromium.ts";
+import type { Chromium, Person, WatchedPage } from "../../support/chromium.ts";
 
 /** Polls `probe` until it yields something other than undefined/false; throws with `what` if it never does. */
 export async function until<T>(
@@ -108,4 +108,35 @@ export async function signIn(
 export function assertNoProblems(pages: WatchedPage[], origin: string): void {
   const problems = pages.flatMap((w) => w.problemsOn(origin));
   assert.deepEqual(problems, [], `console pages had errors:\n${problems.join("\n")}`);
+}
+
+/**
+ * Opens `path` in a new tab of `person`, signs in through the IdP and waits for the console
+ * to say who is signed in (as `<person>@example.com`, the dev IdP's address for a login).
+ */
+export async function signedIn(
+  person: Person,
+  brokerUrl: string,
+  path: string,
+  test: string,
+): Promise<WatchedPage> {
+  const w = await person.open(`${brokerUrl}${path}`);
+  await signIn(w, { brokerUrl, login: person.name, test });
+  const whoami = await element(w, '[data-testid="whoami"]', `the signed-in name of ${person.name}`);
+  assert.match(await textOf(whoami), new RegExp(`${person.name}@example\\.com`));
+  return w;
+}
+
+/**
+ * A test's end (afterEach): when it failed, a picture of each page its people still have open,
+ * for the CI artifacts; then every person goes, so the next test starts with no one signed in.
+ */
+export async function endTest(chrome: Chromium | undefined, t: { name: string }): Promise<void> {
+  if (!chrome) return;
+  if ((t as { passed?: boolean }).passed === false) {
+    const open = chrome.people.flatMap((p) => p.pages.map((w, i) => ({ w, label: `failed-${p.name}-${i}` })));
+    const live = open.filter(({ w }) => !w.page.isClosed());
+    await Promise.allSettled(live.map(({ w, label }) => w.screenshot(t.name, label)));
+  }
+  await chrome.closePeople();
 }

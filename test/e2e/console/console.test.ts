@@ -12,7 +12,17 @@ import { type Chromium, launchChromium, type Person, type WatchedPage } from "..
 import { freshCliBundle } from "../../support/cli-bundle.ts";
 import { bearer } from "../../support/login.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
-import { assertNoProblems, element, fill, named, signIn, textOf, until } from "./console-browser.ts";
+import {
+  assertNoProblems,
+  element,
+  endTest,
+  fill,
+  named,
+  signedIn as signedInAs,
+  signIn,
+  textOf,
+  until,
+} from "./console-browser.ts";
 import { startCrossSitePage } from "./cross-site-page.ts";
 
 interface RequestView {
@@ -49,16 +59,7 @@ describe("web console in Chromium", { timeout: 240_000 }, () => {
     for (const user of ["dev", "approver", "oncall"]) sessions[user] = await stack.login(user);
   });
   // A failed test leaves a picture of each of its pages, for the CI artifacts; then its people go.
-  afterEach(async (t) => {
-    if (!chrome) return;
-    if ((t as { passed?: boolean }).passed === false) await failureShots(t.name);
-    await chrome.closePeople();
-  });
-  const failureShots = async (test: string) => {
-    const open = chrome.people.flatMap((p) => p.pages.map((w, i) => ({ w, label: `failed-${p.name}-${i}` })));
-    const live = open.filter(({ w }) => !w.page.isClosed());
-    await Promise.allSettled(live.map(({ w, label }) => w.screenshot(test, label)));
-  };
+  afterEach((t) => endTest(chrome, t));
   after(async () => {
     await chrome?.close();
     await kubectl?.cleanup();
@@ -76,14 +77,7 @@ describe("web console in Chromium", { timeout: 240_000 }, () => {
   const myRequests = async (user: string) =>
     (await api<{ items: RequestView[] }>(user, "GET", "/requests?scope=mine")).body.items;
 
-  /** Opens `path` in a new tab of `person`, signs in through the IdP, and waits for the console. */
-  const signedIn = async (person: Person, path: string, test: string): Promise<WatchedPage> => {
-    const w = await person.open(`${stack.url}${path}`);
-    await signIn(w, { brokerUrl: stack.url, login: person.name, test });
-    const whoami = await element(w, '[data-testid="whoami"]', `the signed-in name of ${person.name}`);
-    assert.match(await textOf(whoami), new RegExp(`${person.name}@example\\.com`));
-    return w;
-  };
+  const signedIn = (person: Person, path: string, test: string) => signedInAs(person, stack.url, path, test);
   /** Follows the nav link `name` (client-side navigation) and waits for `path`. */
   const navigate = async (w: WatchedPage, name: string, path: string) => {
     await (await element(w, `nav ${named(name, "link")}`, `the nav link "${name}"`)).click();

@@ -12,7 +12,17 @@ import { type Chromium, launchChromium, type Person, type WatchedPage } from "..
 import { freshCliBundle } from "../../support/cli-bundle.ts";
 import { bearer } from "../../support/login.ts";
 import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
-import { assertNoProblems, element, fill, named, signIn, textOf, until } from "./console-browser.ts";
+import {
+  assertNoProblems,
+  element,
+  endTest,
+  fill,
+  named,
+  signedIn as signedInAs,
+  signIn,
+  textOf,
+  until,
+} from "./console-browser.ts";
 
 interface Alert {
   id: string;
@@ -70,18 +80,7 @@ describe("web console: alerts and reports", { timeout: 240_000 }, () => {
     kubectl = await kubectlSandbox();
     for (const user of ["dev", "oncall", "admin"]) sessions[user] = await stack.login(user);
   });
-  afterEach(async (t) => {
-    if (!chrome) return;
-    if ((t as { passed?: boolean }).passed === false) {
-      const open = chrome.people.flatMap((p) =>
-        p.pages.map((w, i) => ({ w, label: `failed-${p.name}-${i}` })),
-      );
-      await Promise.allSettled(
-        open.filter(({ w }) => !w.page.isClosed()).map(({ w, label }) => w.screenshot(t.name, label)),
-      );
-    }
-    await chrome.closePeople();
-  });
+  afterEach((t) => endTest(chrome, t));
   after(async () => {
     await chrome?.close();
     await kubectl?.cleanup();
@@ -106,12 +105,7 @@ describe("web console: alerts and reports", { timeout: 240_000 }, () => {
         (a) => a.record.user === `${user}@example.com`,
       ),
     );
-  const signedIn = async (person: Person, path: string, test: string): Promise<WatchedPage> => {
-    const w = await person.open(`${stack.url}${path}`);
-    await signIn(w, { brokerUrl: stack.url, login: person.name, test });
-    await element(w, '[data-testid="whoami"]', `the signed-in name of ${person.name}`);
-    return w;
-  };
+  const signedIn = (person: Person, path: string, test: string) => signedInAs(person, stack.url, path, test);
   const pathOf = (w: WatchedPage) => {
     const url = new URL(w.page.url());
     return url.pathname + url.search;

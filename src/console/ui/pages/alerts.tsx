@@ -15,8 +15,8 @@ import { AlertFilterForm } from "../components/alert-filters.tsx";
 import { AlertList } from "../components/alert-list.tsx";
 import { PageTitle } from "../components/page-title.tsx";
 import { useSession } from "../session-context.ts";
-import { type StreamState, useAlertStream } from "../use-alert-stream.ts";
 import { useClusters } from "../use-clusters.ts";
+import { type StreamState, useEventSource } from "../use-event-source.ts";
 import { navigate, useLocation } from "../use-location.ts";
 import { useNow } from "../use-now.ts";
 
@@ -53,7 +53,7 @@ const STREAM_TEXT: Record<StreamState, string> = {
   connecting: "Connecting to new alerts…",
   live: "Live: new alerts appear here as they fire.",
   reconnecting: "Reconnecting: new alerts will appear once the stream is back.",
-  closed: "New alerts are not shown live: reload the page to see them.",
+  failed: "New alerts are not shown live: reload the page to see them.",
 };
 
 /** The list for one set of filters: the stream first, then the first page, then older pages on demand. */
@@ -85,17 +85,31 @@ function AlertFeed(props: { filters: AlertFilters }) {
     }
   };
 
-  const stream = useAlertStream(filterQuery(props.filters, { stream: true }), {
-    onAlert: (alert) => {
+  const streamUrl = `/v1/alerts/stream?${filterQuery(props.filters, { stream: true })}`;
+  const { state: stream, error: refused } = useEventSource({
+    url: streamUrl,
+    onEvent: (_id, data) => {
+      let alert: LoggedAlert;
+      try {
+        alert = JSON.parse(data) as LoggedAlert;
+      } catch {
+        return; // not an alert: nothing to show
+      }
       setAlerts((old) => mergeAlerts(old ?? [], [alert]));
       setFresh((old) => new Set(old).add(alert.id));
       setAnnounce(`New ${alert.severity} alert: ${alert.rule} about ${alert.record.user || "someone"}.`);
     },
+    // Open first, then the list: no alert falls between the two (a reopened stream reloads it).
     onOpen: () => void load(),
-    // Without a stream the list is still worth showing.
-    onError: () => {
-      if (!firstLoaded.current) void load();
+    // The browser hides why a stream was refused: the list's own call says (and is worth
+    // showing while the stream is away).
+    diagnose: async () => {
+      await api.get(alertListPath(props.filters));
+      if (!firstLoaded.current) await load();
     },
+    // This stream resumes only by the Last-Event-ID header, which a new EventSource cannot
+    // send: it starts from now, and onOpen's reload fills what fired meanwhile.
+    resumeUrl: () => streamUrl,
   });
 
   return (
@@ -107,7 +121,7 @@ function AlertFeed(props: { filters: AlertFilters }) {
       <p class="visually-hidden" role="status">
         {announce}
       </p>
-      <ErrorMessage messages={error ? [error.message] : []} />
+      <ErrorMessage messages={[error ?? refused].flatMap((e) => (e ? [e.message] : []))} />
       {alerts === undefined ? (
         error ? null : (
           <p class="hint">Loading…</p>
