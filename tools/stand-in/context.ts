@@ -1,6 +1,7 @@
 /** What every handler gets: the shared parts of the server and the request being served. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "./authn.ts";
+import type { PodFiles } from "./exec/pod-files.ts";
 import type { KindInfo } from "./kinds.ts";
 import type { PodLogs } from "./pod-logs.ts";
 import type { RbacAuthorizer } from "./rbac/authorizer.ts";
@@ -17,6 +18,7 @@ export interface Core {
   authenticator: Authenticator;
   issuer: TokenIssuer;
   podLogs: PodLogs;
+  podFiles: PodFiles;
   apiAudiences: string[];
   maxTokenExpirationSeconds: number | undefined;
 }

@@ -12,7 +12,9 @@ import { makeServerTls } from "../tls/server-tls.ts";
 import { Authenticator } from "./authn.ts";
 import { BEHAVIOURS } from "./behaviours/index.ts";
 import type { Core } from "./context.ts";
+import { startPodEvents } from "./controllers/pod-events.ts";
 import { startTokenController } from "./controllers/token-controller.ts";
+import { PodFiles } from "./exec/pod-files.ts";
 import { type KubeconfigOptions, writeKubeconfigFile } from "./kubeconfig.ts";
 import { PodLogs } from "./pod-logs.ts";
 import { RbacAuthorizer } from "./rbac/authorizer.ts";
@@ -119,10 +121,12 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     }),
     issuer,
     podLogs,
+    podFiles: new PodFiles(store),
     apiAudiences,
     maxTokenExpirationSeconds: options.maxTokenExpirationSeconds,
   };
   const stopTokenController = startTokenController({ store, issuer, caCert: tls.caCert });
+  const stopPodEvents = startPodEvents(store);
   const pipeline = new Pipeline(core);
   const server: Server = createServer({ cert: tls.cert, key: tls.key });
   const served = new WeakSet<Socket>();
@@ -171,6 +175,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       new Promise<void>((resolve) => {
         pipeline.close();
         stopTokenController();
+        stopPodEvents();
         for (const socket of upgraded) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());

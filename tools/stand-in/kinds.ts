@@ -19,19 +19,25 @@ export interface KindInfo {
   group: string;
   version: string;
   namespaced: boolean;
-  /** Kept in the store (false for reviews, which are computed per request). */
+  /**
+   * Kept in the store under its own resource (false for reviews, computed per request, and for
+   * kinds served from another's storage or computed: events.k8s.io events, metrics).
+   */
   stored: boolean;
   names: NameRule;
   shortNames?: string[];
   categories?: string[];
   subresources: SubresourceInfo[];
+  /** The verbs served, where they differ from the stored or review kinds' (metrics: get, list). */
+  verbs?: string[];
 }
 
 const STORED_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const VIRTUAL_VERBS = ["create"];
+const EVENT_V1_VERBS = ["create", "delete", "get", "list", "watch"];
 
 export function verbsOf(kind: KindInfo): string[] {
-  return kind.stored ? STORED_VERBS : VIRTUAL_VERBS;
+  return kind.verbs ?? (kind.stored ? STORED_VERBS : VIRTUAL_VERBS);
 }
 
 export function apiVersionOf(kind: { group: string; version: string }): string {
@@ -57,6 +63,9 @@ const RBAC = "rbac.authorization.k8s.io";
 const AUTHN = "authentication.k8s.io";
 const AUTHZ = "authorization.k8s.io";
 const CERTIFICATES = "certificates.k8s.io";
+const APPS = "apps";
+export const EVENTS = "events.k8s.io";
+export const METRICS = "metrics.k8s.io";
 
 function grouped(group: string, resource: string, kind: string, namespaced: boolean, stored: boolean) {
   return core(resource, kind, namespaced, { group, stored, names: "path-segment" });
@@ -71,6 +80,9 @@ export const KINDS: readonly KindInfo[] = [
   }),
   core("secrets", "Secret", true),
   core("configmaps", "ConfigMap", true, { shortNames: ["cm"] }),
+  core("services", "Service", true, { names: "dns-label", shortNames: ["svc"], categories: ["all"] }),
+  // Before events.k8s.io's Event, so the store's "events"/"Event" is the core kind that holds both.
+  core("events", "Event", true, { shortNames: ["ev"] }),
   core("pods", "Pod", true, {
     shortNames: ["po"],
     categories: ["all"],
@@ -80,6 +92,12 @@ export const KINDS: readonly KindInfo[] = [
       { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
     ],
   }),
+  { ...grouped(APPS, "deployments", "Deployment", true, true), shortNames: ["deploy"], categories: ["all"] },
+  // The same objects as core v1 events, converted (handlers/events-v1.ts).
+  { ...grouped(EVENTS, "events", "Event", true, false), verbs: EVENT_V1_VERBS },
+  // Computed from the pods and nodes on every read (handlers/metrics.ts), as metrics-server serves them.
+  { ...grouped(METRICS, "pods", "PodMetrics", true, false), version: "v1beta1", verbs: ["get", "list"] },
+  { ...grouped(METRICS, "nodes", "NodeMetrics", false, false), version: "v1beta1", verbs: ["get", "list"] },
   grouped(RBAC, "roles", "Role", true, true),
   grouped(RBAC, "rolebindings", "RoleBinding", true, true),
   grouped(RBAC, "clusterroles", "ClusterRole", false, true),
@@ -107,6 +125,9 @@ export const GROUP_VERSIONS: readonly { group: string; version: string }[] = [
   { group: AUTHN, version: "v1" },
   { group: AUTHZ, version: "v1" },
   { group: CERTIFICATES, version: "v1" },
+  { group: APPS, version: "v1" },
+  { group: EVENTS, version: "v1" },
+  { group: METRICS, version: "v1beta1" },
 ];
 
 /** The kind serving `resource` in `group`/`version`, if any. */

@@ -18,7 +18,13 @@ export function seedDefaults(store: ObjectStore): void {
       name: NODE_NAME,
       labels: { "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux" },
     },
-    status: { conditions: [{ type: "Ready", status: "True" }], nodeInfo: { kubeletVersion: "v1.32.0" } },
+    status: {
+      // What `kubectl top nodes` divides usage by.
+      capacity: { cpu: "4", memory: "16393220Ki", pods: "110" },
+      allocatable: { cpu: "4", memory: "16290820Ki", pods: "110" },
+      conditions: [{ type: "Ready", status: "True" }],
+      nodeInfo: { kubeletVersion: "v1.32.0" },
+    },
   });
   for (const role of BOOTSTRAP_CLUSTER_ROLES) store.create(role);
   for (const binding of BOOTSTRAP_CLUSTER_ROLE_BINDINGS) store.create(binding);

@@ -11,14 +11,16 @@ import { attributesOf, requireAllowed } from "./authz.ts";
 import type { Core, ResourceContext } from "./context.ts";
 import { Upgrades } from "./exec/upgrade.ts";
 import { serveNonResource } from "./handlers/discovery.ts";
+import { serveEventsV1 } from "./handlers/events-v1.ts";
 import { serveLogs } from "./handlers/logs.ts";
+import { serveMetrics } from "./handlers/metrics.ts";
 import { serveObjectSubresource } from "./handlers/object-subresource.ts";
 import { serveStoredKind } from "./handlers/rest.ts";
 import { serveReview } from "./handlers/reviews.ts";
 import { serveTokenRequest } from "./handlers/token.ts";
 import { refuseUpgrade, sendError } from "./http-io.ts";
 import { impersonate } from "./impersonation.ts";
-import { findKind } from "./kinds.ts";
+import { EVENTS, findKind, METRICS } from "./kinds.ts";
 import type { UserInfo } from "./rbac/types.ts";
 import { requestInfo } from "./request-info.ts";
 import { badRequest, resourceNotFound } from "./status.ts";
@@ -54,6 +56,12 @@ const SUBRESOURCES: Record<string, (ctx: ResourceContext) => void | Promise<void
   "certificatesigningrequests/status": serveObjectSubresource,
 };
 
+/** Groups served from another kind's storage, or computed, rather than stored as themselves. */
+const UNSTORED_GROUPS: Record<string, (ctx: ResourceContext) => void | Promise<void>> = {
+  [EVENTS]: serveEventsV1,
+  [METRICS]: serveMetrics,
+};
+
 async function serveResource(ctx: Omit<ResourceContext, "kind">): Promise<void> {
   const { info } = ctx;
   const kind = findKind(info.apiGroup, info.apiVersion, info.resource);
@@ -64,6 +72,8 @@ async function serveResource(ctx: Omit<ResourceContext, "kind">): Promise<void> 
     if (!handler) throw resourceNotFound();
     return handler(resourceCtx);
   }
+  const unstored = UNSTORED_GROUPS[kind.group];
+  if (unstored) return unstored(resourceCtx);
   if (!kind.stored) return serveReview(resourceCtx);
   return serveStoredKind(resourceCtx);
 }

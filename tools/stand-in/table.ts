@@ -100,7 +100,31 @@ const CSR_COLUMNS: Column[] = [
   { name: "Condition", type: "string", cell: csrCondition },
 ];
 
+/** The events printer's columns (pkg/printers/internalversion, printEvent), Last Seen as an age. */
+const EVENT_COLUMNS: Column[] = [
+  {
+    name: "Last Seen",
+    type: "string",
+    cell: (e) => {
+      const last = String(
+        field(e, "lastTimestamp") ?? field(e, "eventTime") ?? e.metadata.creationTimestamp ?? "",
+      );
+      return age({ ...e, metadata: { ...e.metadata, creationTimestamp: last } });
+    },
+  },
+  { name: "Type", type: "string", cell: (e) => String(field(e, "type") ?? "") },
+  { name: "Reason", type: "string", cell: (e) => String(field(e, "reason") ?? "") },
+  {
+    name: "Object",
+    type: "string",
+    cell: (e) =>
+      `${String(field(e, "involvedObject", "kind") ?? "").toLowerCase()}/${field(e, "involvedObject", "name") ?? ""}`,
+  },
+  { name: "Message", type: "string", cell: (e) => String(field(e, "message") ?? "") },
+];
+
 const COLUMNS: Record<string, Column[]> = {
+  events: EVENT_COLUMNS,
   pods: [
     NAME,
     {

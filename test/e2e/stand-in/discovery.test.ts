@@ -31,7 +31,15 @@ describe("stand-in discovery", () => {
     assert.equal(groups.kind, "APIGroupList");
     assert.deepEqual(
       groups.groups.map((g) => g.name),
-      ["rbac.authorization.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "certificates.k8s.io"],
+      [
+        "rbac.authorization.k8s.io",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "certificates.k8s.io",
+        "apps",
+        "events.k8s.io",
+        "metrics.k8s.io",
+      ],
     );
   });
 

@@ -1,10 +1,13 @@
 /**
  * The few programs a stand-in container can run: enough for tests to prove stdin, stdout,
  * stderr, exit codes, identity and long-lived sessions through a proxy.
- *   echo [-n] ARGS · cat (stdin to stdout until stdin closes) · whoami (the authenticated
- *   user) · true · false · sleep N · hostname · sh -c "…" (runs one of these, or `exit N`).
+ *   echo [-n] ARGS · cat [FILE…] (stdin to stdout until stdin closes, or the pod's files) ·
+ *   whoami (the authenticated user) · true · false · sleep N · hostname · test -d|-f|-e PATH ·
+ *   tar (for kubectl cp, see tar-command.ts) · sh -c "…" (runs one of these, or `exit N`).
  */
 import { setTimeout as delay } from "node:timers/promises";
+import type { PodFilesystem } from "./pod-files.ts";
+import { tar } from "./tar-command.ts";
 
 export interface ExecIo {
   stdin: AsyncIterable<Buffer>;
@@ -14,6 +17,8 @@ export interface ExecIo {
   signal: AbortSignal;
   username: string;
   podName: string;
+  /** The pod's files (pod-files.ts). */
+  files: PodFilesystem;
 }
 
 /** The OCI runtime's refusal, which kubelet reports as an internal error rather than an exit code. */
@@ -33,10 +38,32 @@ const PROGRAMS: Record<string, Program> = {
     io.stdout(`${(newline ? args : args.slice(1)).join(" ")}${newline ? "\n" : ""}`);
     return 0;
   },
-  async cat(_args, io) {
-    for await (const chunk of io.stdin) io.stdout(chunk);
-    return 0;
+  async cat(args, io) {
+    if (args.length === 0) {
+      for await (const chunk of io.stdin) io.stdout(chunk);
+      return 0;
+    }
+    let code = 0;
+    for (const path of args) {
+      const entry = io.files.stat(path);
+      if (entry?.type === "file") io.stdout(entry.data);
+      else {
+        io.stderr(`cat: ${path}: ${entry ? "Is a directory" : "No such file or directory"}\n`);
+        code = 1;
+      }
+    }
+    return code;
   },
+  test(args, io) {
+    const [flag, path] = args;
+    const entry = path === undefined ? undefined : io.files.stat(path);
+    if (flag === "-d") return entry?.type === "dir" ? 0 : 1;
+    if (flag === "-f") return entry?.type === "file" ? 0 : 1;
+    if (flag === "-e") return entry ? 0 : 1;
+    io.stderr("test: only -d, -f and -e PATH are supported here\n");
+    return 2;
+  },
+  tar,
   whoami(_args, io) {
     io.stdout(`${io.username}\n`);
     return 0;

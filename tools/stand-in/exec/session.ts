@@ -1,12 +1,16 @@
 /**
  * One `kubectl exec` over WebSocket (subprotocols v5.channel.k8s.io and v4.channel.k8s.io):
  * every binary message starts with a channel byte — 0 stdin, 1 stdout, 2 stderr, 3 status,
- * 4 resize, and (v5 only) 255 "close this channel" so the client can end stdin. When the
- * program ends, its Status goes on channel 3 and the socket closes, as the kubelet does.
+ * 4 resize, and (v5 only) 255 "close this channel" so the client can end stdin. As the kubelet
+ * does (remotecommand/websocket.go, wsstream/conn.go): an empty message on the lowest writable
+ * channel once open; when the program ends, its Status on channel 3, a close frame, and the
+ * connection closed at once without waiting for the client's close frame (x/net/websocket's
+ * Close). Clients that poll the TCP socket for the next frame (the Python client) rely on that.
  */
-import { PassThrough } from "node:stream";
+import { type Duplex, PassThrough } from "node:stream";
 import type { WebSocket } from "ws";
 import { CommandNotFound, type ExecIo, runCommand } from "./commands.ts";
+import type { PodFilesystem } from "./pod-files.ts";
 
 export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
@@ -26,6 +30,7 @@ export interface ExecOptions {
   tty: boolean;
   username: string;
   podName: string;
+  files: PodFilesystem;
   /** Ends the session early (the pod was deleted): the program is killed. */
   killed: AbortSignal;
 }
@@ -54,7 +59,8 @@ function internalError(message: string): Record<string, unknown> {
   };
 }
 
-export function runExecSession(ws: WebSocket, options: ExecOptions): void {
+/** `socket` is the upgraded connection under `ws`, ended right after the close frame. */
+export function runExecSession(ws: WebSocket, socket: Duplex, options: ExecOptions): void {
   const v5 = options.protocol === "v5.channel.k8s.io";
   const stdin = new PassThrough();
   if (!options.stdin) stdin.end();
@@ -84,10 +90,14 @@ export function runExecSession(ws: WebSocket, options: ExecOptions): void {
     signal: ended.signal,
     username: options.username,
     podName: options.podName,
+    files: options.files,
   };
+  send(options.stdout ? STDOUT : options.stderr ? STDERR : STATUS, "");
   const finish = (status: Record<string, unknown>) => {
     send(STATUS, JSON.stringify(status));
-    if (ws.readyState === ws.OPEN) ws.close(1000);
+    if (ws.readyState !== ws.OPEN) return;
+    ws.close(1000);
+    socket.end();
   };
   const killed = new Promise<number>((resolve) => ended.signal.addEventListener("abort", () => resolve(137)));
   Promise.race([runCommand(options.argv, io), killed]).then(

@@ -46,7 +46,15 @@ function chooseProtocol(req: IncomingMessage, supported: string[]): string {
   return chosen;
 }
 
-const flag = (url: URL, name: string) => ["true", "1"].includes(url.searchParams.get(name) ?? "");
+/**
+ * PodExecOptions' booleans as the server decodes query parameters (runtime.Convert_Slice_string_To_bool):
+ * absent, "false" or "0" (any case) is false, anything else true — so the Python client's
+ * `stdout=True` counts, as on a real server.
+ */
+function flag(url: URL, name: string): boolean {
+  const value = url.searchParams.get(name);
+  return value !== null && !["false", "0"].includes(value.toLowerCase());
+}
 
 /** Calls `end` once the pod is deleted (its sessions end with it); returns the unsubscribe. */
 function onPodDeleted(core: Core, pod: KubeObject, end: () => void): () => void {
@@ -139,7 +147,7 @@ export class Upgrades {
     const stop = onPodDeleted(core, pod, () => killed.abort());
     this.#accept(req, socket, head, protocol, (ws) => {
       ws.on("close", stop);
-      runExecSession(ws, {
+      runExecSession(ws, socket, {
         protocol,
         argv,
         stdin: flag(url, "stdin"),
@@ -148,6 +156,7 @@ export class Upgrades {
         tty: flag(url, "tty"),
         username: user.username,
         podName: pod.metadata.name!,
+        files: core.podFiles.of(pod),
         killed: killed.signal,
       });
     });

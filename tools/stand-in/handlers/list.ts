@@ -17,6 +17,15 @@ const FIELD_SELECTORS: Record<string, string[]> = {
   secrets: ["type"],
   namespaces: ["status.phase"],
   certificatesigningrequests: ["spec.signerName"],
+  // pkg/registry/core/event/strategy.go (ToSelectableFields); `kubectl events --for` uses them.
+  events: [
+    ...["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"].map(
+      (f) => `involvedObject.${f}`,
+    ),
+    "reason",
+    "reportingComponent",
+    "type",
+  ],
 };
 
 export type ObjectMatcher = (object: KubeObject) => boolean;

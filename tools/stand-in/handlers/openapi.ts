@@ -1,15 +1,17 @@
 /**
- * Just enough OpenAPI v3 for kubectl's `create -f` / `apply -f` validation: kubectl asks the
+ * OpenAPI v3 for what kubectl reads: `create -f` / `apply -f` validation asks the
  * per-group-version documents whether PATCH accepts the `fieldValidation` query parameter,
- * and if so leaves validation to the server instead of downloading full schemas. Each
- * document lists, per kind, the object path with its PATCH operation and that parameter,
- * and no schemas. (OpenAPI v2 stays 404.) The stand-in accepts `fieldValidation` but does
- * not reject unknown fields the way a real server's Strict mode would.
+ * and if so leaves validation to the server; `kubectl explain` finds a kind's schema in
+ * `components.schemas` by its `x-kubernetes-group-version-kind` and walks its properties
+ * (schema/openapi-kinds.ts). Each document lists, per kind, the object path with its PATCH
+ * operation and that parameter. (OpenAPI v2 stays 404.) The stand-in accepts
+ * `fieldValidation` but does not reject unknown fields the way a real server's Strict mode would.
  */
 import { createHash } from "node:crypto";
 import type { RequestContext } from "../context.ts";
 import { sendJson } from "../http-io.ts";
 import { GROUP_VERSIONS, type KindInfo, kindsIn } from "../kinds.ts";
+import { schemasFor } from "../schema/openapi-kinds.ts";
 import { VERSION_INFO } from "../version.ts";
 
 const ALL_GROUP_VERSIONS = [{ group: "", version: "v1" }, ...GROUP_VERSIONS];
@@ -46,7 +48,7 @@ function document(gv: { group: string; version: string }): Record<string, unknow
     openapi: "3.0.0",
     info: { title: "Kubernetes", version: VERSION_INFO.gitVersion },
     paths,
-    components: {},
+    components: { schemas: schemasFor(gv.group, gv.version) },
   };
 }
 
