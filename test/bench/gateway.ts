@@ -9,7 +9,9 @@
  * in a third; this process only generates load. All share the machine's cores, so only
  * same-run ratios mean anything; the CPU each server spends per request is reported too, as
  * it does not depend on who else runs. Ends by checking the audit stream holds one start and
- * one end record per gateway request.
+ * one end record per gateway request. The gateway is measured at both its addresses:
+ * /clusters/<name> on the broker's listener, and the prefix-free listener ("root"), where the
+ * cluster is read from the token's audience; the two should cost the same.
  * Run: npx node test/bench/gateway.ts   (about 4 minutes; BENCH_SECONDS sets the seconds per
  * latency variant, default 14)
  */
@@ -33,8 +35,14 @@ const UPSTREAMS: [ClusterName, string][] = [
   ["fast", "trivial upstream ({} at once)"],
   ["test", "API stand-in"],
 ];
-const WAYS = ["direct", "bare", "gateway"] as const;
+const WAYS = ["direct", "bare", "gateway", "root"] as const;
 type Way = (typeof WAYS)[number];
+const LABELS: Record<Way, string> = {
+  direct: "direct",
+  bare: "bare http-proxy",
+  gateway: "kube-broker gateway, /clusters/<name>",
+  root: "kube-broker gateway, prefix-free",
+};
 
 const stack = await startBenchStack({ bareProxy: true });
 const { info } = stack;
@@ -49,6 +57,7 @@ function endpointsFor(cluster: ClusterName): Record<Way, Endpoint> {
     direct: endpoint(`${info.upstreams[cluster].url}${CHEAP_PATH}`, grant.apiToken, ca),
     bare: endpoint(`${stack.bare!.url}/clusters/${cluster}${CHEAP_PATH}`, grant.apiToken, ca),
     gateway: endpoint(`${stack.gateway.url}/clusters/${cluster}${CHEAP_PATH}`, grant.token, ca),
+    root: endpoint(`${stack.gateway.rootUrl}${CHEAP_PATH}`, grant.token, ca),
   };
 }
 
@@ -62,7 +71,7 @@ async function interleaved(
 
 async function latencies(ways: Record<Way, Endpoint>): Promise<Record<Way, Summary>> {
   for (const way of WAYS) await openLoop(ways[way], RATE, WARM_MS);
-  const samples: Record<Way, number[]> = { direct: [], bare: [], gateway: [] };
+  const samples: Record<Way, number[]> = { direct: [], bare: [], gateway: [], root: [] };
   await interleaved(ways, async (way, target) => {
     const run = await openLoop(target, RATE, MEASURE_MS / ROUNDS);
     samples[way].push(...run.latencies);
@@ -73,6 +82,7 @@ async function latencies(ways: Record<Way, Endpoint>): Promise<Record<Way, Summa
     direct: summarize(samples.direct),
     bare: summarize(samples.bare),
     gateway: summarize(samples.gateway),
+    root: summarize(samples.root),
   };
 }
 
@@ -81,6 +91,7 @@ const servers: Record<Way, number[]> = {
   direct: [stack.host.pid],
   bare: [stack.bare!.pid],
   gateway: [stack.gateway.pid, redis],
+  root: [stack.gateway.pid, redis],
 };
 
 /** Peak throughput of each way, and the CPU µs its servers spent per request. */
@@ -101,7 +112,7 @@ async function peaks(ways: Record<Way, Endpoint>) {
     perSecond: totals[way]!.requests / (PEAK_MS / 1000),
     cpuUs: totals[way]!.cpu.map((seconds) => (seconds / totals[way]!.requests) * 1e6),
   });
-  return { direct: result("direct"), bare: result("bare"), gateway: result("gateway") };
+  return { direct: result("direct"), bare: result("bare"), gateway: result("gateway"), root: result("root") };
 }
 
 const figures: Record<string, unknown> = {};
@@ -109,16 +120,17 @@ const gatewaySent: Record<string, number> = {};
 for (const [cluster, label] of UPSTREAMS) {
   const ways = endpointsFor(cluster);
   const lat = await latencies(ways);
-  const { direct, bare, gateway } = await peaks(ways);
-  gatewaySent[info.grants[cluster].id] = ways.gateway.sent;
+  const { direct, bare, gateway, root } = await peaks(ways);
+  gatewaySent[info.grants[cluster].id] = ways.gateway.sent + ways.root.sent;
   const added = (base: Summary) => ({ p50: lat.gateway.p50 - base.p50, p99: lat.gateway.p99 - base.p99 });
   const overDirect = added(lat.direct);
   const overBare = added(lat.bare);
   const gatewayCpu = gateway.cpuUs[0]! + gateway.cpuUs[1]!;
+  const rootCpu = root.cpuUs[0]! + root.cpuUs[1]!;
   const plus = (v: number) => `${v < 0 ? "" : "+"}${v.toFixed(2)} ms`;
   const rows: Row[] = [
     ...WAYS.map((way) => ({
-      what: `${{ direct: "direct", bare: "bare http-proxy", gateway: "kube-broker gateway" }[way]} @ ${RATE}/s`,
+      what: `${LABELS[way]} @ ${RATE}/s`,
       p50: ms(lat[way].p50),
       p99: ms(lat[way].p99),
       ratio: times(lat[way].p50 / lat.direct.p50),
@@ -144,6 +156,17 @@ for (const [cluster, label] of UPSTREAMS) {
       p50: `${Math.round(gateway.cpuUs[0]!)} + ${Math.round(gateway.cpuUs[1]!)} µs`,
       ratio: times(gatewayCpu / bare.cpuUs[0]!),
     },
+    {
+      what: "prefix-free address: peak",
+      p50: `${Math.round(root.perSecond)} req/s`,
+      target: "= /clusters/<name>",
+      ratio: `${times(root.perSecond / gateway.perSecond)} of /clusters`,
+    },
+    {
+      what: "prefix-free address: CPU/request",
+      p50: `${Math.round(root.cpuUs[0]!)} + ${Math.round(root.cpuUs[1]!)} µs`,
+      ratio: `${times(rootCpu / gatewayCpu)} of /clusters`,
+    },
   ];
   printTable(`gateway, ${label}: GET ${CHEAP_PATH}`, rows);
   const pick = (s: Summary) => ({ p50: round(s.p50, 3), p99: round(s.p99, 3) });
@@ -151,18 +174,22 @@ for (const [cluster, label] of UPSTREAMS) {
     direct: pick(lat.direct),
     bare: pick(lat.bare),
     gateway: pick(lat.gateway),
+    prefixFree: pick(lat.root),
     addedOverDirect: pick(overDirect as Summary),
     addedOverBare: pick(overBare as Summary),
     peak: {
       direct: Math.round(direct.perSecond),
       bare: Math.round(bare.perSecond),
       gateway: Math.round(gateway.perSecond),
+      prefixFree: Math.round(root.perSecond),
       ratio: round(gateway.perSecond / bare.perSecond),
+      prefixFreeRatio: round(root.perSecond / gateway.perSecond),
     },
     cpuUsPerRequest: {
       bare: round(bare.cpuUs[0]!, 1),
       broker: round(gateway.cpuUs[0]!, 1),
       redis: round(gateway.cpuUs[1]!, 1),
+      prefixFree: round(rootCpu, 1),
     },
   };
 }

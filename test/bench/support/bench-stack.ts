@@ -46,8 +46,8 @@ export interface BenchStack {
   info: StackInfo;
   /** The stack host: upstreams, Redis client side, pod creation. */
   host: Child;
-  /** The broker whose gateway is measured, and its process. */
-  gateway: Served;
+  /** The broker whose gateway is measured, and its process; rootUrl is its prefix-free listener. */
+  gateway: Served & { rootUrl: string };
   broker: Child;
   bare: Served | undefined;
   close(): Promise<void>;
@@ -63,10 +63,11 @@ export async function startBenchStack(options: { bareProxy?: boolean } = {}): Pr
   const host = spawn("./stack-host.ts");
   const info = await host.call<StackInfo>("start");
   const broker = spawn(await shipped("./broker-host.ts"));
-  const gateway = {
-    url: await broker.call<string>("start", { config: info.config, env: info.env }),
-    pid: broker.pid,
-  };
+  const urls = await broker.call<{ url: string; rootUrl: string }>("start", {
+    config: info.config,
+    env: info.env,
+  });
+  const gateway = { ...urls, pid: broker.pid };
   let bare: Served | undefined;
   if (options.bareProxy) {
     const proxy = spawn(await shipped("./bare-proxy.ts"));

@@ -12,9 +12,13 @@ let broker: Broker | undefined;
 
 serveParent({
   start: async ({ config, env }: { config: Config; env: Record<string, string> }) => {
-    const own = { ...config, server: { ...config.server, listen: "127.0.0.1:0" } };
-    broker = await startBroker(own, { logger: silentLogger(), env: { ...process.env, ...env } });
-    return broker.url;
+    // Both listeners: the broker's (/clusters/<name>) and the prefix-free gateway's.
+    const server = { ...config.server, listen: "127.0.0.1:0", gateway: { listen: "127.0.0.1:0" } };
+    broker = await startBroker(
+      { ...config, server },
+      { logger: silentLogger(), env: { ...process.env, ...env } },
+    );
+    return { url: broker.url, rootUrl: broker.gatewayUrl };
   },
   /** Where the process's memory is (RSS alone does not say). */
   memory: () => process.memoryUsage(),
