@@ -132,8 +132,26 @@ interface AggregationRule {
   clusterRoleSelectors?: { matchLabels?: Record<string, string> }[];
 }
 
-/** The clusterrole-aggregation controller, run after every ClusterRole write. */
+/** Stores whose aggregation is running: its own writes must not start it again. */
+const aggregating = new WeakSet<ObjectStore>();
+
+/**
+ * The clusterrole-aggregation controller, run after every ClusterRole write: until nothing
+ * changes, each aggregated role gets the union of the rules of the roles its selectors match.
+ * One role at a time, from a fresh list, since a role it writes (view) may feed another (edit).
+ */
 function aggregate(store: ObjectStore): void {
+  if (aggregating.has(store)) return;
+  aggregating.add(store);
+  try {
+    while (aggregateOne(store)) {}
+  } finally {
+    aggregating.delete(store);
+  }
+}
+
+/** Updates the first aggregated role whose rules are out of date; false when none is. */
+function aggregateOne(store: ObjectStore): boolean {
   const roles = store.list("clusterroles");
   for (const target of roles.filter((r) => r.aggregationRule)) {
     const selectors = (target.aggregationRule as AggregationRule).clusterRoleSelectors ?? [];
@@ -145,8 +163,12 @@ function aggregate(store: ObjectStore): void {
         if (!rules.some((existing) => JSON.stringify(existing) === JSON.stringify(r))) rules.push(r);
       }
     }
-    if (JSON.stringify(rules) !== JSON.stringify(target.rules)) store.update({ ...target, rules });
+    if (JSON.stringify(rules) !== JSON.stringify(target.rules)) {
+      store.update({ ...target, rules });
+      return true;
+    }
   }
+  return false;
 }
 
 export const roles = roleBehaviour(true);

@@ -191,6 +191,17 @@ export const BOOTSTRAP_CLUSTER_ROLES: KubeObject[] = [
   clusterRole("system:aggregate-to-admin", AGGREGATE_TO_ADMIN, aggregateLabel("admin")),
   clusterRole("system:aggregate-to-edit", AGGREGATE_TO_EDIT, aggregateLabel("edit")),
   clusterRole("system:aggregate-to-view", AGGREGATE_TO_VIEW, aggregateLabel("view")),
+  // Not upstream's bootstrap: metrics-server's manifest adds it, so that view, edit and admin
+  // may read the metrics.k8s.io API the stand-in serves (kubectl top).
+  clusterRole(
+    "system:aggregated-metrics-reader",
+    [rule(["get", "list", "watch"], ["metrics.k8s.io"], ["pods", "nodes"])],
+    {
+      ...aggregateLabel("view"),
+      ...aggregateLabel("edit"),
+      ...aggregateLabel("admin"),
+    },
+  ),
   ...CERTIFICATE_ROLES,
 ];
 
