@@ -51,8 +51,11 @@ export interface StackOptions<T extends RedisTopology = "single"> {
   logs?: boolean;
   /** Serve the web console from this directory instead of the build in dist/ui. */
   consoleDir?: string;
-  /** Open the prefix-free gateway listener (server.gateway) on a port of its own. */
-  prefixFreeGateway?: boolean;
+  /**
+   * Open the prefix-free gateway listener (server.gateway) on a port of its own; with a
+   * domain, clusters are chosen by host name there (<cluster>.<domain>, in the certificate).
+   */
+  prefixFreeGateway?: boolean | { domain: string };
 }
 
 export interface Stack<R = RedisHarness> {
@@ -104,7 +107,8 @@ export async function startStack<T extends RedisTopology = "single">(
   const ci = options.ci ? await startCiIssuer() : undefined;
   const [port, gatewayPort] = options.prefixFreeGateway ? await freePorts(2) : [await freePort()];
   const url = `https://127.0.0.1:${port}`;
-  const tls = await makeServerTls();
+  const domain = typeof options.prefixFreeGateway === "object" ? options.prefixFreeGateway.domain : undefined;
+  const tls = await makeServerTls(domain ? [`*.${domain}`] : []);
   const certFile = join(dir, "broker.crt");
   const keyFile = join(dir, "broker.key");
   const caFile = join(dir, "broker-ca.crt");
@@ -122,7 +126,9 @@ export async function startStack<T extends RedisTopology = "single">(
       publicUrl: url,
       tls: { certFile, keyFile },
       caFile,
-      ...(gatewayPort ? { gateway: { listen: `127.0.0.1:${gatewayPort}` } } : {}),
+      ...(gatewayPort
+        ? { gateway: { listen: `127.0.0.1:${gatewayPort}`, ...(domain ? { domain } : {}) } }
+        : {}),
     },
     redis: redisConfig(redis),
     oidc: {

@@ -20,7 +20,8 @@ export interface ServerTls {
 /** EC P-256 keys: as good as RSA for a test server and generated in milliseconds. */
 const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-export async function makeServerTls(): Promise<ServerTls> {
+/** `names`: more DNS names (or wildcards, `*.gw.test`) the certificate is for, beside loopback's. */
+export async function makeServerTls(names: string[] = []): Promise<ServerTls> {
   const dir = await mkdtemp(join(tmpdir(), "stand-in-tls-"));
   const file = (name: string) => join(dir, name);
   try {
@@ -54,7 +55,7 @@ export async function makeServerTls(): Promise<ServerTls> {
     await writeFile(
       file("server.ext"),
       [
-        "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost",
+        `subjectAltName=${["IP:127.0.0.1", "IP:::1", "DNS:localhost", ...names.map((n) => `DNS:${n}`)].join(",")}`,
         "basicConstraints=CA:FALSE",
         "keyUsage=critical,digitalSignature,keyEncipherment",
         "extendedKeyUsage=serverAuth",

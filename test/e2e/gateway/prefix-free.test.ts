@@ -5,7 +5,15 @@
  * kubectl proxy needs no --append-server-path. The prefixed address keeps working beside it.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { connect } from "node:net";
+import type { Duplex } from "node:stream";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
 import { writeKubeconfigFile } from "../../../tools/stand-in/kubeconfig.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import { waitForRecord } from "../../support/audit-log.ts";
@@ -115,5 +123,124 @@ describe("the prefix-free gateway address", () => {
     const pods = await kubectl.run(prefixed, ["get", "pods", "-o", "name"]);
     assert.equal(pods.code, 0, pods.stderr);
     assert.match(pods.stdout, /pod\/web-1/);
+  });
+});
+
+/**
+ * With server.gateway.domain, the host name chooses the cluster: https://<cluster>.<domain>,
+ * whose name the certificate covers (*.<domain>) and kubectl sends as SNI and Host. Such names
+ * resolve nowhere here, so kubectl goes through an HTTP CONNECT proxy (its kubeconfig's
+ * proxy-url) that sends every <cluster>.<domain> to the listener, as DNS would.
+ */
+describe("the prefix-free gateway by host name", () => {
+  const DOMAIN = "gw.test";
+  let stack: Stack;
+  let kubectl: KubectlSandbox;
+  let proxy: Server;
+  let proxyUrl: string;
+  const tokens: Record<string, string> = {};
+
+  before(async () => {
+    stack = await startStack({ secondCluster: true, prefixFreeGateway: { domain: DOMAIN } });
+    kubectl = await kubectlSandbox();
+    const port = new URL(stack.gatewayUrl!).port;
+    proxy = createServer().on("connect", (req: IncomingMessage, client: Duplex, head: Buffer) => {
+      const [host] = (req.url ?? "").split(":");
+      if (!host?.endsWith(`.${DOMAIN}`)) return void client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      const upstream = connect(Number(port), "127.0.0.1", () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(client).on("error", () => {});
+        client.pipe(upstream).on("error", () => {});
+      });
+      upstream.on("error", () => client.destroy());
+      client.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const session = await stack.login("dev");
+    for (const cluster of ["test", "test-2"]) {
+      tokens[cluster] = (
+        await stack.credential(session, { cluster, role: "view", namespace: "team-a" })
+      ).token;
+    }
+  });
+  after(async () => {
+    proxy?.closeAllConnections();
+    proxy?.close();
+    await kubectl?.cleanup();
+    await stack?.close();
+  });
+
+  /** A kubeconfig for https://<host>:<the listener's port>, through the proxy. */
+  const kubeconfigFor = async (host: string, token: string) => {
+    const path = `${kubectl.dir}/${host}-${randomBytes(3).toString("hex")}.kubeconfig`;
+    const server = `https://${host}:${new URL(stack.gatewayUrl!).port}`;
+    const cluster = {
+      server,
+      "proxy-url": proxyUrl,
+      "certificate-authority-data": Buffer.from(stack.caCert).toString("base64"),
+    };
+    await writeFile(
+      path,
+      stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "c", cluster }],
+        users: [{ name: "u", user: { token } }],
+        contexts: [{ name: "c", context: { cluster: "c", user: "u", namespace: "team-a" } }],
+        "current-context": "c",
+      }),
+      { mode: 0o600 },
+    );
+    return path;
+  };
+
+  /** curl through the same proxy: the Status a refused request gets, as JSON. */
+  const curlAt = async (host: string, token: string) => {
+    const { stdout } = await promisify(execFile)("curl", [
+      "-sS",
+      "--proxy",
+      proxyUrl,
+      "--cacert",
+      stack.caFile,
+      "-H",
+      `Authorization: Bearer ${token}`,
+      `https://${host}:${new URL(stack.gatewayUrl!).port}/api/v1/namespaces/team-a/pods`,
+    ]);
+    return JSON.parse(stdout) as { code: number; message: string };
+  };
+
+  it("GET /v1/clusters names each cluster's own host", async () => {
+    const { items } = (await (await fetch(`${stack.url}/v1/clusters`)).json()) as {
+      items: { name: string; server: string }[];
+    };
+    const port = new URL(stack.gatewayUrl!).port;
+    assert.deepEqual(
+      items.map((i) => i.server),
+      [`https://test.${DOMAIN}:${port}`, `https://test-2.${DOMAIN}:${port}`],
+    );
+  });
+
+  it("kubectl reaches each cluster at its host; the host, not the token, decides", async () => {
+    for (const cluster of ["test", "test-2"]) {
+      const kubeconfig = await kubeconfigFor(`${cluster}.${DOMAIN}`, tokens[cluster]!);
+      const pods = await kubectl.run(kubeconfig, ["get", "pods", "-o", "name"]);
+      assert.equal(pods.code, 0, pods.stderr);
+      assert.match(pods.stdout, /pod\/web-1/);
+      const version = await kubectl.run(kubeconfig, ["get", "--raw", "/version"]);
+      assert.match(version.stdout, /"gitVersion"/, version.stderr);
+      await waitForRecord(stack.redis, { cluster, verb: "list", resource: "pods" });
+    }
+    // test's token at test-2's host: test-2's authenticator checks it against test-2's keys.
+    const crossed = await curlAt(`test-2.${DOMAIN}`, tokens.test!);
+    assert.equal(crossed.code, 401);
+    assert.match(crossed.message, /does not verify against the cluster's keys/);
+  });
+
+  it("a host that names no cluster is a 404 Status", async () => {
+    const unknown = await curlAt(`nope.${DOMAIN}`, tokens.test!);
+    assert.equal(unknown.code, 404);
+    assert.match(unknown.message, /no cluster is served at host "nope\.gw\.test"/);
   });
 });
