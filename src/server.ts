@@ -22,6 +22,7 @@ import { RateLimiter } from "./http/rate-limiter.ts";
 import { createCiExchange } from "./identity/ci/index.ts";
 import { createIdentity } from "./identity/index.ts";
 import { isAdmin } from "./policy/index.ts";
+import { createRecordings } from "./recording/index.ts";
 import { createReports } from "./reports/index.ts";
 import { createRequests } from "./requests/index.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
@@ -82,11 +83,13 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   const consoleFeatures = { reports: true, alerts: true };
   const identity = createIdentity({ config, redis, clock, lifecycle, logger, env, consoleFeatures });
   const ci = createCiExchange({ config, redis, keyPrefix, grants, credentials: grants, clock, logger });
+  const recordings = createRecordings({ config, redis, clock, logger, metrics });
   const gateway = createGateway({
     config,
     clusters: clusters.all,
     grants,
     audit: audit.writer,
+    recordings: recordings.sessions,
     clock,
     logger,
     metrics,
@@ -138,6 +141,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     ci,
     reports,
     alerts,
+    recordings,
     webConsole,
     gateway,
   ];

@@ -64,6 +64,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "suspended standing access, and lift (admins)",
     load: () => import("./commands/suspensions.ts"),
   },
+  sessions: {
+    summary: "recorded exec and attach sessions: list, play, export, search",
+    load: () => import("./commands/sessions.ts"),
+  },
   report: {
     summary: "reports: RBAC risks, what was used, access",
     load: () => import("./commands/report.ts"),

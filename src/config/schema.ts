@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { alertsSchema } from "./alerts-schema.ts";
 import { dnsLabel, duration, httpUrl, namespacePattern, size, subjects } from "./fields.ts";
+import { recordingMode, recordingSchema } from "./recording-schema.ts";
 
 const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
@@ -146,6 +147,8 @@ const cluster = z
     apiAudiences: z.array(z.string().min(1)).default([]),
     /** How the gateway verifies presented tokens. */
     tokenVerification: z.enum(["jwks", "tokenreview"]).default("jwks"),
+    /** Recording of exec and attach sessions here; the stricter of this and the role's applies. */
+    recording: recordingMode.optional(),
   })
   .refine((c) => !(c.caFile && c.caData), { message: "set caFile or caData, not both", path: ["caFile"] })
   .refine((c) => c.auth.kind !== "token" || c.server, {
@@ -186,6 +189,8 @@ const role = z
     privileged: z.boolean().default(false),
     description: z.string().optional(),
     guard: guard.default({ mode: "enforce", delegation: "none" }),
+    /** Recording of exec and attach sessions of this role; the stricter of this and the cluster's applies. */
+    recording: recordingMode.optional(),
     /**
      * Kinds of object to delete when a grant of this role ends, if the grant created them
      * (as its audit records show): resources as the API names them, group-qualified outside
@@ -442,6 +447,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Detection rules over the audit records (alerts-schema.ts, docs/alerts.md). */
   alerts: alertsSchema.prefault({}),
+  /** Recordings of exec and attach sessions (recording-schema.ts). */
+  recording: recordingSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

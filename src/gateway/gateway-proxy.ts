@@ -35,7 +35,8 @@ import { upstreamHeaders } from "./headers.ts";
 import { lostToKeepAliveRace } from "./keep-alive-race.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 import { isAmendable, relayAmendedStatus, tapCreated, writeHead } from "./response-relay.ts";
-import { pipeUpgrade } from "./spdy-pipe.ts";
+import type { SessionRecordings, SessionTap } from "./session-recording.ts";
+import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
 import { StreamRelay } from "./stream-relay.ts";
 import { targetOf } from "./upstream.ts";
 import { webSocketTunnel } from "./websocket-tunnel.ts";
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   refusalHint(grant: Grant, attrs: RequestAttributes | undefined): string;
   /** The persistence guard's settings and time, for the requests it reads. */
   guard: GuardDeps;
+  /** Recording of exec and attach sessions; none when absent. */
+  recordings?: SessionRecordings;
 }
 
 /** http-proxy's options for writing an answer's head: none of its rewrites are used. */
@@ -182,7 +185,21 @@ export class GatewayProxy {
     const grant = ctx.grant!;
     const headers = upstreamHeaders(req.headers, admitted.authorization, true);
     const isWebSocket = req.method === "GET" && String(req.headers.upgrade).toLowerCase() === "websocket";
-    const tunnel = isWebSocket
+    // The tunnel exists once the recording has started: `cut` reaches it through this.
+    let tunnel: PipeHandle | undefined;
+    const cut = (reason: string) => {
+      ctx.endedBy = reason;
+      tunnel?.close(reason);
+    };
+    let tap: SessionTap | undefined;
+    try {
+      tap = await this.#record(ctx, grant, isWebSocket ? "websocket" : "spdy", cut);
+    } catch (err) {
+      const status = writeSocketStatus(socket, err);
+      this.#finish(req, ctx, status.code, "error");
+      return;
+    }
+    tunnel = isWebSocket
       ? webSocketTunnel({
           proxy: this.#proxy,
           req,
@@ -192,25 +209,36 @@ export class GatewayProxy {
           upstreamPath: admitted.upstreamPath,
           headers,
           onProxyRequest: (hook) => this.#wsHooks.set(req, hook),
+          ...(tap ? { tap } : {}),
         })
-      : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers);
+      : pipeUpgrade(req, socket, head, admitted.cluster.upstream, admitted.upstreamPath, headers, tap);
+    const opened = tunnel;
 
-    const untrack = this.#options.connections.track(grant.id, grant.expiresAt, {
-      stream: true,
-      close: (reason) => {
-        ctx.endedBy = reason;
-        tunnel.close(reason);
-      },
-    });
+    const untrack = this.#options.connections.track(grant.id, grant.expiresAt, { stream: true, close: cut });
     socket.once("close", async () => {
       untrack();
-      tunnel.close();
-      const code = await tunnel.status;
-      const counted = tunnel.bytes();
+      opened.close();
+      tap?.end(ctx.endedBy);
+      const code = await opened.status;
+      const counted = opened.bytes();
       ctx.bytesIn = counted.in;
       ctx.bytesOut = counted.out;
       this.#finish(req, ctx, code, decisionFor(code === 101 ? 200 : code));
     });
+  }
+
+  /** The recording of an exec or attach, when the recordings feature is wired and records it. */
+  #record(
+    ctx: RequestContext,
+    grant: Grant,
+    transport: "websocket" | "spdy",
+    cut: (reason: string) => void,
+  ): Promise<SessionTap | undefined> {
+    const subresource = ctx.attrs?.subresource;
+    const recordings = this.#options.recordings;
+    if (!recordings || ctx.attrs?.resource !== "pods" || (subresource !== "exec" && subresource !== "attach"))
+      return Promise.resolve(undefined);
+    return recordings.begin({ ctx, grant, transport }, cut);
   }
 
   /**

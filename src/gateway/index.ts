@@ -25,6 +25,10 @@ import { GatewayProxy } from "./gateway-proxy.ts";
 import { type GrantFinder, GrantResolver } from "./grant-resolver.ts";
 import { refusalHint } from "./refusal-hint.ts";
 import { type GrantRevoker, selfRevokeRoutes } from "./self-revoke-routes.ts";
+import type { SessionRecordings } from "./session-recording.ts";
+
+export type { RequestContext } from "./audit-fields.ts";
+export type { SessionRecordings, SessionTap } from "./session-recording.ts";
 
 /** What the gateway needs from the grants feature. */
 export interface GatewayGrants extends GrantFinder, ApiTokenSource, GrantRevoker {
@@ -43,6 +47,8 @@ export interface GatewayDeps {
   clusters: { config: ClusterConfig; kubeConfig: KubeConfig }[];
   grants: GatewayGrants;
   audit: AuditWriter;
+  /** Recording of exec and attach sessions (the recordings feature); none when absent. */
+  recordings?: SessionRecordings;
   clock: Clock;
   logger: Logger;
   metrics: Registry;
@@ -80,6 +86,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     resolver,
     apiTokens: grants,
     audit: deps.audit,
+    ...(deps.recordings ? { recordings: deps.recordings } : {}),
     connections,
     metrics: createGatewayMetrics(deps.metrics, () => connections.open),
     logger: deps.logger,

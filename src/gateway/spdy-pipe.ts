@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { connect } from "node:tls";
+import type { SessionTap } from "./session-recording.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface PipeHandle {
@@ -25,6 +26,8 @@ export function pipeUpgrade(
   upstream: Upstream,
   path: string,
   headers: IncomingHttpHeaders,
+  /** Reads copies of what passes each way (session recording); the relay does not wait on it. */
+  tap?: SessionTap,
 ): PipeHandle {
   let bytesIn = head.length;
   let bytesOut = 0;
@@ -61,12 +64,17 @@ export function pipeUpgrade(
       for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
     }
     server.write(`${lines.join("\r\n")}\r\n\r\n`);
-    if (head.length > 0) server.write(head);
+    if (head.length > 0) {
+      server.write(head);
+      tap?.fromClient(head);
+    }
     client.on("data", (chunk: Buffer) => {
       bytesIn += chunk.length;
+      tap?.fromClient(chunk);
     });
     server.on("data", (chunk: Buffer) => {
       bytesOut += chunk.length;
+      tap?.fromServer(chunk);
     });
     client.pipe(server);
     server.pipe(client);

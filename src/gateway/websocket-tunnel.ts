@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type httpProxy from "http-proxy";
+import type { SessionTap } from "./session-recording.ts";
 import type { PipeHandle } from "./spdy-pipe.ts";
 import { targetOf, type Upstream } from "./upstream.ts";
 import { WebSocketEnding } from "./websocket-ending.ts";
@@ -24,8 +25,10 @@ export function webSocketTunnel(options: {
   headers: IncomingHttpHeaders;
   /** Registers the hook for http-proxy's shared "proxyReqWs" event, for this request. */
   onProxyRequest(hook: (proxyReq: ClientRequest) => void): void;
+  /** Reads copies of what passes each way (session recording); the relay does not wait on it. */
+  tap?: SessionTap;
 }): PipeHandle {
-  const { req, socket, head } = options;
+  const { req, socket, head, tap } = options;
   let proxySocket: Duplex | undefined;
   let ending: WebSocketEnding | undefined;
   let onUpstreamClose = (): void => void socket.destroy();
@@ -38,11 +41,17 @@ export function webSocketTunnel(options: {
       proxyReq.once("upgrade", (res: IncomingMessage, upstreamSocket: Duplex) => {
         proxySocket = upstreamSocket;
         resolve(101);
+        if (tap) {
+          tap.negotiated(String(res.headers["sec-websocket-protocol"] ?? ""));
+          if (head.length > 0) tap.fromClient(head);
+        }
         socket.on("data", (c: Buffer) => {
           bytesIn += c.length;
+          tap?.fromClient(c);
         });
         upstreamSocket.on("data", (c: Buffer) => {
           bytesOut += c.length;
+          tap?.fromServer(c);
         });
         upstreamSocket.once("close", () => onUpstreamClose());
         // http-proxy pipes the cluster's side to the client right after this event; a

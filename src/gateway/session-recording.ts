@@ -1,0 +1,32 @@
+import type { Grant } from "../grants/index.ts";
+import type { RequestContext } from "./audit-fields.ts";
+
+/**
+ * What the gateway hands an exec or attach session's recorder: copies of the bytes it relays
+ * each way, as they pass. The recorder only reads them (the relay is untouched and waits for
+ * nothing) and must never throw.
+ */
+export interface SessionTap {
+  /** The WebSocket subprotocol the cluster chose (v5/v4.channel.k8s.io), before any frame. */
+  negotiated(protocol: string): void;
+  /** Bytes from the client, after its request head. */
+  fromClient(chunk: Buffer): void;
+  /** Bytes from the cluster (SPDY: its 101 response head first). */
+  fromServer(chunk: Buffer): void;
+  /** The session is over; `reason` when the broker ended it. */
+  end(reason?: string): void;
+}
+
+/** The recordings feature, as the gateway sees it (src/recording implements it). */
+export interface SessionRecordings {
+  /**
+   * Starts the recording of an exec or attach that was just admitted, or resolves undefined
+   * when its cluster and role do not record. Throws the Status to refuse with (Unavailable)
+   * when recording is required and cannot start. Later, `cut` ends the session when a
+   * required recording can no longer be written.
+   */
+  begin(
+    session: { ctx: RequestContext; grant: Grant; transport: "websocket" | "spdy" },
+    cut: (reason: string) => void,
+  ): Promise<SessionTap | undefined>;
+}

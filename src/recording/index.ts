@@ -1,0 +1,58 @@
+/**
+ * Recordings of kubectl exec and attach sessions (issue 19): the gateway taps the bytes it
+ * relays (src/gateway/session-recording.ts), frames/ decodes the channel protocols (WebSocket
+ * v5/v4.channel.k8s.io and SPDY/3.1), the recorder writes asciicast v2 to Redis with the lines
+ * typed, and the routes list, search and serve them. `recording: off | best-effort | required`
+ * per cluster and role (docs/recording.md).
+ */
+import type { Registry } from "prom-client";
+import type { Config } from "../config/schema.ts";
+import type { Feature } from "../http/feature.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { Logger } from "../shared/logger.ts";
+import { dedicatedConnection, type RedisClient } from "../shared/redis.ts";
+import { createRecordingMetrics } from "./recording-metrics.ts";
+import { recordingRoutes } from "./recording-routes.ts";
+import { RedisRecordingStore } from "./redis-recording-store.ts";
+import { RecordingSessions } from "./session-recordings.ts";
+
+export type { RecordingMeta } from "./recording-store.ts";
+
+export interface RecordingsDeps {
+  config: Config;
+  redis: RedisClient;
+  clock: Clock;
+  logger: Logger;
+  metrics: Registry;
+}
+
+export interface Recordings extends Feature {
+  /** What the gateway records sessions through. */
+  sessions: RecordingSessions;
+}
+
+export function createRecordings(deps: RecordingsDeps): Recordings {
+  const { config, clock } = deps;
+  const options = { keyPrefix: config.redis.keyPrefix, retentionSeconds: config.recording.retention };
+  // The session path writes on a connection that fails at once while Redis is away, so a
+  // required recording refuses in microseconds rather than queueing (shared/redis.ts).
+  const connection = dedicatedConnection(deps.redis);
+  const sessionStore = new RedisRecordingStore({ redis: connection, ...options });
+  const readStore = new RedisRecordingStore({ redis: deps.redis, ...options });
+  const sessions = new RecordingSessions({
+    config,
+    store: sessionStore,
+    clock,
+    logger: deps.logger.child({ part: "recording" }),
+    metrics: createRecordingMetrics(deps.metrics),
+  });
+  return {
+    sessions,
+    routes: (api) => [recordingRoutes({ api, store: readStore, clock })],
+    start: async () => {},
+    // After the gateway (stopped first) has ended its sessions and their recorders wrote.
+    stop: async () => {
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { TextDecoder } from "node:util";
+import type { RecordingMode } from "../config/recording-schema.ts";
+import { castEvent, castHeader } from "../shared/asciicast.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { RecordingMeta, RecordingStore } from "./recording-store.ts";
+import type { SessionEvent } from "./session-event.ts";
+import { TypedLines } from "./typed-lines.ts";
+
+export interface RecorderOptions {
+  store: RecordingStore;
+  clock: Clock;
+  /** The cast stops growing here (and says so). */
+  maxBytes: number;
+  maxTypedLines: number;
+  /** How often what was seen is written (one Redis round trip per interval, not per chunk). */
+  flushMs: number;
+  /** A required recording that can no longer be written: the session must end. */
+  onRequiredFailure(reason: string): void;
+  /** A best-effort write that failed (for the log and metrics). */
+  onLost(err: unknown): void;
+}
+
+/** What piles up unwritten while Redis is slow; past it, the session's recording fails. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+const DEFAULT_SIZE = { width: 80, height: 24 };
+export const RECORDING_LOST = "the session recording could not be written, and this session must be recorded";
+
+/**
+ * One session's recording, fed the decoded channel events as they pass: stdout and stderr
+ * become asciicast `o` events, stdin `i` (and typed lines), resizes `r`, all timed from the
+ * session's start; the error channel's Status becomes how the session ended. Writes go out
+ * in batches, one in flight at a time, so recording adds no round trip to the session itself.
+ */
+export class SessionRecorder {
+  readonly #options: RecorderOptions;
+  readonly #meta: RecordingMeta;
+  readonly #mode: RecordingMode;
+  readonly #decoders = new Map<string, TextDecoder>();
+  readonly #typed: TypedLines;
+  #typedSaved = 0;
+  #size: { width: number; height: number } | undefined;
+  #headerQueued = false;
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  #writing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(meta: RecordingMeta, options: RecorderOptions) {
+    this.#meta = meta;
+    this.#mode = meta.mode;
+    this.#options = options;
+    this.#typed = new TypedLines({ maxLines: options.maxTypedLines, maxLineLength: 4096 });
+  }
+
+  get meta(): Readonly<RecordingMeta> {
+    return this.#meta;
+  }
+
+  event(event: SessionEvent): void {
+    if (this.#stopped) return;
+    switch (event.stream) {
+      case "stdout":
+      case "stderr":
+        this.#add("o", this.#text(event.stream, event.data));
+        break;
+      case "stdin":
+        this.#typed.push(event.data);
+        this.#add("i", this.#text("stdin", event.data));
+        break;
+      case "resize":
+        this.#resize(event.data);
+        break;
+      case "error":
+        this.#meta.ending = endingOf(event.data);
+        break;
+    }
+  }
+
+  /** The wire could not be read any further: the rest of the session is not in the recording. */
+  unreadable(message: string): void {
+    if (this.#stopped) return;
+    this.#add("m", `kube-broker: the rest of this session could not be decoded (${message})`);
+    this.#meta.lost = true;
+    this.#stopped = true;
+  }
+
+  /** The session ended: writes what is left and marks the recording ended. */
+  async end(reason?: string): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    if (reason) this.#meta.ending = reason;
+    this.#meta.state = "ended";
+    this.#meta.endedAt = this.#options.clock.now();
+    for (const [stream, decoder] of this.#decoders) {
+      const rest = decoder.decode();
+      if (rest) this.#queue(stream === "stdin" ? "i" : "o", rest);
+    }
+    await this.#writing;
+    await this.#flush();
+  }
+
+  #text(stream: string, data: Buffer): string {
+    let decoder = this.#decoders.get(stream);
+    if (!decoder) {
+      // One per stream: a UTF-8 character split across two chunks is joined, not mangled.
+      decoder = new TextDecoder("utf-8", { fatal: false });
+      this.#decoders.set(stream, decoder);
+    }
+    return decoder.decode(data, { stream: true });
+  }
+
+  #resize(data: Buffer): void {
+    try {
+      const { Width, Height } = JSON.parse(data.toString("utf8")) as { Width?: number; Height?: number };
+      if (!Number.isInteger(Width) || !Number.isInteger(Height)) return;
+      this.#size = { width: Width!, height: Height! };
+      // Before any event, the header will carry the size; after, the change is an event.
+      if (this.#headerQueued) this.#add("r", `${Width}x${Height}`);
+    } catch {
+      // Not a size: nothing to record.
+    }
+  }
+
+  #add(code: "o" | "i" | "r" | "m", data: string): void {
+    if (data === "") return;
+    this.#queue(code, data);
+    this.#flushSoon(this.#pendingBytes >= 256 * 1024 ? 0 : this.#options.flushMs);
+  }
+
+  #queue(code: "o" | "i" | "r" | "m", data: string): void {
+    if (this.#meta.truncated) return;
+    // The header goes first, with the terminal's size as the first event found it; it counts
+    // toward the cap like any line.
+    if (!this.#headerQueued) this.#queueHeader();
+    const seconds = (this.#options.clock.now() - this.#meta.startedAt) / 1000;
+    const line = castEvent(seconds, code, data);
+    const lineBytes = Buffer.byteLength(line);
+    if (this.#meta.bytes + this.#pendingBytes + lineBytes > this.#options.maxBytes) {
+      this.#meta.truncated = true;
+      const note = castEvent(
+        seconds,
+        "m",
+        `kube-broker: recording truncated at ${this.#options.maxBytes} bytes`,
+      );
+      this.#pending.push(note);
+      this.#pendingBytes += Buffer.byteLength(note);
+      return;
+    }
+    if (this.#pendingBytes + lineBytes > MAX_PENDING_BYTES) {
+      this.#fail(new Error("Redis is not keeping up"));
+      return;
+    }
+    this.#pending.push(line);
+    this.#pendingBytes += lineBytes;
+  }
+
+  #queueHeader(): void {
+    this.#headerQueued = true;
+    const header = castHeader({
+      ...(this.#size ?? DEFAULT_SIZE),
+      timestamp: Math.floor(this.#meta.startedAt / 1000),
+      command: this.#meta.command.join(" ") || `attach ${this.#meta.pod}`,
+      title: `${this.#meta.user} ${this.#meta.subresource} ${this.#meta.namespace}/${this.#meta.pod} on ${this.#meta.cluster}`,
+    });
+    this.#pending.push(header);
+    this.#pendingBytes += Buffer.byteLength(header);
+  }
+
+  #flushSoon(ms: number): void {
+    if (this.#timer && ms > 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#writing) {
+        this.#flushSoon(this.#options.flushMs);
+        return;
+      }
+      this.#writing = this.#flush().finally(() => {
+        this.#writing = undefined;
+      });
+    }, ms);
+    this.#timer.unref();
+  }
+
+  async #flush(): Promise<void> {
+    const withHeader = !this.#headerQueued || this.#meta.bytes === 0;
+    if (!this.#headerQueued) this.#queueHeader();
+    const cast = this.#pending.join("");
+    const typed = this.#typed.lines().slice(this.#typedSaved);
+    const written = { pending: this.#pending.length, typed: typed.length, bytes: Buffer.byteLength(cast) };
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    const meta = { ...this.#meta, bytes: this.#meta.bytes + written.bytes };
+    try {
+      await this.#options.store.append(meta, cast, typed);
+      this.#meta.bytes = meta.bytes;
+      this.#typedSaved += written.typed;
+    } catch (err) {
+      // The events are lost, but a later write must still start the file with its header.
+      if (withHeader) this.#headerQueued = false;
+      this.#fail(err);
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#meta.lost = true;
+    if (this.#mode === "required") {
+      this.#stopped = true;
+      this.#options.onRequiredFailure(RECORDING_LOST);
+    } else this.#options.onLost(err);
+  }
+}
+
+/** The error channel's Status: "Success", or its message (a non-zero exit, a failure). */
+function endingOf(data: Buffer): string {
+  try {
+    const status = JSON.parse(data.toString("utf8")) as { status?: string; message?: string };
+    return status.status === "Success" ? "Success" : (status.message ?? status.status ?? "Failure");
+  } catch {
+    return data.toString("utf8").slice(0, 300);
+  }
+}

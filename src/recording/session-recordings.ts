@@ -1,0 +1,151 @@
+import type { Config } from "../config/schema.ts";
+import type { RequestContext, SessionRecordings, SessionTap } from "../gateway/index.ts";
+import { type Grant, grantKind } from "../grants/index.ts";
+import type { Clock } from "../shared/clock.ts";
+import { Unavailable } from "../shared/errors.ts";
+import type { Logger } from "../shared/logger.ts";
+import { spdyChannelDecoder } from "./frames/spdy-streams.ts";
+import { webSocketChannelDecoder } from "./frames/websocket-channels.ts";
+import type { RecordingMetrics } from "./recording-metrics.ts";
+import { recordingModeFor } from "./recording-policy.ts";
+import type { RecordingMeta, RecordingStore } from "./recording-store.ts";
+import type { ChannelDecoder, DecoderCallbacks } from "./session-event.ts";
+import { SessionRecorder } from "./session-recorder.ts";
+
+const FLUSH_MS = 200;
+
+/**
+ * Starts a recorder for each exec and attach the gateway admits, as the cluster's and the
+ * role's `recording` say: its meta first (in `required` mode the session waits for that write
+ * and is refused without it), then the tap that decodes the relayed bytes into it.
+ */
+export class RecordingSessions implements SessionRecordings {
+  readonly #config: Config;
+  readonly #store: RecordingStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #metrics: RecordingMetrics;
+
+  constructor(options: {
+    config: Config;
+    store: RecordingStore;
+    clock: Clock;
+    logger: Logger;
+    metrics: RecordingMetrics;
+  }) {
+    this.#config = options.config;
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#metrics = options.metrics;
+  }
+
+  async begin(
+    session: { ctx: RequestContext; grant: Grant; transport: "websocket" | "spdy" },
+    cut: (reason: string) => void,
+  ): Promise<SessionTap | undefined> {
+    const { ctx, grant, transport } = session;
+    const mode = recordingModeFor(this.#config, grant.cluster, grant.role);
+    if (mode === "off") return undefined;
+    const meta = metaOf(ctx, grant, transport, mode, this.#clock.now());
+    try {
+      await this.#store.start(meta);
+    } catch (err) {
+      this.#metrics.failures.inc({ mode });
+      if (mode === "required") {
+        throw new Unavailable(
+          "this session must be recorded, and its recording cannot be started now (the recording store is unavailable); try again shortly",
+          { cause: err },
+        );
+      }
+      this.#logger.warn(
+        { err, recording: meta.id },
+        "session not recorded: its recording could not be started",
+      );
+      return undefined;
+    }
+    this.#metrics.started.inc({ mode });
+    const recorder = new SessionRecorder(meta, {
+      store: this.#store,
+      clock: this.#clock,
+      maxBytes: this.#config.recording.maxSessionBytes,
+      maxTypedLines: this.#config.recording.maxTypedLines,
+      flushMs: FLUSH_MS,
+      onRequiredFailure: (reason) => {
+        this.#metrics.failures.inc({ mode });
+        cut(reason);
+      },
+      onLost: (err) => {
+        this.#metrics.failures.inc({ mode });
+        this.#logger.warn({ err, recording: meta.id }, "part of a session recording was lost");
+      },
+    });
+    return tapInto(recorder, transport, (err) =>
+      this.#logger.warn({ err, recording: meta.id }, "session recording ended with an error"),
+    );
+  }
+}
+
+/** The tap the gateway feeds: bytes → the transport's decoder → the recorder. */
+function tapInto(
+  recorder: SessionRecorder,
+  transport: "websocket" | "spdy",
+  onEndError: (err: unknown) => void,
+): SessionTap {
+  const callbacks: DecoderCallbacks = {
+    onEvent: (event) => recorder.event(event),
+    onError: (message) => recorder.unreadable(message),
+  };
+  let decoder: ChannelDecoder | undefined = transport === "spdy" ? spdyChannelDecoder(callbacks) : undefined;
+  let ended = false;
+  return {
+    negotiated(protocol) {
+      decoder = webSocketChannelDecoder(protocol, callbacks);
+    },
+    fromClient(chunk) {
+      decoder?.fromClient(chunk);
+    },
+    fromServer(chunk) {
+      decoder?.fromServer(chunk);
+    },
+    end(reason) {
+      if (ended) return;
+      ended = true;
+      // What the connection's end completes (SPDY's error stream) reaches the recorder first.
+      decoder?.end();
+      recorder.end(reason).catch(onEndError);
+    },
+  };
+}
+
+function metaOf(
+  ctx: RequestContext,
+  grant: Grant,
+  transport: "websocket" | "spdy",
+  mode: RecordingMeta["mode"],
+  now: number,
+): RecordingMeta {
+  const attrs = ctx.attrs!;
+  const container = ctx.query.get("container") ?? undefined;
+  return {
+    id: ctx.id,
+    user: grant.principal.name,
+    grant: grant.id,
+    grantKind: grantKind(grant.origin),
+    role: grant.role,
+    cluster: grant.cluster,
+    namespace: attrs.namespace,
+    pod: attrs.name,
+    ...(container ? { container } : {}),
+    command: ctx.query.getAll("command"),
+    subresource: attrs.subresource === "attach" ? "attach" : "exec",
+    tty: ["1", "true"].includes((ctx.query.get("tty") ?? "").toLowerCase()),
+    protocol: transport,
+    mode,
+    startedAt: now,
+    state: "recording",
+    bytes: 0,
+    truncated: false,
+    lost: false,
+  };
+}
