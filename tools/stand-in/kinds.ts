@@ -88,6 +88,7 @@ export const KINDS: readonly KindInfo[] = [
     categories: ["all"],
     subresources: [
       { name: "log", kind: "Pod", verbs: ["get"] },
+      { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
       { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
       { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
     ],

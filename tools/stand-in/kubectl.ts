@@ -32,7 +32,14 @@ export interface KubectlSandbox {
    * variables (e.g. KUBECTL_PORT_FORWARD_WEBSOCKETS=false) to the sandbox's.
    */
   start(kubeconfig: string, args: string[], options?: { env?: Record<string, string> }): RunningKubectl;
+  /** The arguments and environment run and start use, for running kubectl some other way (a terminal). */
+  invocation(kubeconfig: string, args: string[], env?: Record<string, string>): KubectlInvocation;
   cleanup(): Promise<void>;
+}
+
+export interface KubectlInvocation {
+  args: string[];
+  env: Record<string, string>;
 }
 
 export interface RunningKubectl {
@@ -67,6 +74,10 @@ export async function kubectlSandbox(): Promise<KubectlSandbox> {
   const running = new Set<ChildProcess>();
   return {
     dir,
+    invocation: (kubeconfig, args, extra = {}) => ({
+      args: argsFor(kubeconfig, args),
+      env: { ...env, ...extra },
+    }),
     run: (kubeconfig, args, options = {}) =>
       new Promise((resolve) => {
         const child = execFile(

@@ -1,7 +1,7 @@
 /**
  * The request pipeline, in the real server's order: authenticate, impersonate, derive the
  * request info, authorize with RBAC, then serve (non-resource paths, reviews, subresources,
- * or the generic verbs). Upgrades (exec, port-forward) go through the same steps. Every
+ * or the generic verbs). Upgrades (exec, attach, port-forward) go through the same steps. Every
  * request is recorded with the user it ran as and the status it got.
  */
 import { randomUUID } from "node:crypto";
@@ -36,6 +36,8 @@ export interface RecordedRequest {
   user: string;
   /** 0 while the answer is still open (a watch, `logs -f`); 101 for an upgrade. */
   status: number;
+  /** For an upgrade that succeeded, what was negotiated: "websocket v5.channel.k8s.io", "SPDY/3.1 v4.channel.k8s.io". */
+  upgrade?: string;
 }
 
 async function identify(core: Core, req: IncomingMessage, url: URL): Promise<UserInfo> {
@@ -47,6 +49,9 @@ const SUBRESOURCES: Record<string, (ctx: ResourceContext) => void | Promise<void
   "pods/log": serveLogs,
   "serviceaccounts/token": serveTokenRequest,
   "pods/exec": () => {
+    throw badRequest("Upgrade request required");
+  },
+  "pods/attach": () => {
     throw badRequest("Upgrade request required");
   },
   "pods/portforward": () => {
@@ -133,7 +138,7 @@ export class Pipeline {
       entry.user = user.username;
       const info = requestInfo(req.method ?? "GET", url);
       requireAllowed(this.#core.authorizer, attributesOf(user, info));
-      this.#upgrades.serve({ core: this.#core, req, socket, head, url, info, user });
+      entry.upgrade = this.#upgrades.serve({ core: this.#core, req, socket, head, url, info, user });
       entry.status = 101;
     } catch (err) {
       entry.status = refuseUpgrade(socket, err);

@@ -8,9 +8,12 @@ import type { KindBehaviour } from "../store.ts";
 
 export const NODE_NAME = "stand-in-node";
 
-interface Container {
+export interface Container {
   name?: string;
   image?: string;
+  /** Whether the main process has a stdin and a terminal (what `kubectl attach -it` needs). */
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 export function containersOf(pod: KubeObject): Container[] {

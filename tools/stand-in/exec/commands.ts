@@ -3,11 +3,14 @@
  * stderr, exit codes, identity and long-lived sessions through a proxy.
  *   echo [-n] ARGS · cat [FILE…] (stdin to stdout until stdin closes, or the pod's files) ·
  *   whoami (the authenticated user) · true · false · sleep N · hostname · test -d|-f|-e PATH ·
- *   tar (for kubectl cp, see tar-command.ts) · sh -c "…" (runs one of these, or `exit N`).
+ *   tar (for kubectl cp, see tar-command.ts) · sh and bash (shell.ts): `-c LINE`, or with no
+ *   arguments a shell reading stdin, interactive with a TTY.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { PodFilesystem } from "./pod-files.ts";
+import { PodFilesystem } from "./pod-files.ts";
+import { interactiveShell, runLine } from "./shell.ts";
 import { tar } from "./tar-command.ts";
+import type { TerminalSize } from "./terminal.ts";
 
 export interface ExecIo {
   stdin: AsyncIterable<Buffer>;
@@ -19,6 +22,11 @@ export interface ExecIo {
   podName: string;
   /** The pod's files (pod-files.ts). */
   files: PodFilesystem;
+  /** The working directory relative paths start from ("/" unless a shell changed it). */
+  cwd: string;
+  /** Whether the program runs on a terminal (exec -t); its size follows the client's resizes. */
+  tty: boolean;
+  terminal: TerminalSize;
 }
 
 /** The OCI runtime's refusal, which kubelet reports as an internal error rather than an exit code. */
@@ -45,7 +53,7 @@ const PROGRAMS: Record<string, Program> = {
     }
     let code = 0;
     for (const path of args) {
-      const entry = io.files.stat(path);
+      const entry = io.files.stat(PodFilesystem.resolve(path, io.cwd));
       if (entry?.type === "file") io.stdout(entry.data);
       else {
         io.stderr(`cat: ${path}: ${entry ? "Is a directory" : "No such file or directory"}\n`);
@@ -56,7 +64,7 @@ const PROGRAMS: Record<string, Program> = {
   },
   test(args, io) {
     const [flag, path] = args;
-    const entry = path === undefined ? undefined : io.files.stat(path);
+    const entry = path === undefined ? undefined : io.files.stat(PodFilesystem.resolve(path, io.cwd));
     if (flag === "-d") return entry?.type === "dir" ? 0 : 1;
     if (flag === "-f") return entry?.type === "file" ? 0 : 1;
     if (flag === "-e") return entry ? 0 : 1;
@@ -78,21 +86,30 @@ const PROGRAMS: Record<string, Program> = {
     await delay(Number(args[0] ?? 0) * 1000, undefined, { signal: io.signal }).catch(() => undefined);
     return 0;
   },
-  sh(args, io) {
+  async sh(args, io) {
+    if (args.length === 0) return interactiveShell(io, findAndRun);
     if (args[0] !== "-c" || args[1] === undefined) {
-      io.stderr("sh: only `sh -c COMMAND` is supported here\n");
+      io.stderr("sh: only `sh -c COMMAND` or `sh` reading commands is supported here\n");
       return 2;
     }
-    const words = args[1].trim().split(/\s+/).filter(Boolean);
-    if (words[0] === "exit") return Number(words[1] ?? 0) & 255;
-    return runCommand(words, io);
+    return (await runLine(args[1], io, findAndRun)).code;
   },
 };
 
+// bash reads the same small language here.
+PROGRAMS.bash = PROGRAMS.sh as Program;
+
+const programOf = (command: string | undefined) => PROGRAMS[(command ?? "").replace(/^\/(usr\/)?bin\//, "")];
+
+/** What a shell runs: undefined (the shell's "not found") for unknown programs. */
+async function findAndRun(argv: string[], io: ExecIo): Promise<number | undefined> {
+  const program = programOf(argv[0]);
+  return program ? program(argv.slice(1), io) : undefined;
+}
+
 /** Runs argv and resolves with its exit code; throws CommandNotFound for unknown programs. */
 export async function runCommand(argv: string[], io: ExecIo): Promise<number> {
-  const [command, ...args] = argv;
-  const program = PROGRAMS[(command ?? "").replace(/^\/(usr\/)?bin\//, "")];
-  if (!program) throw new CommandNotFound(command ?? "");
-  return program(args, io);
+  const code = await findAndRun(argv, io);
+  if (code === undefined) throw new CommandNotFound(argv[0] ?? "");
+  return code;
 }

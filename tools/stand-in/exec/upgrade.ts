@@ -1,6 +1,6 @@
 /**
- * Connection upgrades on `pods/exec` and `pods/portforward`, after authentication and RBAC.
- * A WebSocket GET is authorized for `get` by the pipeline and, as since Kubernetes 1.35
+ * Connection upgrades on `pods/exec`, `pods/attach` and `pods/portforward`, after authentication
+ * and RBAC. A WebSocket GET is authorized for `get` by the pipeline and, as since Kubernetes 1.35
  * (AuthorizePodWebsocketUpgradeCreatePermission, on by default), also for `create`; a SPDY
  * POST is a `create` already. Refusals are answered as HTTP errors before any 101.
  */
@@ -9,14 +9,23 @@ import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { attributesOf, requireAllowed } from "../authz.ts";
 import type { Core } from "../context.ts";
-import { containerFor } from "../handlers/logs.ts";
 import type { KubeObject } from "../objects.ts";
 import type { PodRef } from "../portforward/pod-ports.ts";
 import type { UserInfo } from "../rbac/types.ts";
 import type { RequestInfo } from "../request-info.ts";
 import { badRequest } from "../status.ts";
+import { MainProcesses } from "./main-process.ts";
+import { remoteCommandOf } from "./remote-command-request.ts";
 import { EXEC_PROTOCOLS, runExecSession } from "./session.ts";
-import { echoSpdy, PORT_FORWARD_PROTOCOLS, runPortForwardSession, serveSpdyPortForward } from "./tunnels.ts";
+import { serveSpdyRemoteCommand } from "./spdy-exec.ts";
+import {
+  PORT_FORWARD_PROTOCOLS,
+  PORT_FORWARD_SPDY,
+  runPortForwardSession,
+  serveSpdyPortForward,
+} from "./tunnels.ts";
+
+const UPGRADABLE = new Set(["exec", "attach", "portforward"]);
 
 export interface UpgradeRequest {
   core: Core;
@@ -46,16 +55,6 @@ function chooseProtocol(req: IncomingMessage, supported: string[]): string {
   return chosen;
 }
 
-/**
- * PodExecOptions' booleans as the server decodes query parameters (runtime.Convert_Slice_string_To_bool):
- * absent, "false" or "0" (any case) is false, anything else true — so the Python client's
- * `stdout=True` counts, as on a real server.
- */
-function flag(url: URL, name: string): boolean {
-  const value = url.searchParams.get(name);
-  return value !== null && !["false", "0"].includes(value.toLowerCase());
-}
-
 /** Calls `end` once the pod is deleted (its sessions end with it); returns the unsubscribe. */
 function onPodDeleted(core: Core, pod: KubeObject, end: () => void): () => void {
   return core.store.subscribe((event) => {
@@ -70,6 +69,8 @@ function podRef(pod: KubeObject): PodRef {
 }
 
 export class Upgrades {
+  /** Each pod's main process for attach, made with the first attach. */
+  #mainProcesses: MainProcesses | undefined;
   /** The subprotocol chosen for each upgrade, which ws cannot be told directly (see #accept). */
   #chosen = new WeakMap<IncomingMessage, string>();
   #wss = new WebSocketServer({
@@ -102,67 +103,75 @@ export class Upgrades {
     this.#wss.handleUpgrade(req, socket, head, onOpen);
   }
 
-  /** Performs the upgrade or throws the Status to refuse it with. */
-  serve(request: UpgradeRequest): void {
+  /**
+   * Performs the upgrade or throws the Status to refuse it with; returns what was negotiated
+   * ("websocket v5.channel.k8s.io", "SPDY/3.1 v4.channel.k8s.io"), which the stand-in records.
+   */
+  serve(request: UpgradeRequest): string {
     const { core, req, socket, head, url, info, user } = request;
     const subresource = info.subresource;
-    if (
-      info.resource !== "pods" ||
-      (subresource !== "exec" && subresource !== "portforward") ||
-      info.apiGroup
-    ) {
-      throw badRequest(`the stand-in upgrades only pods/exec and pods/portforward, not ${url.pathname}`);
+    if (info.resource !== "pods" || !UPGRADABLE.has(subresource) || info.apiGroup) {
+      throw badRequest(
+        `the stand-in upgrades only pods/exec, pods/attach and pods/portforward, not ${url.pathname}`,
+      );
     }
     const pod = core.store.get("pods", info);
     const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
-    if (upgrade === "spdy/3.1") {
-      if (subresource === "portforward") {
-        const end = serveSpdyPortForward(req, socket, head, podRef(pod));
-        socket.once("close", onPodDeleted(core, pod, end));
-        return;
-      }
-      echoSpdy(req, socket, head);
-      return;
-    }
-    if (upgrade !== "websocket") throw badRequest(`unsupported upgrade: ${req.headers.upgrade}`);
-    requireAllowed(core.authorizer, { ...attributesOf(user, info), verb: "create" });
-    if (subresource === "portforward") {
-      const protocol = chooseProtocol(req, PORT_FORWARD_PROTOCOLS);
-      const ports = url.searchParams
-        .getAll("ports")
-        .flatMap((p) => p.split(","))
-        .map(Number);
-      this.#accept(req, socket, head, protocol, (ws) => {
-        const stop = onPodDeleted(core, pod, () => ws.close(1000));
-        ws.once("close", stop);
-        runPortForwardSession(ws, protocol, podRef(pod), ports);
-      });
-      return;
-    }
-    const protocol = chooseProtocol(req, EXEC_PROTOCOLS);
-    containerFor(pod, url.searchParams.get("container"));
-    const argv = url.searchParams.getAll("command");
-    if (argv.length === 0) throw badRequest("you must specify at least 1 command");
+    if (upgrade !== "spdy/3.1" && upgrade !== "websocket")
+      throw badRequest(`unsupported upgrade: ${req.headers.upgrade}`);
+    if (subresource === "portforward") return this.#portForward(request, pod, upgrade);
     const killed = new AbortController();
+    this.#mainProcesses ??= new MainProcesses(core.store);
+    const { options, program } = remoteCommandOf({
+      subresource: subresource === "attach" ? "attach" : "exec",
+      pod,
+      url,
+      username: user.username,
+      files: core.podFiles.of(pod),
+      mainProcesses: this.#mainProcesses,
+      killed: killed.signal,
+    });
+    if (upgrade === "spdy/3.1") {
+      const protocol = serveSpdyRemoteCommand(req, socket, head, options, program);
+      socket.once(
+        "close",
+        onPodDeleted(core, pod, () => killed.abort()),
+      );
+      return `SPDY/3.1 ${protocol}`;
+    }
+    requireAllowed(core.authorizer, { ...attributesOf(user, info), verb: "create" });
+    const protocol = chooseProtocol(req, EXEC_PROTOCOLS);
     const stop = onPodDeleted(core, pod, () => killed.abort());
     this.#accept(req, socket, head, protocol, (ws) => {
       ws.on("close", stop);
-      runExecSession(ws, socket, {
-        protocol,
-        argv,
-        stdin: flag(url, "stdin"),
-        stdout: flag(url, "stdout"),
-        stderr: flag(url, "stderr"),
-        tty: flag(url, "tty"),
-        username: user.username,
-        podName: pod.metadata.name!,
-        files: core.podFiles.of(pod),
-        killed: killed.signal,
-      });
+      runExecSession(ws, socket, protocol, options, program);
     });
+    return `websocket ${protocol}`;
+  }
+
+  #portForward(request: UpgradeRequest, pod: KubeObject, upgrade: string): string {
+    const { core, req, socket, head, url, info, user } = request;
+    if (upgrade === "spdy/3.1") {
+      const end = serveSpdyPortForward(req, socket, head, podRef(pod));
+      socket.once("close", onPodDeleted(core, pod, end));
+      return `SPDY/3.1 ${PORT_FORWARD_SPDY}`;
+    }
+    requireAllowed(core.authorizer, { ...attributesOf(user, info), verb: "create" });
+    const protocol = chooseProtocol(req, PORT_FORWARD_PROTOCOLS);
+    const ports = url.searchParams
+      .getAll("ports")
+      .flatMap((p) => p.split(","))
+      .map(Number);
+    this.#accept(req, socket, head, protocol, (ws) => {
+      const stop = onPodDeleted(core, pod, () => ws.close(1000));
+      ws.once("close", stop);
+      runPortForwardSession(ws, protocol, podRef(pod), ports);
+    });
+    return `websocket ${protocol}`;
   }
 
   close(): void {
+    this.#mainProcesses?.close();
     for (const client of this.#wss.clients) client.terminate();
     this.#wss.close();
   }

@@ -119,6 +119,12 @@ export class SpdySession {
     this.#streams.delete(id);
   }
 
+  /** Ends the connection once every frame queued so far is written (a server's last words). */
+  async finish(): Promise<void> {
+    await this.#outbound;
+    this.close();
+  }
+
   /** Ends the connection: every stream is dropped and the transport closed. */
   close(): void {
     this.closed();
