@@ -23,6 +23,13 @@ export interface RecorderOptions {
 /** What piles up unwritten while Redis is slow; past it, the session's recording fails. */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 const DEFAULT_SIZE = { width: 80, height: 24 };
+/** Room kept under the cap for the header, written once the terminal's size is known. */
+const HEADER_RESERVE = 1024;
+/**
+ * A terminal session's first size comes from kubectl a moment after the session opens, often
+ * after the shell's first prompt: the header (which carries it) waits this long for it.
+ */
+const SIZE_WAIT_MS = 1000;
 export const RECORDING_LOST = "the session recording could not be written, and this session must be recorded";
 
 /**
@@ -114,9 +121,9 @@ export class SessionRecorder {
     try {
       const { Width, Height } = JSON.parse(data.toString("utf8")) as { Width?: number; Height?: number };
       if (!Number.isInteger(Width) || !Number.isInteger(Height)) return;
-      this.#size = { width: Width!, height: Height! };
-      // Before any event, the header will carry the size; after, the change is an event.
-      if (this.#headerQueued) this.#add("r", `${Width}x${Height}`);
+      // The first size goes in the header; every later one is an event.
+      if (!this.#size && !this.#headerQueued) this.#size = { width: Width!, height: Height! };
+      else this.#add("r", `${Width}x${Height}`);
     } catch {
       // Not a size: nothing to record.
     }
@@ -130,13 +137,11 @@ export class SessionRecorder {
 
   #queue(code: "o" | "i" | "r" | "m", data: string): void {
     if (this.#meta.truncated) return;
-    // The header goes first, with the terminal's size as the first event found it; it counts
-    // toward the cap like any line.
-    if (!this.#headerQueued) this.#queueHeader();
     const seconds = (this.#options.clock.now() - this.#meta.startedAt) / 1000;
     const line = castEvent(seconds, code, data);
     const lineBytes = Buffer.byteLength(line);
-    if (this.#meta.bytes + this.#pendingBytes + lineBytes > this.#options.maxBytes) {
+    const reserved = this.#headerQueued ? 0 : HEADER_RESERVE;
+    if (this.#meta.bytes + this.#pendingBytes + reserved + lineBytes > this.#options.maxBytes) {
       this.#meta.truncated = true;
       const note = castEvent(
         seconds,
@@ -155,6 +160,12 @@ export class SessionRecorder {
     this.#pendingBytes += lineBytes;
   }
 
+  #waitingForSize(): boolean {
+    const age = this.#options.clock.now() - this.#meta.startedAt;
+    return this.#meta.tty && !this.#size && this.#meta.state !== "ended" && age < SIZE_WAIT_MS;
+  }
+
+  /** The header, first in the file, with the first size the terminal had. */
   #queueHeader(): void {
     this.#headerQueued = true;
     const header = castHeader({
@@ -163,7 +174,7 @@ export class SessionRecorder {
       command: this.#meta.command.join(" ") || `attach ${this.#meta.pod}`,
       title: `${this.#meta.user} ${this.#meta.subresource} ${this.#meta.namespace}/${this.#meta.pod} on ${this.#meta.cluster}`,
     });
-    this.#pending.push(header);
+    this.#pending.unshift(header);
     this.#pendingBytes += Buffer.byteLength(header);
   }
 
@@ -185,7 +196,13 @@ export class SessionRecorder {
 
   async #flush(): Promise<void> {
     const withHeader = !this.#headerQueued || this.#meta.bytes === 0;
-    if (!this.#headerQueued) this.#queueHeader();
+    if (!this.#headerQueued) {
+      if (this.#waitingForSize()) {
+        this.#flushSoon(this.#options.flushMs);
+        return;
+      }
+      this.#queueHeader();
+    }
     const cast = this.#pending.join("");
     const typed = this.#typed.lines().slice(this.#typedSaved);
     const written = { pending: this.#pending.length, typed: typed.length, bytes: Buffer.byteLength(cast) };
