@@ -30,6 +30,8 @@ const HEADER_RESERVE = 1024;
  * after the shell's first prompt: the header (which carries it) waits this long for it.
  */
 const SIZE_WAIT_MS = 1000;
+/** Room kept under the cap for the note that says the recording was truncated. */
+const NOTE_RESERVE = 128;
 export const RECORDING_LOST = "the session recording could not be written, and this session must be recorded";
 
 /**
@@ -141,15 +143,18 @@ export class SessionRecorder {
     const line = castEvent(seconds, code, data);
     const lineBytes = Buffer.byteLength(line);
     const reserved = this.#headerQueued ? 0 : HEADER_RESERVE;
-    if (this.#meta.bytes + this.#pendingBytes + reserved + lineBytes > this.#options.maxBytes) {
-      this.#meta.truncated = true;
+    const room = this.#options.maxBytes - this.#meta.bytes - this.#pendingBytes - reserved - NOTE_RESERVE;
+    if (lineBytes > room) {
+      // What fits of this event goes in; then the note, and nothing after it.
+      const fitted = fittedEvent(seconds, code, data, room);
       const note = castEvent(
         seconds,
         "m",
         `kube-broker: recording truncated at ${this.#options.maxBytes} bytes`,
       );
-      this.#pending.push(note);
-      this.#pendingBytes += Buffer.byteLength(note);
+      this.#meta.truncated = true;
+      this.#pending.push(fitted, note);
+      this.#pendingBytes += Buffer.byteLength(fitted) + Buffer.byteLength(note);
       return;
     }
     if (this.#pendingBytes + lineBytes > MAX_PENDING_BYTES) {
@@ -226,6 +231,19 @@ export class SessionRecorder {
       this.#stopped = true;
       this.#options.onRequiredFailure(RECORDING_LOST);
     } else this.#options.onLost(err);
+  }
+}
+
+/** As much of an event's data as fits in `room` bytes of cast line ("" when none does). */
+function fittedEvent(seconds: number, code: "o" | "i" | "r" | "m", data: string, room: number): string {
+  let length = Math.min(data.length, Math.max(0, room));
+  for (;;) {
+    if (length <= 0) return "";
+    const line = castEvent(seconds, code, data.slice(0, length));
+    const bytes = Buffer.byteLength(line);
+    if (bytes <= room) return line;
+    // JSON escapes and multi-byte characters make a line longer than its data: shrink by the excess.
+    length = Math.min(length - 1, Math.floor((length * room) / bytes));
   }
 }
 

@@ -100,7 +100,12 @@ export class Upgrades {
   ) {
     this.#chosen.set(req, protocol);
     req.headers["sec-websocket-protocol"] = protocol.replace(/[^A-Za-z0-9.-]/g, "-");
-    this.#wss.handleUpgrade(req, socket, head, onOpen);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      // A client's malformed frame: the connection ends (ws closes it with 1002), as the
+      // kubelet's would; unhandled, ws's error event would bring the whole stand-in down.
+      ws.on("error", () => ws.terminate());
+      onOpen(ws);
+    });
   }
 
   /**
