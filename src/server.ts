@@ -83,7 +83,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   const consoleFeatures = { reports: true, alerts: true };
   const identity = createIdentity({ config, redis, clock, lifecycle, logger, env, consoleFeatures });
   const ci = createCiExchange({ config, redis, keyPrefix, grants, credentials: grants, clock, logger });
-  const recordings = createRecordings({ config, redis, clock, logger, metrics });
+  const recordings = createRecordings({ config, redis, clock, logger, metrics, lifecycle });
   const gateway = createGateway({
     config,
     clusters: clusters.all,

@@ -30,7 +30,8 @@ export type MatchField =
   | "grantKind"
   | "sourceIp"
   | "event"
-  | "grant";
+  | "grant"
+  | "command";
 
 export function valuesOf(record: AuditRecord, field: MatchField): string[] {
   switch (field) {
@@ -42,6 +43,8 @@ export function valuesOf(record: AuditRecord, field: MatchField): string[] {
       return [statusClass(record)];
     case "grantKind":
       return [grantKind(record)];
+    case "command":
+      return record.type === "lifecycle" && record.event === "session.command" ? [record.detail] : [];
     default:
       return [fieldValue(record, field)];
   }

@@ -36,7 +36,7 @@ export function needsOutcome(match: AlertMatch): boolean {
 }
 
 function impliedType(match: AlertMatch): "request" | "lifecycle" | undefined {
-  if (match.event !== undefined) return "lifecycle";
+  if (match.event !== undefined || match.command !== undefined) return "lifecycle";
   if (REQUEST_ONLY.some((field) => field in match) || SOURCE_IP in match) return "request";
   return undefined;
 }

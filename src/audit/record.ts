@@ -31,7 +31,12 @@ export type LifecycleEventName =
   /** An alert rule's action, done or (dry run) not: the rule is the actor, `detail` says what. */
   | "alert.action"
   /** An admin lifted a person's suspended standing access (`cluster`, `user`); `detail` says who and why it was. */
-  | "suspension.lifted";
+  | "suspension.lifted"
+  /**
+   * A line typed in a recorded exec or attach session (src/recording), once Enter ends it:
+   * `detail` is the line as the terminal made it (backspaces applied), `namespace` the pod's.
+   */
+  | "session.command";
 
 /**
  * Where the access a record is about came from: a standing rule, an approved access request,

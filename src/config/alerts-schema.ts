@@ -24,6 +24,7 @@ export const ALERT_LIFECYCLE_EVENTS = [
   "request.canceled",
   "report.delivered",
   "suspension.lifted",
+  "session.command",
 ] as const;
 
 /** The rules that ship enabled (src/alerts/default-rules.ts builds them; docs/alerts.md says why). */
@@ -121,6 +122,8 @@ const match = z.strictObject({
   grantKind: oneOrMore(z.enum(["standing", "requested", "ci", "break-glass"])).optional(),
   sourceIp: oneOrMore(cidr).optional(),
   event: oneOrMore(z.enum(ALERT_LIFECYCLE_EVENTS)).optional(),
+  /** A line typed in a recorded exec or attach session (session.command events): globs. */
+  command: oneOrMore(glob).optional(),
 });
 
 export const alertRule = z.strictObject({

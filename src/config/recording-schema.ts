@@ -19,4 +19,10 @@ export const recordingSchema = z.strictObject({
   retention: duration.default(30 * 86400).refine((s) => s >= 3600, "must be at least 1h"),
   /** Lines typed kept per session for `kubectl broker sessions search`. */
   maxTypedLines: z.number().int().min(0).max(100_000).default(2000),
+  /**
+   * Each line typed is also a `session.command` audit record, so alert rules can match typed
+   * commands (`match.command`) and the audit export carries them. Off keeps typed lines in
+   * recordings only.
+   */
+  auditCommands: z.boolean().default(true),
 });

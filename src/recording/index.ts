@@ -6,6 +6,7 @@
  * per cluster and role (docs/recording.md).
  */
 import type { Registry } from "prom-client";
+import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -24,6 +25,8 @@ export interface RecordingsDeps {
   clock: Clock;
   logger: Logger;
   metrics: Registry;
+  /** Typed lines as session.command audit records. */
+  lifecycle: LifecycleSink;
 }
 
 export interface Recordings extends Feature {
@@ -45,6 +48,7 @@ export function createRecordings(deps: RecordingsDeps): Recordings {
     clock,
     logger: deps.logger.child({ part: "recording" }),
     metrics: createRecordingMetrics(deps.metrics),
+    lifecycle: deps.lifecycle,
   });
   return {
     sessions,

@@ -18,6 +18,8 @@ export interface RecorderOptions {
   onRequiredFailure(reason: string): void;
   /** A best-effort write that failed (for the log and metrics). */
   onLost(err: unknown): void;
+  /** Each line typed, once it is complete (Enter): the audit trail's session.command. */
+  onTypedLine?(line: string): void;
 }
 
 /** What piles up unwritten while Redis is slow; past it, the session's recording fails. */
@@ -73,10 +75,15 @@ export class SessionRecorder {
       case "stderr":
         this.#add("o", this.#text(event.stream, event.data));
         break;
-      case "stdin":
+      case "stdin": {
+        const before = this.#typed.count;
         this.#typed.push(event.data);
+        if (this.#options.onTypedLine && this.#typed.count > before) {
+          for (const line of this.#typed.since(before)) this.#options.onTypedLine(line);
+        }
         this.#add("i", this.#text("stdin", event.data));
         break;
+      }
       case "resize":
         this.#resize(event.data);
         break;
@@ -209,7 +216,7 @@ export class SessionRecorder {
       this.#queueHeader();
     }
     const cast = this.#pending.join("");
-    const typed = this.#typed.lines().slice(this.#typedSaved);
+    const typed = this.#typed.since(this.#typedSaved);
     const written = { pending: this.#pending.length, typed: typed.length, bytes: Buffer.byteLength(cast) };
     this.#pending = [];
     this.#pendingBytes = 0;

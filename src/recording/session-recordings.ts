@@ -1,3 +1,4 @@
+import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { RequestContext, SessionRecordings, SessionTap } from "../gateway/index.ts";
 import { type Grant, grantKind } from "../grants/index.ts";
@@ -25,6 +26,7 @@ export class RecordingSessions implements SessionRecordings {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: RecordingMetrics;
+  readonly #lifecycle: LifecycleSink;
 
   constructor(options: {
     config: Config;
@@ -32,12 +34,15 @@ export class RecordingSessions implements SessionRecordings {
     clock: Clock;
     logger: Logger;
     metrics: RecordingMetrics;
+    /** Where typed lines go as session.command records (recording.auditCommands). */
+    lifecycle: LifecycleSink;
   }) {
     this.#config = options.config;
     this.#store = options.store;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#metrics = options.metrics;
+    this.#lifecycle = options.lifecycle;
   }
 
   async begin(
@@ -79,10 +84,33 @@ export class RecordingSessions implements SessionRecordings {
         this.#metrics.failures.inc({ mode });
         this.#logger.warn({ err, recording: meta.id }, "part of a session recording was lost");
       },
+      ...(this.#config.recording.auditCommands
+        ? { onTypedLine: (line: string) => this.#command(grant, meta, line) }
+        : {}),
     });
     return tapInto(recorder, transport, (err) =>
       this.#logger.warn({ err, recording: meta.id }, "session recording ended with an error"),
     );
+  }
+
+  /** A typed line as an audit record: alert rules match it, the export carries it. */
+  #command(grant: Grant, meta: RecordingMeta, line: string): void {
+    this.#lifecycle
+      .publish({
+        event: "session.command",
+        user: meta.user,
+        groups: grant.principal.groups.join(","),
+        cluster: meta.cluster,
+        namespace: meta.namespace,
+        grant: meta.grant,
+        grantKind: grantKind(grant.origin),
+        role: meta.role,
+        serviceAccount: `${grant.serviceAccount.namespace}/${grant.serviceAccount.name}`,
+        detail: line,
+      })
+      .catch((err: unknown) =>
+        this.#logger.warn({ err, recording: meta.id }, "a typed command was not audited"),
+      );
   }
 }
 

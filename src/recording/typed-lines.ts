@@ -80,6 +80,16 @@ export class TypedLines {
   }
 
   /** The completed lines so far, in order, without blank ones or trailing whitespace. */
+  /** How many lines are complete. */
+  get count(): number {
+    return this.#lines.length;
+  }
+
+  /** The complete lines from `index` on (what a writer has not taken yet). */
+  since(index: number): string[] {
+    return this.#lines.slice(index);
+  }
+
   lines(): string[] {
     return this.#lines.slice();
   }

@@ -34,7 +34,23 @@ describe("recorded exec sessions through the gateway", { timeout: 180_000 }, () 
   const terminals: KubectlTerminal[] = [];
 
   before(async () => {
-    stack = await startStack({ config: STANDING_EDIT });
+    stack = await startStack({
+      config: () => ({
+        ...STANDING_EDIT(),
+        // A rule on typed commands (session.command records), acting on the session's grant.
+        alerts: {
+          rules: [
+            {
+              name: "typed-rm-rf",
+              severity: "critical",
+              description: "someone typed rm -rf in a pod",
+              match: { command: ["rm -rf *"] },
+              action: "revoke-grant",
+            },
+          ],
+        },
+      }),
+    });
     kubectl = await kubectlSandbox();
     dev = await stack.login("dev");
     admin = await stack.login("admin");
@@ -209,6 +225,32 @@ describe("recorded exec sessions through the gateway", { timeout: 180_000 }, () 
     assert.match(recording.ending ?? "", new RegExp(`grant ${grant.id}.*revoked`));
     const cast = parseCast((await api<string>(dev, `/recordings/${recording.id}/cast`)).body);
     assert.ok(cast.events.some((e) => e[1] === "o" && e[2].includes("before-revoke")));
+  });
+
+  it("an alert rule matches a typed command, and its action cuts the recorded session", async () => {
+    // team-b's earlier grant was revoked: this is a fresh one.
+    const { token, grant } = await stack.credential(dev, { role: "edit", namespace: "team-b" });
+    const kubeconfig = await stack.gatewayKubeconfig("dev-rm-rf", token, "team-b");
+    const terminal = await kubectlInTerminal(
+      kubectl.invocation(kubeconfig, ["exec", "-it", "api-1", "--", "sh"], {}),
+      { cols: 80, rows: 24 },
+    );
+    terminals.push(terminal);
+    await terminal.waitFor(/^\/ #/m);
+    await typeLine(terminal, "ls", /\/ #.*\n.*\/ #/s);
+    await terminal.type("rm -rf /tmp/scratch");
+    await terminal.press("Enter");
+    assert.notEqual(await terminal.exitCode(15_000), 0, "the session was cut");
+    const alerts = await api<{ items: { rule: string; record: { event?: string; detail: string } }[] }>(
+      admin,
+      "/alerts?rule=typed-rm-rf",
+    );
+    assert.deepEqual(
+      alerts.body.items.map((a) => [a.record.event, a.record.detail]),
+      [["session.command", "rm -rf /tmp/scratch"]],
+    );
+    const ended = await api<{ state: string; endReason?: string }>(admin, `/grants/${grant.id}`);
+    assert.equal(ended.body.state, "ended");
   });
 
   it("admins see every recording, others only theirs; a recording that does not exist is a 404 Status", async () => {

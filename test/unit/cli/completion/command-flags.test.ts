@@ -19,8 +19,8 @@ import { fakeContext } from "../../../support/fakes/fake-cli-context.ts";
  * at `unexpected argument "stray-…"`, before the command does anything else.
  */
 const STRAY = ["stray-1", "stray-2"];
-/** Words before the flags: audit's mode, report's kind. */
-const LEADING: Record<string, string[]> = { audit: ["tail"], report: ["rbac"] };
+/** Words before the flags: audit's mode, report's kind, sessions' action. */
+const LEADING: Record<string, string[]> = { audit: ["tail"], report: ["rbac"], sessions: ["list"] };
 const ACCEPTED = /^unexpected argument "stray-\d"$/;
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
