@@ -83,7 +83,16 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
   const consoleFeatures = { reports: true, alerts: true };
   const identity = createIdentity({ config, redis, clock, lifecycle, logger, env, consoleFeatures });
   const ci = createCiExchange({ config, redis, keyPrefix, grants, credentials: grants, clock, logger });
-  const recordings = createRecordings({ config, redis, clock, logger, metrics, lifecycle });
+  const recordings = createRecordings({
+    config,
+    redis,
+    clock,
+    logger,
+    metrics,
+    lifecycle,
+    exportSink: audit.exportSink,
+    replica,
+  });
   const gateway = createGateway({
     config,
     clusters: clusters.all,

@@ -37,7 +37,7 @@ import { createLifecycleSink } from "./write/lifecycle-sink.ts";
 import { RedisAuditWriter } from "./write/redis-audit-writer.ts";
 
 export { type AuditKeys, auditKeys } from "./audit-keys.ts";
-export type { ExportSink } from "./export/export-sinks.ts";
+export type { ExportedRecording, ExportSink } from "./export/export-sinks.ts";
 export type { CreatedObject } from "./read/created-objects.ts";
 export { invalid as invalidParam, parseTime } from "./read/query-params.ts";
 export { type EventStream, openEventStream } from "./read/sse.ts";
@@ -77,6 +77,8 @@ export interface Audit extends Feature {
   lifecycle: LifecycleEvents;
   /** Objects created through a grant since `since` (ms), from its audit records. */
   objectsCreatedBy(grantId: string, since: number): Promise<CreatedObject[]>;
+  /** The configured export sink, one delivery at a time (session recordings go there too). */
+  exportSink: ExportSink | undefined;
 }
 
 export function createAudit(deps: AuditDeps): Audit {
@@ -126,6 +128,7 @@ export function createAudit(deps: AuditDeps): Audit {
 
   return {
     writer,
+    exportSink: sharedSink,
     lifecycle: createLifecycleSink({
       writer,
       clock,

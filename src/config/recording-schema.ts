@@ -25,4 +25,6 @@ export const recordingSchema = z.strictObject({
    * recordings only.
    */
   auditCommands: z.boolean().default(true),
+  /** Finished recordings go to audit.export too (file, stdout, or a json-format webhook). */
+  export: z.boolean().default(true),
 });

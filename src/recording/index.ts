@@ -6,12 +6,13 @@
  * per cluster and role (docs/recording.md).
  */
 import type { Registry } from "prom-client";
-import type { LifecycleSink } from "../audit/index.ts";
+import type { ExportSink, LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Feature } from "../http/feature.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/logger.ts";
-import { dedicatedConnection, type RedisClient } from "../shared/redis.ts";
+import { dedicatedConnection, keyspace, type RedisClient } from "../shared/redis.ts";
+import { RecordingExporter } from "./recording-exporter.ts";
 import { createRecordingMetrics } from "./recording-metrics.ts";
 import { recordingRoutes } from "./recording-routes.ts";
 import { RedisRecordingStore } from "./redis-recording-store.ts";
@@ -27,6 +28,10 @@ export interface RecordingsDeps {
   metrics: Registry;
   /** Typed lines as session.command audit records. */
   lifecycle: LifecycleSink;
+  /** audit.export's sink: finished recordings go there too (recording.export). */
+  exportSink: ExportSink | undefined;
+  /** This replica's name: the export's lease holder. */
+  replica: string;
 }
 
 export interface Recordings extends Feature {
@@ -42,6 +47,21 @@ export function createRecordings(deps: RecordingsDeps): Recordings {
   const connection = dedicatedConnection(deps.redis);
   const sessionStore = new RedisRecordingStore({ redis: connection, ...options });
   const readStore = new RedisRecordingStore({ redis: deps.redis, ...options });
+  const deliverRecording = config.recording.export ? deps.exportSink?.deliverRecording : undefined;
+  const exporter = deliverRecording
+    ? new RecordingExporter({
+        redis: deps.redis,
+        connection: dedicatedConnection(deps.redis),
+        keys: {
+          finished: keyspace(config.redis.keyPrefix, "recordings")("finished"),
+          lease: keyspace(config.redis.keyPrefix, "recordings")("export-lease"),
+        },
+        store: readStore,
+        sink: { deliverRecording },
+        holder: deps.replica,
+        logger: deps.logger.child({ part: "recording-export" }),
+      })
+    : undefined;
   const sessions = new RecordingSessions({
     config,
     store: sessionStore,
@@ -49,13 +69,15 @@ export function createRecordings(deps: RecordingsDeps): Recordings {
     logger: deps.logger.child({ part: "recording" }),
     metrics: createRecordingMetrics(deps.metrics),
     lifecycle: deps.lifecycle,
+    ...(exporter ? { onFinished: (id: string) => exporter.finished(id) } : {}),
   });
   return {
     sessions,
     routes: (api) => [recordingRoutes({ api, store: readStore, clock })],
-    start: async () => {},
+    start: async () => exporter?.start(),
     // After the gateway (stopped first) has ended its sessions and their recorders wrote.
     stop: async () => {
+      await exporter?.stop();
       connection.disconnect();
     },
   };

@@ -27,6 +27,7 @@ export class RecordingSessions implements SessionRecordings {
   readonly #logger: Logger;
   readonly #metrics: RecordingMetrics;
   readonly #lifecycle: LifecycleSink;
+  readonly #onFinished: ((id: string) => Promise<void>) | undefined;
 
   constructor(options: {
     config: Config;
@@ -36,6 +37,8 @@ export class RecordingSessions implements SessionRecordings {
     metrics: RecordingMetrics;
     /** Where typed lines go as session.command records (recording.auditCommands). */
     lifecycle: LifecycleSink;
+    /** A recording was finished and written whole (the export queues it). */
+    onFinished?: (id: string) => Promise<void>;
   }) {
     this.#config = options.config;
     this.#store = options.store;
@@ -43,6 +46,7 @@ export class RecordingSessions implements SessionRecordings {
     this.#logger = options.logger;
     this.#metrics = options.metrics;
     this.#lifecycle = options.lifecycle;
+    this.#onFinished = options.onFinished;
   }
 
   async begin(
@@ -88,9 +92,14 @@ export class RecordingSessions implements SessionRecordings {
         ? { onTypedLine: (line: string) => this.#command(grant, meta, line) }
         : {}),
     });
-    return tapInto(recorder, transport, (err) =>
-      this.#logger.warn({ err, recording: meta.id }, "session recording ended with an error"),
-    );
+    return tapInto(recorder, transport, async (reason) => {
+      try {
+        await recorder.end(reason);
+        await this.#onFinished?.(meta.id);
+      } catch (err) {
+        this.#logger.warn({ err, recording: meta.id }, "session recording ended with an error");
+      }
+    });
   }
 
   /** A typed line as an audit record: alert rules match it, the export carries it. */
@@ -118,7 +127,7 @@ export class RecordingSessions implements SessionRecordings {
 function tapInto(
   recorder: SessionRecorder,
   transport: "websocket" | "spdy",
-  onEndError: (err: unknown) => void,
+  finish: (reason: string | undefined) => Promise<void>,
 ): SessionTap {
   const callbacks: DecoderCallbacks = {
     onEvent: (event) => recorder.event(event),
@@ -141,7 +150,7 @@ function tapInto(
       ended = true;
       // What the connection's end completes (SPDY's error stream) reaches the recorder first.
       decoder?.end();
-      recorder.end(reason).catch(onEndError);
+      void finish(reason);
     },
   };
 }

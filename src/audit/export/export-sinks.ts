@@ -15,8 +15,23 @@ export interface ExportSink {
   /** For metrics and logs: stdout, file, webhook. */
   readonly kind: string;
   deliver(entries: readonly AuditEntry[], signal: AbortSignal): Promise<void>;
+  /**
+   * A finished session recording (src/recording): one JSON object, `{kind:
+   * "session-recording", recording, cast}`, with the asciicast text whole. Absent where the
+   * sink cannot take one (a webhook that speaks Kubernetes audit events).
+   */
+  deliverRecording?(recording: ExportedRecording, signal: AbortSignal): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** What a sink receives of a finished recording: its meta and its asciicast v2 text. */
+export interface ExportedRecording {
+  recording: Record<string, unknown>;
+  cast: string;
+}
+
+const recordingLine = (exported: ExportedRecording) =>
+  `${JSON.stringify({ kind: "session-recording", ...exported })}\n`;
 
 /**
  * The sink shared by the shards' export workers, taking one batch at a time: a file sink
@@ -25,7 +40,14 @@ export interface ExportSink {
  */
 export function oneBatchAtATime(sink: ExportSink): ExportSink {
   const serial = new Serial();
-  return { kind: sink.kind, deliver: (entries, signal) => serial.run(() => sink.deliver(entries, signal)) };
+  const deliverRecording = sink.deliverRecording?.bind(sink);
+  return {
+    kind: sink.kind,
+    deliver: (entries, signal) => serial.run(() => sink.deliver(entries, signal)),
+    ...(deliverRecording
+      ? { deliverRecording: (recording, signal) => serial.run(() => deliverRecording(recording, signal)) }
+      : {}),
+  };
 }
 
 const jsonLines = (entries: readonly AuditEntry[]) =>
@@ -41,8 +63,16 @@ export class StreamSink implements ExportSink {
   }
 
   deliver(entries: readonly AuditEntry[]): Promise<void> {
+    return this.#write(jsonLines(entries));
+  }
+
+  deliverRecording(exported: ExportedRecording): Promise<void> {
+    return this.#write(recordingLine(exported));
+  }
+
+  #write(text: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#stream.write(jsonLines(entries), (err) => (err ? reject(err) : resolve()));
+      this.#stream.write(text, (err) => (err ? reject(err) : resolve()));
     });
   }
 }
@@ -57,12 +87,20 @@ export class FileSink implements ExportSink {
     this.#path = options.path;
   }
 
-  async deliver(entries: readonly AuditEntry[]): Promise<void> {
+  deliver(entries: readonly AuditEntry[]): Promise<void> {
+    return this.#append(jsonLines(entries));
+  }
+
+  deliverRecording(exported: ExportedRecording): Promise<void> {
+    return this.#append(recordingLine(exported));
+  }
+
+  async #append(text: string): Promise<void> {
     if (!this.#file) {
       await mkdir(dirname(this.#path), { recursive: true });
       this.#file = await open(this.#path, "a", 0o600);
     }
-    await this.#file.write(jsonLines(entries));
+    await this.#file.write(text);
     await this.#file.datasync();
   }
 
@@ -107,6 +145,16 @@ export class WebhookSink implements ExportSink {
   async deliver(entries: readonly AuditEntry[], signal: AbortSignal): Promise<void> {
     const body = webhookBody(this.#format, entries);
     if (body === undefined) return;
+    await this.#post(body, signal);
+  }
+
+  /** The recording as one POST (json format only: a Kubernetes audit backend has no place for it). */
+  async deliverRecording(exported: ExportedRecording, signal: AbortSignal): Promise<void> {
+    if (this.#format !== "json") return;
+    await this.#post(recordingLine(exported), signal);
+  }
+
+  async #post(body: string, signal: AbortSignal): Promise<void> {
     const response = await fetch(this.#url, {
       method: "POST",
       headers: { ...this.#headers, "content-type": "application/json" },

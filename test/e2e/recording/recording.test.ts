@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -35,8 +35,14 @@ describe("recorded exec sessions through the gateway", { timeout: 180_000 }, () 
 
   before(async () => {
     stack = await startStack({
-      config: () => ({
+      config: ({ dir }) => ({
         ...STANDING_EDIT(),
+        // Finished recordings go to the audit export's sink too.
+        audit: {
+          mode: "fail-closed",
+          spool: { path: join(dir, "spool.jsonl") },
+          export: { kind: "file", path: join(dir, "export.jsonl") },
+        },
         // A rule on typed commands (session.command records), acting on the session's grant.
         alerts: {
           rules: [
