@@ -204,6 +204,16 @@ describe("recorded exec sessions through the gateway", { timeout: 180_000 }, () 
         fixed.body.items.some((i) => i.lines.includes("echo fixed")),
         "the backspace was applied",
       );
+
+      // The audit export's file sink received the finished recording, whole.
+      const exported = await until("the recording in the export file", async () => {
+        const lines = (await readFile(join(stack.dir, "export.jsonl"), "utf8").catch(() => "")).split("\n");
+        return lines
+          .filter((line) => line.includes('"kind":"session-recording"'))
+          .map((line) => JSON.parse(line) as { recording: { id: string }; cast: string })
+          .find((r) => r.recording.id === recording.id);
+      });
+      assert.equal(exported.cast, text);
     });
   }
 
