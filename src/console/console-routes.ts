@@ -7,10 +7,13 @@ import { loginFailedPage } from "./login-failed-page.ts";
  * On every /ui response, errors included. The CSP allows only the console's own files (no
  * inline script or style, so an injected tag does nothing), no framing (clickjacking on the
  * approve and revoke buttons), and no referrer, so a console URL never leaks to another site.
+ * 'wasm-unsafe-eval' lets the console's own scripts compile WebAssembly, which the session
+ * player's terminal emulator is (asciinema-player); it allows no eval of JavaScript and no
+ * script from anywhere but 'self'.
  */
 export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
     "connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   "Referrer-Policy": "no-referrer",
   "X-Content-Type-Options": "nosniff",

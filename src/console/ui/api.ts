@@ -61,13 +61,15 @@ export interface ApiDeps {
 
 export interface Api {
   get<T>(path: string): Promise<T>;
+  /** A GET whose answer is a file rather than JSON (a session's asciicast); a refusal is still a Status. */
+  getText(path: string): Promise<string>;
   post<T>(path: string, body?: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
 }
 
 export function createApi(deps: ApiDeps): Api {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
+  async function send(method: string, path: string, accept: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
     if (method !== "GET") {
       headers["Content-Type"] = "application/json";
       const token = deps.csrfToken();
@@ -84,22 +86,33 @@ export function createApi(deps: ApiDeps): Api {
     } catch {
       throw new ApiError({ code: 0, reason: "NetworkError", message: "the broker could not be reached" });
     }
-    const parsed = await readJson(response);
+    return response;
+  }
+  /** The body, read to its end first; a 401 sends the person to sign in; a refusal throws. */
+  async function read(response: Response, parse: (text: string) => unknown): Promise<unknown> {
+    const text = await response.text();
     if (response.status === 401) deps.onUnauthorized();
-    if (!response.ok) throw statusError(response.status, response.statusText, parsed);
-    return parsed as T;
+    if (!response.ok) throw statusError(response.status, response.statusText, parseJson(text));
+    return parse(text);
+  }
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await send(method, path, "application/json", body);
+    return (await read(response, parseJson)) as T;
+  }
+  async function getText(path: string): Promise<string> {
+    return (await read(await send("GET", path, "*/*"), (text) => text)) as string;
   }
   return {
     get: (path) => call("GET", path),
+    getText,
     post: (path, body) => call("POST", path, body),
     delete: (path) => call("DELETE", path),
   };
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  // Read even an empty body to its end: a body left open is cancelled (and reported as a
-  // failed request) when the page navigates away, as it does right after sign-out.
-  const text = await response.text();
+// Every body is read to its end, even an empty one: a body left open is cancelled (and
+// reported as a failed request) when the page navigates away, as it does right after sign-out.
+function parseJson(text: string): unknown {
   if (text === "") return undefined;
   try {
     return JSON.parse(text);

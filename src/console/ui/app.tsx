@@ -12,6 +12,8 @@ import { NotFoundPage } from "./pages/not-found.tsx";
 import { ReportsPage } from "./pages/reports.tsx";
 import { RequestDetailPage } from "./pages/request-detail.tsx";
 import { RequestsPage } from "./pages/requests.tsx";
+import { SessionDetailPage } from "./pages/session-detail.tsx";
+import { SessionsPage } from "./pages/sessions.tsx";
 import { matchRoute, type Route, sectionOf } from "./routes.ts";
 import { SessionContext, useSession } from "./session-context.ts";
 import type { ConsoleSession } from "./types.ts";
@@ -106,6 +108,10 @@ function Page(props: { route: Route }) {
       return <ActivityPage />;
     case "audit":
       return <AuditSearchPage />;
+    case "sessions":
+      return <SessionsPage />;
+    case "session":
+      return <SessionDetailPage key={route.id} id={route.id} />;
     // Reports and alerts exist only where their API does (ConsoleSession.features).
     case "reports":
       return features.reports ? <ReportsPage /> : <NotFoundPage />;

@@ -9,10 +9,20 @@ export type Route =
   | { page: "alerts" }
   | { page: "alert"; id: string }
   | { page: "reports" }
+  | { page: "sessions" }
+  | { page: "session"; id: string }
   | { page: "not-found" };
 
 /** The navigation's entries; a page with an id belongs to its list's entry. */
-export type Section = "access" | "requests" | "grants" | "activity" | "audit" | "alerts" | "reports";
+export type Section =
+  | "access"
+  | "requests"
+  | "grants"
+  | "activity"
+  | "audit"
+  | "sessions"
+  | "alerts"
+  | "reports";
 
 const LISTS: Record<string, Route> = {
   "/ui": { page: "access" },
@@ -22,16 +32,17 @@ const LISTS: Record<string, Route> = {
   "/ui/audit": { page: "audit" },
   "/ui/alerts": { page: "alerts" },
   "/ui/reports": { page: "reports" },
+  "/ui/sessions": { page: "sessions" },
 };
 
 /** Pages of one item: /ui/<list>/<id>. */
-const ITEMS = { requests: "request", alerts: "alert" } as const;
+const ITEMS = { requests: "request", alerts: "alert", sessions: "session" } as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "");
   const list = LISTS[path];
   if (list) return list;
-  const item = /^\/ui\/(requests|alerts)\/([^/]+)$/.exec(path);
+  const item = /^\/ui\/(requests|alerts|sessions)\/([^/]+)$/.exec(path);
   if (item) {
     try {
       return { page: ITEMS[item[1] as keyof typeof ITEMS], id: decodeURIComponent(item[2]!) };
@@ -50,6 +61,8 @@ export function pathOf(route: Exclude<Route, { page: "not-found" }>): string {
       return `/ui/requests/${encodeURIComponent(route.id)}`;
     case "alert":
       return `/ui/alerts/${encodeURIComponent(route.id)}`;
+    case "session":
+      return `/ui/sessions/${encodeURIComponent(route.id)}`;
     default:
       return `/ui/${route.page}`;
   }
@@ -59,5 +72,6 @@ export function pathOf(route: Exclude<Route, { page: "not-found" }>): string {
 export function sectionOf(route: Route): Section | undefined {
   if (route.page === "request") return "requests";
   if (route.page === "alert") return "alerts";
+  if (route.page === "session") return "sessions";
   return route.page === "not-found" ? undefined : route.page;
 }

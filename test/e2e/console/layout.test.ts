@@ -18,6 +18,7 @@ const PAGES = [
   { path: "/ui/grants", heading: "Grants" },
   { path: "/ui/activity", heading: "Activity" },
   { path: "/ui/audit", heading: "Audit search" },
+  { path: "/ui/sessions", heading: "Sessions" },
   { path: "/ui/reports", heading: "Reports" },
   { path: "/ui/alerts", heading: "Alerts" },
 ];

@@ -123,6 +123,23 @@ describe("console api: calls", () => {
     assert.equal(unauthorized(), 1);
   });
 
+  it("getText returns a file's text as it is, and a refusal still as its Status", async () => {
+    const cast = '{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "hi\\r\\n"]\n';
+    const { client, calls } = api((call) =>
+      call.path.endsWith("/missing/cast")
+        ? json(404, { kind: "Status", code: 404, reason: "NotFound", message: "no recording missing: …" })
+        : new Response(cast, { status: 200, headers: { "content-type": "application/x-asciicast" } }),
+    );
+    assert.equal(await client.getText("/v1/recordings/r1/cast"), cast);
+    assert.equal(calls[0]!.init.method, "GET");
+    assert.equal(new Headers(calls[0]!.init.headers).get("x-csrf-token"), null);
+    await assert.rejects(client.getText("/v1/recordings/missing/cast"), (err: ApiError) => {
+      assert.equal(err.code, 404);
+      assert.equal(err.message, "no recording missing: …");
+      return true;
+    });
+  });
+
   it("an unreachable broker is an ApiError, not a TypeError", async () => {
     const { client } = api(() => {
       throw new TypeError("fetch failed");

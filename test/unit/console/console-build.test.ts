@@ -22,9 +22,26 @@ describe("the console build", () => {
 
   it("writes index.html and content-hashed assets, and nothing else", async () => {
     assert.deepEqual((await readdir(dir)).sort(), ["assets", "index.html"]);
-    assert.deepEqual((await readdir(join(dir, "assets"))).sort(), [built.stylesheet, built.script].sort());
+    const chunks = built.lazyChunks.map((c) => c.name);
+    assert.deepEqual(
+      (await readdir(join(dir, "assets"))).sort(),
+      [built.stylesheet, built.script, ...chunks].sort(),
+    );
     assert.match(built.script, /^app-[A-Z0-9]{8}\.js$/);
     assert.match(built.stylesheet, /^app-[A-Z0-9]{8}\.css$/);
+    for (const chunk of chunks) assert.match(chunk, /^chunk-[A-Z0-9]{8}\.js$/);
+  });
+
+  it("leaves the session player out of the first load: a chunk that only a dynamic import loads", async () => {
+    const js = await readFile(join(dir, "assets", built.script), "utf8");
+    const player = [];
+    for (const { name } of built.lazyChunks) {
+      const text = await readFile(join(dir, "assets", name), "utf8");
+      if (text.includes("WebAssembly")) player.push(name);
+    }
+    assert.equal(player.length, 1, `one lazy chunk holds the player: ${built.lazyChunks.map((c) => c.name)}`);
+    assert.ok(js.includes(`import("./${player[0]}")`), "the app imports the player's chunk dynamically");
+    assert.doesNotMatch(js, /WebAssembly/, "the player is not in the first load");
   });
 
   it("index.html links its assets by absolute path and has no inline script or style", async () => {
@@ -36,9 +53,10 @@ describe("the console build", () => {
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "no remote asset");
   });
 
-  it("the stylesheet loads nothing remote", async () => {
+  it("the stylesheet loads nothing remote, and carries the player's", async () => {
     const css = await readFile(join(dir, "assets", built.stylesheet), "utf8");
     assert.doesNotMatch(css, /@import|url\(\s*["']?(https?:)?\/\//);
+    assert.match(css, /\.ap-player\b/);
   });
 
   it("keeps the first load's compressed JavaScript under the limit, and reports its size", async () => {

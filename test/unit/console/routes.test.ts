@@ -15,6 +15,8 @@ describe("console routes", () => {
     assert.deepEqual(matchRoute("/ui/alerts"), { page: "alerts" });
     assert.deepEqual(matchRoute("/ui/alerts/a-1"), { page: "alert", id: "a-1" });
     assert.deepEqual(matchRoute("/ui/reports"), { page: "reports" });
+    assert.deepEqual(matchRoute("/ui/sessions/"), { page: "sessions" });
+    assert.deepEqual(matchRoute("/ui/sessions/01JABC"), { page: "session", id: "01JABC" });
   });
 
   it("decodes a request id, and treats a malformed one as not found", () => {
@@ -23,7 +25,15 @@ describe("console routes", () => {
   });
 
   it("anything else is not found", () => {
-    for (const path of ["/", "/ui/audits", "/ui/requests/a/b", "/uix", "/ui/grants/x", "/ui/audit/x"]) {
+    for (const path of [
+      "/",
+      "/ui/audits",
+      "/ui/requests/a/b",
+      "/uix",
+      "/ui/grants/x",
+      "/ui/audit/x",
+      "/ui/sessions/a/cast",
+    ]) {
       assert.deepEqual(matchRoute(path), { page: "not-found" }, path);
     }
   });
@@ -39,6 +49,8 @@ describe("console routes", () => {
       { page: "alerts" },
       { page: "alert", id: "x/y" },
       { page: "reports" },
+      { page: "sessions" },
+      { page: "session", id: "s/1 2" },
     ] as const) {
       assert.deepEqual(matchRoute(pathOf(route)), route);
     }
@@ -48,6 +60,8 @@ describe("console routes", () => {
     assert.equal(sectionOf({ page: "request", id: "x" }), "requests");
     assert.equal(sectionOf({ page: "grants" }), "grants");
     assert.equal(sectionOf({ page: "alert", id: "x" }), "alerts");
+    assert.equal(sectionOf({ page: "session", id: "x" }), "sessions");
+    assert.equal(sectionOf({ page: "sessions" }), "sessions");
     assert.equal(sectionOf({ page: "not-found" }), undefined);
   });
 });

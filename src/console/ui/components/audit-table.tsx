@@ -1,5 +1,6 @@
 import { decisionClass, outcomeOf, resourceOf, verbOf } from "../audit-cells.ts";
 import type { AuditRecord } from "../audit-types.ts";
+import { mayHaveRecording, sessionPath } from "../recording-types.ts";
 import { Link } from "./link.tsx";
 import "./audit.css";
 
@@ -7,7 +8,8 @@ const TIME_OF_DAY = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 const DATE_AND_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 /**
- * Audit records, one row each, newest first as given; every row has its Details button. At
+ * Audit records, one row each, newest first as given; every row has its Details button, and an
+ * exec or attach its "Play recording" link (the recording has the record's id). At
  * phone width the rows stack (each cell labelled), so nothing scrolls sideways.
  */
 export function AuditTable(props: {
@@ -65,6 +67,11 @@ export function AuditTable(props: {
                 )}
               </td>
               <td class="row-actions">
+                {mayHaveRecording(record) ? (
+                  <Link class="play-link" href={sessionPath(record.id)}>
+                    Play recording
+                  </Link>
+                ) : null}
                 <button type="button" class="secondary" onClick={() => props.onDetails(record)}>
                   Details
                 </button>

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from "preact/hooks";
 import { outcomeOf, verbOf } from "../audit-cells.ts";
 import type { AuditRecord } from "../audit-types.ts";
+import { mayHaveRecording, sessionPath } from "../recording-types.ts";
+import { Link } from "./link.tsx";
 import "./audit.css";
 
 /**
@@ -39,6 +41,11 @@ export function RecordDetails(props: { record: AuditRecord | undefined; onClose:
           <p>
             {verbOf(record)} by {record.user || "no one known"}: {outcomeOf(record)}
           </p>
+          {mayHaveRecording(record) ? (
+            <p>
+              <Link href={sessionPath(record.id)}>Play recording</Link>
+            </p>
+          ) : null}
           <dl class="record-fields" data-testid="record-fields">
             {Object.entries(record).map(([field, value]) => (
               <RecordField key={field} field={field} value={value} />

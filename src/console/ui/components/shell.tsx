@@ -21,6 +21,7 @@ const SECTIONS: NavEntry[] = [
   { section: "grants", href: "/ui/grants", label: "Grants" },
   { section: "activity", href: "/ui/activity", label: "Activity" },
   { section: "audit", href: "/ui/audit", label: "Audit search" },
+  { section: "sessions", href: "/ui/sessions", label: "Sessions" },
   { section: "reports", href: "/ui/reports", label: "Reports", feature: "reports" },
   { section: "alerts", href: "/ui/alerts", label: "Alerts", feature: "alerts" },
 ];
