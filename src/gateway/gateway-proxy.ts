@@ -35,7 +35,7 @@ import { upstreamHeaders } from "./headers.ts";
 import { lostToKeepAliveRace } from "./keep-alive-race.ts";
 import { auditVerb, type RequestAttributes } from "./request-attributes.ts";
 import { isAmendable, relayAmendedStatus, tapCreated, writeHead } from "./response-relay.ts";
-import type { SessionRecordings, SessionTap } from "./session-recording.ts";
+import type { SessionControl, SessionRecordings, SessionTap } from "./session-recording.ts";
 import { type PipeHandle, pipeUpgrade } from "./spdy-pipe.ts";
 import { StreamRelay } from "./stream-relay.ts";
 import { targetOf } from "./upstream.ts";
@@ -191,9 +191,10 @@ export class GatewayProxy {
       ctx.endedBy = reason;
       tunnel?.close(reason);
     };
+    const control = { cut, pause: () => tunnel?.pause(), resume: () => tunnel?.resume() };
     let tap: SessionTap | undefined;
     try {
-      tap = await this.#record(ctx, grant, isWebSocket ? "websocket" : "spdy", cut);
+      tap = await this.#record(ctx, grant, isWebSocket ? "websocket" : "spdy", control);
     } catch (err) {
       const status = writeSocketStatus(socket, err);
       this.#finish(req, ctx, status.code, "error");
@@ -232,13 +233,13 @@ export class GatewayProxy {
     ctx: RequestContext,
     grant: Grant,
     transport: "websocket" | "spdy",
-    cut: (reason: string) => void,
+    control: SessionControl,
   ): Promise<SessionTap | undefined> {
     const subresource = ctx.attrs?.subresource;
     const recordings = this.#options.recordings;
     if (!recordings || ctx.attrs?.resource !== "pods" || (subresource !== "exec" && subresource !== "attach"))
       return Promise.resolve(undefined);
-    return recordings.begin({ ctx, grant, transport }, cut);
+    return recordings.begin({ ctx, grant, transport }, control);
   }
 
   /**

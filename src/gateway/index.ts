@@ -28,7 +28,7 @@ import { type GrantRevoker, selfRevokeRoutes } from "./self-revoke-routes.ts";
 import type { SessionRecordings } from "./session-recording.ts";
 
 export type { RequestContext } from "./audit-fields.ts";
-export type { SessionRecordings, SessionTap } from "./session-recording.ts";
+export type { SessionControl, SessionRecordings, SessionTap } from "./session-recording.ts";
 
 /** What the gateway needs from the grants feature. */
 export interface GatewayGrants extends GrantFinder, ApiTokenSource, GrantRevoker {

@@ -22,11 +22,20 @@ export interface SessionRecordings {
   /**
    * Starts the recording of an exec or attach that was just admitted, or resolves undefined
    * when its cluster and role do not record. Throws the Status to refuse with (Unavailable)
-   * when recording is required and cannot start. Later, `cut` ends the session when a
-   * required recording can no longer be written.
+   * when recording is required and cannot start. Later, `control` slows the session while
+   * its recording catches up, and ends it when a required recording can no longer be written.
    */
   begin(
     session: { ctx: RequestContext; grant: Grant; transport: "websocket" | "spdy" },
-    cut: (reason: string) => void,
+    control: SessionControl,
   ): Promise<SessionTap | undefined>;
+}
+
+/** What the recorder may do to the session it records. */
+export interface SessionControl {
+  /** Ends the session: a required recording can no longer be written. */
+  cut(reason: string): void;
+  /** Holds the session's reading while the recording catches up; `resume` lets it go on. */
+  pause(): void;
+  resume(): void;
 }

@@ -11,6 +11,12 @@ export interface PipeHandle {
   close(reason?: string): void;
   /** Byte counters, client → upstream and upstream → client. */
   bytes(): { in: number; out: number };
+  /**
+   * Stops reading both sides (the recorder has more unwritten than it may hold) until
+   * `resume`: the session slows to what the recording can take, and loses nothing.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 /**
@@ -83,7 +89,19 @@ export function pipeUpgrade(
   client.on("error", close);
   client.on("close", () => server.destroy());
   server.on("close", () => client.destroy());
-  return { status, close, bytes: () => ({ in: bytesIn, out: bytesOut }) };
+  return {
+    status,
+    close,
+    bytes: () => ({ in: bytesIn, out: bytesOut }),
+    pause: () => {
+      client.pause();
+      server.pause();
+    },
+    resume: () => {
+      client.resume();
+      server.resume();
+    },
+  };
 }
 
 function isIp(host: string): boolean {

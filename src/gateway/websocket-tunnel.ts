@@ -80,5 +80,17 @@ export function webSocketTunnel(options: {
     }
     proxySocket?.destroy();
   };
-  return { status, close, bytes: () => ({ in: bytesIn, out: bytesOut }) };
+  return {
+    status,
+    close,
+    bytes: () => ({ in: bytesIn, out: bytesOut }),
+    pause: () => {
+      socket.pause();
+      proxySocket?.pause();
+    },
+    resume: () => {
+      socket.resume();
+      proxySocket?.resume();
+    },
+  };
 }

@@ -3,8 +3,9 @@ import type { RecordingMeta, RecordingQuery, RecordingStore } from "./recording-
 
 /**
  * Recordings in Redis. Each session's keys share a hash tag of their own, `{rec:<id>}`, so
- * that on Redis Cluster recordings spread over the masters: the cast (a string the recorder
- * APPENDs asciicast lines to), the typed lines (a list) and the meta (JSON). An index of every
+ * that on Redis Cluster recordings spread over the masters: the cast (a list of the batches the
+ * recorder wrote, each some asciicast lines: RPUSH costs Redis no copying, where APPEND to one
+ * growing string reallocates it again and again), the typed lines (a list) and the meta (JSON). An index of every
  * recording by start time lives under `{recordings}`. Everything expires after the retention.
  */
 const PAGE = 200;
@@ -41,7 +42,7 @@ export class RedisRecordingStore implements RecordingStore {
   async append(meta: RecordingMeta, cast: string, typed: string[]): Promise<void> {
     const keys = this.#keys(meta.id);
     const multi = this.#redis.multi();
-    if (cast) multi.append(keys.cast, cast).expire(keys.cast, this.#retentionSeconds);
+    if (cast) multi.rpush(keys.cast, cast).expire(keys.cast, this.#retentionSeconds);
     if (typed.length > 0) multi.rpush(keys.typed, ...typed).expire(keys.typed, this.#retentionSeconds);
     multi.set(keys.meta, JSON.stringify(meta), "KEEPTTL");
     await multi.exec().then(failOnError);
@@ -53,7 +54,8 @@ export class RedisRecordingStore implements RecordingStore {
   }
 
   async cast(id: string): Promise<string | undefined> {
-    return (await this.#redis.get(this.#keys(id).cast)) ?? undefined;
+    const batches = await this.#redis.lrange(this.#keys(id).cast, 0, -1);
+    return batches.length > 0 ? batches.join("") : undefined;
   }
 
   typed(id: string): Promise<string[]> {

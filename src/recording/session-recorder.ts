@@ -20,10 +20,25 @@ export interface RecorderOptions {
   onLost(err: unknown): void;
   /** Each line typed, once it is complete (Enter): the audit trail's session.command. */
   onTypedLine?(line: string): void;
+  /**
+   * Holds the session while too much is unwritten, and lets it go on once the writes caught
+   * up: a bulk stream (a large cat, kubectl cp) slows to what Redis takes instead of losing
+   * its recording (or, when required, being cut).
+   */
+  flow?: { pause(): void; resume(): void };
 }
 
-/** What piles up unwritten while Redis is slow; past it, the session's recording fails. */
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+/** Unwritten past this, the session is held (RecorderOptions.flow)… */
+const HOLD_BYTES = 4 * 1024 * 1024;
+/** …until the writes are back under this. */
+const RELEASE_BYTES = 1024 * 1024;
+/**
+ * Past this the recording fails: the session was not held (no flow control) or kept
+ * sending regardless; memory is not given up to a recording without bound.
+ */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** Unwritten events past this go to Redis at once rather than at the next interval. */
+const BATCH_BYTES = 256 * 1024;
 const DEFAULT_SIZE = { width: 80, height: 24 };
 /** Room kept under the cap for the header, written once the terminal's size is known. */
 const HEADER_RESERVE = 1024;
@@ -55,7 +70,10 @@ export class SessionRecorder {
   #pendingBytes = 0;
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** When #timer fires (performance.now()). */
+  #timerDue = 0;
   #stopped = false;
+  #held = false;
 
   constructor(meta: RecordingMeta, options: RecorderOptions) {
     this.#meta = meta;
@@ -76,8 +94,10 @@ export class SessionRecorder {
         this.#add("o", this.#text(event.stream, event.data));
         break;
       case "stdin": {
+        // Past the cap no line is kept any more: the rest of a long paste or piped file is
+        // not read for lines, a byte at a time, for nothing.
         const before = this.#typed.count;
-        this.#typed.push(event.data);
+        if (before < this.#options.maxTypedLines) this.#typed.push(event.data);
         if (this.#options.onTypedLine && this.#typed.count > before) {
           for (const line of this.#typed.since(before)) this.#options.onTypedLine(line);
         }
@@ -141,7 +161,13 @@ export class SessionRecorder {
   #add(code: "o" | "i" | "r" | "m", data: string): void {
     if (data === "") return;
     this.#queue(code, data);
-    this.#flushSoon(this.#pendingBytes >= 256 * 1024 ? 0 : this.#options.flushMs);
+    // While a write is out, the next one is scheduled when it is back (#flushSoon's timer).
+    if (!this.#writing) this.#flushSoon(this.#nextFlushMs());
+  }
+
+  /** A full batch goes at once; less waits for the interval. */
+  #nextFlushMs(): number {
+    return this.#pendingBytes >= BATCH_BYTES ? 0 : this.#options.flushMs;
   }
 
   #queue(code: "o" | "i" | "r" | "m", data: string): void {
@@ -170,6 +196,17 @@ export class SessionRecorder {
     }
     this.#pending.push(line);
     this.#pendingBytes += lineBytes;
+    if (this.#pendingBytes > HOLD_BYTES && this.#options.flow) {
+      // Again on every event past the mark: a pipe may resume a socket of its own accord.
+      this.#held = true;
+      this.#options.flow.pause();
+    }
+  }
+
+  #release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#options.flow?.resume();
   }
 
   #waitingForSize(): boolean {
@@ -191,16 +228,23 @@ export class SessionRecorder {
   }
 
   #flushSoon(ms: number): void {
-    if (this.#timer && ms > 0) return;
+    // A flush already due as soon stays as it is: set again on every chunk of a fast stream,
+    // it would be put off and off (each chunk arrives within the timer's millisecond), and the
+    // unwritten events would pile up to MAX_PENDING_BYTES and lose the recording.
+    const due = performance.now() + ms;
+    if (this.#timer && this.#timerDue <= due) return;
     clearTimeout(this.#timer);
+    this.#timerDue = due;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#writing) {
-        this.#flushSoon(this.#options.flushMs);
-        return;
-      }
+      if (this.#writing) return; // its end schedules the next
       this.#writing = this.#flush().finally(() => {
         this.#writing = undefined;
+        if (this.#pendingBytes < RELEASE_BYTES) this.#release();
+        // What came in during the write goes next, without waiting for a chunk to ask.
+        if (this.#pendingBytes > 0 && !this.#timer && this.#meta.state !== "ended") {
+          this.#flushSoon(this.#nextFlushMs());
+        }
       });
     }, ms);
     this.#timer.unref();
@@ -217,7 +261,8 @@ export class SessionRecorder {
     }
     const cast = this.#pending.join("");
     const typed = this.#typed.since(this.#typedSaved);
-    const written = { pending: this.#pending.length, typed: typed.length, bytes: Buffer.byteLength(cast) };
+    // #pendingBytes counts each line's bytes as it is queued: the cast is not measured again.
+    const written = { pending: this.#pending.length, typed: typed.length, bytes: this.#pendingBytes };
     this.#pending = [];
     this.#pendingBytes = 0;
     const meta = { ...this.#meta, bytes: this.#meta.bytes + written.bytes };
@@ -234,6 +279,8 @@ export class SessionRecorder {
 
   #fail(err: unknown): void {
     this.#meta.lost = true;
+    // A recording that cannot be written holds nothing up.
+    this.#release();
     if (this.#mode === "required") {
       this.#stopped = true;
       this.#options.onRequiredFailure(RECORDING_LOST);

@@ -1,6 +1,6 @@
 import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
-import type { RequestContext, SessionRecordings, SessionTap } from "../gateway/index.ts";
+import type { RequestContext, SessionControl, SessionRecordings, SessionTap } from "../gateway/index.ts";
 import { type Grant, grantKind } from "../grants/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Unavailable } from "../shared/errors.ts";
@@ -51,7 +51,7 @@ export class RecordingSessions implements SessionRecordings {
 
   async begin(
     session: { ctx: RequestContext; grant: Grant; transport: "websocket" | "spdy" },
-    cut: (reason: string) => void,
+    control: SessionControl,
   ): Promise<SessionTap | undefined> {
     const { ctx, grant, transport } = session;
     const mode = recordingModeFor(this.#config, grant.cluster, grant.role);
@@ -82,8 +82,9 @@ export class RecordingSessions implements SessionRecordings {
       flushMs: FLUSH_MS,
       onRequiredFailure: (reason) => {
         this.#metrics.failures.inc({ mode });
-        cut(reason);
+        control.cut(reason);
       },
+      flow: { pause: control.pause, resume: control.resume },
       onLost: (err) => {
         this.#metrics.failures.inc({ mode });
         this.#logger.warn({ err, recording: meta.id }, "part of a session recording was lost");

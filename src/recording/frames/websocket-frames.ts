@@ -120,10 +120,8 @@ export class WebSocketFrameReader {
       return;
     }
     const data = Buffer.from(raw);
-    const mask = this.#mask;
-    const at = this.#maskAt;
-    for (let i = 0; i < data.length; i++) data[i] = data[i]! ^ mask[(at + i) & 3]!;
-    this.#maskAt = (at + data.length) & 3;
+    unmask(data, this.#mask, this.#maskAt);
+    this.#maskAt = (this.#maskAt + data.length) & 3;
     this.#handler.piece(data, true);
   }
 
@@ -136,4 +134,23 @@ export class WebSocketFrameReader {
       this.#handler.end();
     }
   }
+}
+
+const rotated = new Uint8Array(4);
+const rotatedWord = new Uint32Array(rotated.buffer);
+
+/**
+ * XORs `data` in place with the mask, starting `at` bytes into it: four bytes at a time where
+ * `data` is aligned for it (a client sends most of a session's bytes, all of them masked).
+ */
+function unmask(data: Buffer, mask: Buffer, at: number): void {
+  let i = 0;
+  if (data.byteOffset % 4 === 0 && data.length >= 16) {
+    for (let k = 0; k < 4; k++) rotated[k] = mask[(at + k) & 3]!;
+    const word = rotatedWord[0]!;
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2);
+    for (let w = 0; w < words.length; w++) words[w]! ^= word;
+    i = words.length * 4;
+  }
+  for (; i < data.length; i++) data[i] = data[i]! ^ mask[(at + i) & 3]!;
 }

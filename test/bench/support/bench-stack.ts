@@ -32,6 +32,8 @@ export interface StackInfo {
   redis: { url: string; keyPrefix: string };
   upstreams: Record<ClusterName, UpstreamTarget>;
   grants: Record<ClusterName, BenchGrant>;
+  /** With `exec`: edit grants on "test" whose role records sessions, and whose role does not. */
+  exec?: { recorded: BenchGrant; unrecorded: BenchGrant };
 }
 
 /** The pod annotation holding its creation time (ms since the epoch, sub-ms precision). */
@@ -53,7 +55,9 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(options: { bareProxy?: boolean } = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  options: { bareProxy?: boolean; exec?: boolean } = {},
+): Promise<BenchStack> {
   const children: Child[] = [];
   const spawn = (script: string | URL) => {
     const child = startChild(new URL(script, import.meta.url));
@@ -61,7 +65,7 @@ export async function startBenchStack(options: { bareProxy?: boolean } = {}): Pr
     return child;
   };
   const host = spawn("./stack-host.ts");
-  const info = await host.call<StackInfo>("start");
+  const info = await host.call<StackInfo>("start", { exec: options.exec ?? false });
   const broker = spawn(await shipped("./broker-host.ts"));
   const urls = await broker.call<{ url: string; rootUrl: string }>("start", {
     config: info.config,

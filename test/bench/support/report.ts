@@ -7,8 +7,10 @@ export interface Row {
   ratio?: string;
 }
 
-export function printTable(title: string, rows: Row[]): void {
-  const header: Row = { what: "what", p50: "p50", p99: "p99", target: "target", ratio: "ratio" };
+const HEADER: Row = { what: "what", p50: "p50", p99: "p99", target: "target", ratio: "ratio" };
+
+/** `header` names the columns where they hold something other than percentiles. */
+export function printTable(title: string, rows: Row[], header: Row = HEADER): void {
   const cells = [header, ...rows].map((r) => [r.what, r.p50, r.p99 ?? "", r.target ?? "", r.ratio ?? ""]);
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
   console.log(`\n${title}`);

@@ -16,7 +16,39 @@ import { serveParent } from "./ipc.ts";
 let stack: Stack | undefined;
 const fast = await startFastUpstream();
 
-async function start(): Promise<StackInfo> {
+/** The config sections an exec benchmark adds (recording.ts): see execSections. */
+interface StartOptions {
+  exec?: boolean;
+}
+
+/**
+ * One edit role that records (best-effort, as recording.default ships) and one that does not,
+ * both standing for the bench user in team-*, so that one broker serves a recorded and an
+ * unrecorded exec of the same kind turn about. The cap is raised past the 16Mi default so
+ * that a whole 50 MiB session is recorded, not truncated: stdin and stdout are both in the
+ * cast, so it holds some 101 MiB.
+ */
+function execSections() {
+  return {
+    roles: [
+      { name: "view", clusterRole: "view", maxTtl: "8h" },
+      { name: "edit", clusterRole: "edit", maxTtl: "4h", recording: "best-effort" },
+      { name: "edit-unrecorded", clusterRole: "edit", maxTtl: "4h", recording: "off" },
+    ],
+    policies: {
+      standing: [
+        {
+          subjects: { groups: ["developers"] },
+          roles: ["view", "edit", "edit-unrecorded"],
+          namespaces: ["team-*"],
+        },
+      ],
+    },
+    recording: { default: "off", maxSessionBytes: "128Mi" },
+  };
+}
+
+async function start(options: StartOptions = {}): Promise<StackInfo> {
   stack = await startStack({
     config: ({ dir }) => {
       // The admin kubeconfig exists by now; "fast" is the same stand-in behind the fast upstream.
@@ -39,6 +71,7 @@ async function start(): Promise<StackInfo> {
           },
           { name: "fast", auth: { kind: "kubeconfig", file: fastFile }, tokenTtl: "10m" },
         ],
+        ...(options.exec ? execSections() : {}),
       };
     },
   });
@@ -50,12 +83,16 @@ async function start(): Promise<StackInfo> {
 
   const session = await stack.login("dev");
   const grants = {} as Record<ClusterName, BenchGrant>;
-  for (const cluster of CLUSTERS) {
-    const { token, grant } = await stack.credential(session, { cluster, role: "view", namespace: "team-a" });
-    const [namespace, name] = (grant as unknown as { serviceAccount: string }).serviceAccount.split("/");
-    const apiToken = await stack.standIn.issueToken(namespace!, name!, { expirationSeconds: 3600 });
-    grants[cluster] = { id: grant.id, token, apiToken };
-  }
+  const grantOf = async (cluster: ClusterName, role: string): Promise<BenchGrant> => {
+    const { token, grant } = await stack!.credential(session, { cluster, role, namespace: "team-a" });
+    const [namespace, name] = grant.serviceAccount.split("/");
+    const apiToken = await stack!.standIn.issueToken(namespace!, name!, { expirationSeconds: 3600 });
+    return { id: grant.id, token, apiToken };
+  };
+  for (const cluster of CLUSTERS) grants[cluster] = await grantOf(cluster, "view");
+  const exec = options.exec
+    ? { recorded: await grantOf("test", "edit"), unrecorded: await grantOf("test", "edit-unrecorded") }
+    : undefined;
   const tls = stack.config.server.tls!;
   return {
     brokerUrl: stack.url,
@@ -66,6 +103,7 @@ async function start(): Promise<StackInfo> {
     redis: { url: stack.redis.url, keyPrefix: stack.redis.keyPrefix },
     upstreams: { test: { url: stack.standIn.url, caCert: stack.standIn.caCert }, fast },
     grants,
+    ...(exec ? { exec } : {}),
   };
 }
 

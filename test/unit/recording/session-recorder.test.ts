@@ -153,6 +153,72 @@ describe("the session recorder", () => {
     assert.deepEqual(cut, [RECORDING_LOST]);
   });
 
+  it("holds the session while Redis is behind, and lets it go once the writes caught up; nothing is lost", async () => {
+    // A store whose writes wait until the test lets them finish.
+    const gates: (() => void)[] = [];
+    const slow = new FakeStore();
+    const append = slow.append.bind(slow);
+    slow.append = (meta, cast, typed) =>
+      new Promise<void>((resolve) => gates.push(() => resolve(append(meta, cast, typed))));
+    const flow: string[] = [];
+    const r = new SessionRecorder(meta("required", clock.now()), {
+      store: slow,
+      clock,
+      maxBytes: 1 << 30,
+      maxTypedLines: 10,
+      flushMs: 1,
+      onRequiredFailure: (reason) => cut.push(reason),
+      onLost: (err) => lost.push(err),
+      flow: { pause: () => flow.push("pause"), resume: () => flow.push("resume") },
+    });
+    clock.advance(1500); // past the wait for a terminal size that never comes
+    const chunk = "x".repeat(64 * 1024);
+    for (let i = 0; i < 100; i++) r.event(out(chunk)); // 6.4 MiB while the first write waits
+    assert.ok(flow.includes("pause"), "the session is held past 4 MiB unwritten");
+    assert.ok(!flow.includes("resume"));
+    // Let every write through as it comes: the backlog drains and the session goes on.
+    for (let waited = 0; waited < 200 && !flow.includes("resume"); waited++) {
+      for (const open of gates.splice(0)) open();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(flow.at(-1), "resume");
+    const ended = r.end();
+    for (let waited = 0; waited < 200 && slow.meta?.state !== "ended"; waited++) {
+      for (const open of gates.splice(0)) open();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await ended;
+    assert.deepEqual([cut, lost], [[], []]);
+    const shown = parseCast(slow.written)
+      .events.map((e) => e[2])
+      .join("");
+    assert.equal(shown.length, 100 * chunk.length, "every event was written");
+  });
+
+  it("a burst of events is written while it lasts, not put off by each new event", async () => {
+    const r = new SessionRecorder(meta("best-effort", clock.now()), {
+      store,
+      clock,
+      maxBytes: 1 << 30,
+      maxTypedLines: 10,
+      flushMs: 50,
+      onRequiredFailure: (reason) => cut.push(reason),
+      onLost: (err) => lost.push(err),
+    });
+    clock.advance(1500); // past the wait for a terminal size that never comes
+    const started = performance.now();
+    let sent = 0;
+    // Events arrive every 10 ms for 300 ms: a timer pushed back by each would never fire.
+    while (performance.now() - started < 300) {
+      r.event(out("y".repeat(1024)));
+      sent++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(store.written.length > 0, "nothing was written during the burst");
+    await r.end();
+    assert.equal(parseCast(store.written).events.length, sent);
+  });
+
   it("a wire that cannot be decoded leaves a marker and an incomplete recording", async () => {
     const r = recorder("best-effort");
     r.event(out("before\r\n"));
