@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { writeKubeconfigFile } from "../../../tools/stand-in/kubeconfig.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
+import { podsThroughKubectlProxy } from "../../support/kubectl-proxy.ts";
 import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
 
 const run = promisify(execFile);
@@ -138,17 +139,9 @@ describe("clients through the gateway", { timeout: 240_000 }, () => {
         // At /clusters/<name>, kubectl proxy must be told to keep the server's path; kubectl
         // says so itself. The prefix-free address needs nothing.
         const flags = address === "prefix-free" ? [] : ["--append-server-path"];
-        const proxy = kubectl.start(kubeconfigs[address], ["proxy", "--port=0", ...flags]);
-        try {
-          const started = await proxy.waitFor(/Starting to serve on 127\.0\.0\.1:\d+/, 10_000);
-          const port = /127\.0\.0\.1:(\d+)/.exec(started)![1];
-          const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/team-a/pods`);
-          assert.equal(res.status, 200);
-          const list = (await res.json()) as { items: { metadata: { name: string } }[] };
-          assert.ok(list.items.some((pod) => pod.metadata.name === "web-1"));
-        } finally {
-          proxy.stop();
-        }
+        const { status, pods } = await podsThroughKubectlProxy(kubectl, kubeconfigs[address], flags);
+        assert.equal(status, 200);
+        assert.ok(pods.includes("web-1"));
       });
 
       if (address === "prefix-free") {

@@ -17,6 +17,7 @@ import { stringify } from "yaml";
 import { writeKubeconfigFile } from "../../../tools/stand-in/kubeconfig.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import { waitForRecord } from "../../support/audit-log.ts";
+import { podsThroughKubectlProxy } from "../../support/kubectl-proxy.ts";
 import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
 
 describe("the prefix-free gateway address", () => {
@@ -89,18 +90,10 @@ describe("the prefix-free gateway address", () => {
   });
 
   it("kubectl proxy works without --append-server-path", async () => {
-    const proxy = kubectl.start(kubeconfigs.test!, ["proxy", "--port=0"]);
-    try {
-      const started = await proxy.waitFor(/Starting to serve on 127\.0\.0\.1:\d+/, 10_000);
-      const port = /127\.0\.0\.1:(\d+)/.exec(started)![1];
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/team-a/pods`);
-      assert.equal(res.status, 200);
-      const list = (await res.json()) as { items: { metadata: { name: string } }[] };
-      assert.ok(list.items.some((pod) => pod.metadata.name === "web-1"));
-      assert.doesNotMatch(proxy.errors(), /append-server-path/);
-    } finally {
-      proxy.stop();
-    }
+    const { status, pods, stderr } = await podsThroughKubectlProxy(kubectl, kubeconfigs.test!);
+    assert.equal(status, 200);
+    assert.ok(pods.includes("web-1"));
+    assert.doesNotMatch(stderr, /append-server-path/);
   });
 
   it("refuses with a Status: no token is 401; a token for no cluster here is 404, naming the prefixed address", async () => {
