@@ -15,8 +15,11 @@ export const recordingSchema = z.strictObject({
   default: recordingMode.default("best-effort"),
   /** A session's recording stops here (and says it was truncated); the session goes on. */
   maxSessionBytes: size.default(16 * 1024 * 1024),
-  /** How long recordings are kept. */
-  retention: duration.default(30 * 86400).refine((s) => s >= 3600, "must be at least 1h"),
+  /**
+   * How long recordings are kept in Redis, which holds them in memory: keep it short and let
+   * the audit export's sink (recording.export) keep them for as long as they are needed.
+   */
+  retention: duration.default(7 * 86400).refine((s) => s >= 3600, "must be at least 1h"),
   /** Lines typed kept per session for `kubectl broker sessions search`. */
   maxTypedLines: z.number().int().min(0).max(100_000).default(2000),
   /**
