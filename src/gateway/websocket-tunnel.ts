@@ -32,7 +32,9 @@ export function webSocketTunnel(options: {
   let proxySocket: Duplex | undefined;
   let ending: WebSocketEnding | undefined;
   let onUpstreamClose = (): void => void socket.destroy();
-  let bytesIn = head.length;
+  // http-proxy puts `head` back into the client socket (ws-incoming's socket.unshift): it
+  // arrives as data below, counted and tapped there like the rest.
+  let bytesIn = 0;
   let bytesOut = 0;
   const status = new Promise<number>((resolve) => {
     options.onProxyRequest((proxyReq) => {
@@ -41,10 +43,7 @@ export function webSocketTunnel(options: {
       proxyReq.once("upgrade", (res: IncomingMessage, upstreamSocket: Duplex) => {
         proxySocket = upstreamSocket;
         resolve(101);
-        if (tap) {
-          tap.negotiated(String(res.headers["sec-websocket-protocol"] ?? ""));
-          if (head.length > 0) tap.fromClient(head);
-        }
+        tap?.negotiated(String(res.headers["sec-websocket-protocol"] ?? ""));
         socket.on("data", (c: Buffer) => {
           bytesIn += c.length;
           tap?.fromClient(c);
