@@ -219,8 +219,9 @@ export class GatewayProxy {
     socket.once("close", async () => {
       untrack();
       opened.close();
-      tap?.end(ctx.endedBy);
       const code = await opened.status;
+      // A session the cluster refused (403, 404) never started: its recording says so.
+      tap?.end(ctx.endedBy ?? (code === 101 ? undefined : `the cluster refused the session (HTTP ${code})`));
       const counted = opened.bytes();
       ctx.bytesIn = counted.in;
       ctx.bytesOut = counted.out;

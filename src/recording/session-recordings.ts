@@ -57,9 +57,10 @@ export class RecordingSessions implements SessionRecordings {
     const mode = recordingModeFor(this.#config, grant.cluster, grant.role);
     if (mode === "off") return undefined;
     const meta = metaOf(ctx, grant, transport, mode, this.#clock.now());
-    try {
-      await this.#store.start(meta);
-    } catch (err) {
+    // Required: the session waits for its recording to exist, and is refused without it.
+    // Best-effort: it does not wait (no round trip before the session); the recorder's first
+    // write waits instead, and a recording that could not start is simply not kept.
+    const started = this.#store.start(meta).catch((err: unknown) => {
       this.#metrics.failures.inc({ mode });
       if (mode === "required") {
         throw new Unavailable(
@@ -71,10 +72,13 @@ export class RecordingSessions implements SessionRecordings {
         { err, recording: meta.id },
         "session not recorded: its recording could not be started",
       );
-      return undefined;
-    }
+      throw err;
+    });
+    if (mode === "required") await started;
+    else started.catch(() => {}); // the recorder's first write learns of it
     this.#metrics.started.inc({ mode });
     const recorder = new SessionRecorder(meta, {
+      started,
       store: this.#store,
       clock: this.#clock,
       maxBytes: this.#config.recording.maxSessionBytes,
@@ -130,9 +134,19 @@ function tapInto(
   transport: "websocket" | "spdy",
   finish: (reason: string | undefined) => Promise<void>,
 ): SessionTap {
+  // A wire error before any event is most often the cluster refusing the upgrade (a 403
+  // instead of a 101): held until the end, where the gateway's reason says which it was.
+  let seen = false;
+  let early: string | undefined;
   const callbacks: DecoderCallbacks = {
-    onEvent: (event) => recorder.event(event),
-    onError: (message) => recorder.unreadable(message),
+    onEvent: (event) => {
+      seen = true;
+      recorder.event(event);
+    },
+    onError: (message) => {
+      if (seen) recorder.unreadable(message);
+      else early ??= message;
+    },
   };
   let decoder: ChannelDecoder | undefined = transport === "spdy" ? spdyChannelDecoder(callbacks) : undefined;
   let ended = false;
@@ -151,6 +165,7 @@ function tapInto(
       ended = true;
       // What the connection's end completes (SPDY's error stream) reaches the recorder first.
       decoder?.end();
+      if (early && !reason) recorder.unreadable(early);
       void finish(reason);
     },
   };

@@ -284,5 +284,27 @@ describe("recorded exec sessions through the gateway", { timeout: 180_000 }, () 
     const missing = await api<{ kind: string; message: string }>(admin, "/recordings/no-such-session");
     assert.equal(missing.status, 404);
     assert.match(missing.body.message, /no recording no-such-session/);
+    // Not an id at all (it would escape the key's hash tag): the same answer, nothing read.
+    const hostile = await api<{ message: string }>(
+      admin,
+      `/recordings/${encodeURIComponent("x}:meta")}/cast`,
+    );
+    assert.equal(hostile.status, 404);
+  });
+
+  it("an exec the cluster refuses is recorded as refused, with nothing in it", async () => {
+    const { token } = await stack.credential(dev, { role: "view", namespace: "team-a" });
+    const viewer = await stack.gatewayKubeconfig("dev-view", token, "team-a");
+    const since = new Date().toISOString();
+    const refused = await kubectl.run(viewer, ["exec", "web-1", "--", "echo", "not allowed"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /cannot create resource "pods\/exec"/);
+    const recording = await until("the refused session's recording", async () => {
+      const { body } = await api<{ items: RecordingMeta[] }>(dev, `/recordings?since=${since}`);
+      return body.items.find((r) => r.role === "view" && r.state === "ended");
+    });
+    assert.equal(recording.ending, "the cluster refused the session (HTTP 403)");
+    const cast = parseCast((await api<string>(dev, `/recordings/${recording.id}/cast`)).body);
+    assert.deepEqual(cast.events, []);
   });
 });
