@@ -10,6 +10,7 @@ const LIST_PARAMS = ["user", "cluster", "namespace", "pod", "since", "limit"];
 const SEARCH_PARAMS = [...LIST_PARAMS, "q"];
 const DEFAULT_SINCE_MS = 7 * 86_400_000;
 const MAX_LIMIT = 500;
+const RECORDING_ID = /^[a-z0-9]{1,64}$/;
 /** Sessions a search reads the typed lines of, at most: a search is a scan of them. */
 const SEARCH_SESSIONS = 2000;
 
@@ -48,7 +49,8 @@ export function recordingRoutes(options: { api: ApiContext; store: RecordingStor
 
   const visible = async (req: Request, res: Response): Promise<RecordingMeta> => {
     const id = String(req.params.id);
-    const recording = await store.get(id);
+    // An id is an audit record's id; anything else names no recording (nor, in a key, anything).
+    const recording = RECORDING_ID.test(id) ? await store.get(id) : undefined;
     const own = ownUser(res);
     if (!recording || (own !== undefined && recording.user !== own)) {
       throw new NotFound(

@@ -7,6 +7,8 @@ import type { SessionEvent } from "./session-event.ts";
 import { TypedLines } from "./typed-lines.ts";
 
 export interface RecorderOptions {
+  /** The recording's creation (RecordingStore.start); writes wait for it. None: it exists. */
+  started?: Promise<void>;
   store: RecordingStore;
   clock: Clock;
   /** The cast stops growing here (and says so). */
@@ -251,6 +253,17 @@ export class SessionRecorder {
   }
 
   async #flush(): Promise<void> {
+    try {
+      await this.#options.started;
+    } catch {
+      // Never created (best-effort, Redis away): nothing of it is kept, and nothing is held.
+      this.#stopped = true;
+      this.#meta.lost = true;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#release();
+      return;
+    }
     const withHeader = !this.#headerQueued || this.#meta.bytes === 0;
     if (!this.#headerQueued) {
       if (this.#waitingForSize()) {

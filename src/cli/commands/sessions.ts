@@ -3,7 +3,7 @@ import { parseCast } from "../../shared/asciicast.ts";
 import { BROKER_FLAGS, OUTPUT_FLAG, parseFlags } from "../args.ts";
 import { readBody } from "../broker/http-request.ts";
 import { signedInClient } from "../broker/session-access.ts";
-import { UsageError } from "../cli-error.ts";
+import { CliError, UsageError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { outputFormat, print } from "../output/output-format.ts";
 import { type RecordingMeta, recordingList, searchResults } from "../output/recording-view.ts";
@@ -100,7 +100,7 @@ async function castOf(args: string[], ctx: CliContext, verb: string) {
   const res = await signedInClient(ctx, values).open(`/v1/recordings/${encodeURIComponent(id)}/cast`, {
     headers: { accept: "application/x-asciicast" },
   });
-  return { text: await readBody(res, 256 * 1024 * 1024), values };
+  return { text: await readBody(res, 256 * 1024 * 1024), values, id };
 }
 
 async function exportCast(args: string[], ctx: CliContext): Promise<number> {
@@ -110,11 +110,17 @@ async function exportCast(args: string[], ctx: CliContext): Promise<number> {
 }
 
 async function play(args: string[], ctx: CliContext): Promise<number> {
-  const { text, values } = await castOf(args, ctx, "play");
+  const { text, values, id } = await castOf(args, ctx, "play");
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!(speed > 0 && speed <= 1000))
     throw new UsageError(`--speed must be a number above 0, not "${values.speed}"`);
-  const cast = parseCast(text);
+  let cast: ReturnType<typeof parseCast>;
+  try {
+    cast = parseCast(text);
+  } catch (err) {
+    // Nothing written yet (the session started a moment ago), or not a recording at all.
+    throw new CliError(`session ${id} cannot be played: ${(err as Error).message}`);
+  }
   let at = 0;
   for (const [time, code, data] of cast.events) {
     if (code !== "o") continue;
