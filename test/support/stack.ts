@@ -93,9 +93,29 @@ export async function startStack<T extends RedisTopology = "single">(
   options: StackOptions<T> = {},
 ): Promise<Stack<TopologyHarness<T>>> {
   const dir = await mkdtemp(join(tmpdir(), "kb-stack-"));
-  const redis = await startTopology<T>(options.redis ?? ("single" as T));
+  // What has started so far, stopped again if a later step fails: a half-started stack left
+  // running keeps its test file's process alive long after the file has failed.
+  const started: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const begun = <S extends { close(): Promise<unknown> }>(part: S): S => {
+    started.push(() => part.close());
+    return part;
+  };
+  try {
+    return await assembleStack(options, dir, begun);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    throw error;
+  }
+}
+
+async function assembleStack<T extends RedisTopology>(
+  options: StackOptions<T>,
+  dir: string,
+  begun: <S extends { close(): Promise<unknown> }>(part: S) => S,
+): Promise<Stack<TopologyHarness<T>>> {
+  const redis = begun(await startTopology<T>(options.redis ?? ("single" as T)));
   const seeded = async (kubeconfig: string) => {
-    const started = await startStandIn(options.standIn);
+    const started = begun(await startStandIn(options.standIn));
     await started.seedDemo();
     started.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-broker-grants" } });
     await started.writeKubeconfig(kubeconfig);
@@ -104,7 +124,7 @@ export async function startStack<T extends RedisTopology = "single">(
   const adminKubeconfig = join(dir, "admin.kubeconfig");
   const standIn = await seeded(adminKubeconfig);
   const standIn2 = options.secondCluster ? await seeded(join(dir, "admin-2.kubeconfig")) : undefined;
-  const ci = options.ci ? await startCiIssuer() : undefined;
+  const ci = options.ci ? begun(await startCiIssuer()) : undefined;
   const [port, gatewayPort] = options.prefixFreeGateway ? await freePorts(2) : [await freePort()];
   const url = `https://127.0.0.1:${port}`;
   const domain = typeof options.prefixFreeGateway === "object" ? options.prefixFreeGateway.domain : undefined;
@@ -117,7 +137,7 @@ export async function startStack<T extends RedisTopology = "single">(
   await writeFile(caFile, tls.caCert);
   const standInCas = [standIn.caCert, ...(standIn2 ? [standIn2.caCert] : [])];
   setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, tls.caCert, ...standInCas] } }));
-  const idp = await startOidcProvider({ redirectUris: [`${url}/v1/login/callback`] });
+  const idp = begun(await startOidcProvider({ redirectUris: [`${url}/v1/login/callback`] }));
 
   const gatewayUrl = gatewayPort ? `https://127.0.0.1:${gatewayPort}` : undefined;
   const base = {
