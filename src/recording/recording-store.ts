@@ -23,7 +23,10 @@ export interface RecordingMeta {
   startedAt: number;
   endedAt?: number;
   state: "recording" | "ended";
-  /** Bytes of asciicast written so far. */
+  /**
+   * Bytes recorded so far: what went each way, plus a few bytes per event for its time and
+   * stream (recorded-events.ts). The size cap counts these; Redis holds them compressed.
+   */
   bytes: number;
   /** The cap was reached: the recording stops there and says so. */
   truncated: boolean;
@@ -50,10 +53,13 @@ export interface RecordingQuery {
 export interface RecordingStore {
   /** Creates the recording; throws when it cannot (required mode refuses the session then). */
   start(meta: RecordingMeta): Promise<void>;
-  /** Appends asciicast lines and completed typed lines, and saves `meta`. */
-  append(meta: RecordingMeta, cast: string, typed: string[]): Promise<void>;
+  /**
+   * Appends recorded events (recorded-events.ts: buffers of whole records, in order) and
+   * completed typed lines, and saves `meta`.
+   */
+  append(meta: RecordingMeta, events: Buffer[], typed: string[]): Promise<void>;
   get(id: string): Promise<RecordingMeta | undefined>;
-  /** The asciicast v2 text: header and events. */
+  /** The asciicast v2 text: header and events (renderCast of every batch appended). */
   cast(id: string): Promise<string | undefined>;
   typed(id: string): Promise<string[]>;
   /** Newest first. */

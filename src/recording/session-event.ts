@@ -8,7 +8,9 @@
 export type SessionStream = "stdin" | "stdout" | "stderr" | "error" | "resize";
 
 /**
- * One piece of a stream. `data` is the decoder's own copy, safe to keep. stdin, stdout and
+ * One piece of a stream. `data` is valid only during the call that hands it over: stdin,
+ * stdout and stderr are views of the relayed bytes or of a decoder's scratch buffer, so
+ * whoever keeps them copies them (the recorder copies each once, into its records). stdin, stdout and
  * stderr come in pieces as the bytes arrive (a piece boundary means nothing); `error` is one
  * whole message (a Status JSON from v4 on); `resize` is one terminal size, a JSON
  * `{"Width":W,"Height":H}` without its line ending.

@@ -1,7 +1,8 @@
-import { TextDecoder } from "node:util";
 import type { RecordingMode } from "../config/recording-schema.ts";
-import { castEvent, castHeader } from "../shared/asciicast.ts";
+import { castHeader } from "../shared/asciicast.ts";
 import type { Clock } from "../shared/clock.ts";
+import { releaseArenas } from "./arena-pool.ts";
+import { encodeRecord, RECORD_OVERHEAD, type RecordCode, RecordWriter } from "./recorded-events.ts";
 import type { RecordingMeta, RecordingStore } from "./recording-store.ts";
 import type { SessionEvent } from "./session-event.ts";
 import { TypedLines } from "./typed-lines.ts";
@@ -11,7 +12,7 @@ export interface RecorderOptions {
   started?: Promise<void>;
   store: RecordingStore;
   clock: Clock;
-  /** The cast stops growing here (and says so). */
+  /** The recording stops growing here, in recorded bytes (and says so). */
   maxBytes: number;
   maxTypedLines: number;
   /** How often what was seen is written (one Redis round trip per interval, not per chunk). */
@@ -40,7 +41,7 @@ const RELEASE_BYTES = 1024 * 1024;
  */
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 /** Unwritten events past this go to Redis at once rather than at the next interval. */
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 1024 * 1024;
 const DEFAULT_SIZE = { width: 80, height: 24 };
 /** Room kept under the cap for the header, written once the terminal's size is known. */
 const HEADER_RESERVE = 1024;
@@ -54,22 +55,25 @@ const NOTE_RESERVE = 128;
 export const RECORDING_LOST = "the session recording could not be written, and this session must be recorded";
 
 /**
- * One session's recording, fed the decoded channel events as they pass: stdout and stderr
- * become asciicast `o` events, stdin `i` (and typed lines), resizes `r`, all timed from the
- * session's start; the error channel's Status becomes how the session ended. Writes go out
- * in batches, one in flight at a time, so recording adds no round trip to the session itself.
+ * One session's recording, fed the decoded channel events as they pass: stdout, stderr and
+ * stdin (whose lines are also read as typed lines) are kept as the bytes they were, resizes
+ * as sizes, all timed from the session's start (recorded-events.ts; they become asciicast's
+ * `o`, `i` and `r` events when read); the error channel's Status becomes how the session
+ * ended. Writes go out in batches, one in flight at a time, so recording adds no round trip
+ * to the session itself.
  */
 export class SessionRecorder {
   readonly #options: RecorderOptions;
   readonly #meta: RecordingMeta;
   readonly #mode: RecordingMode;
-  readonly #decoders = new Map<string, TextDecoder>();
   readonly #typed: TypedLines;
   #typedSaved = 0;
   #size: { width: number; height: number } | undefined;
   #headerQueued = false;
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /** Records not yet written. */
+  readonly #pending = new RecordWriter();
+  /** The header record, once queued and until written: it goes before every other record. */
+  #header: Buffer | undefined;
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** When #timer fires (performance.now()). */
@@ -92,8 +96,10 @@ export class SessionRecorder {
     if (this.#stopped) return;
     switch (event.stream) {
       case "stdout":
+        this.#add("o", event.data);
+        break;
       case "stderr":
-        this.#add("o", this.#text(event.stream, event.data));
+        this.#add("e", event.data);
         break;
       case "stdin": {
         // Past the cap no line is kept any more: the rest of a long paste or piped file is
@@ -103,7 +109,7 @@ export class SessionRecorder {
         if (this.#options.onTypedLine && this.#typed.count > before) {
           for (const line of this.#typed.since(before)) this.#options.onTypedLine(line);
         }
-        this.#add("i", this.#text("stdin", event.data));
+        this.#add("i", event.data);
         break;
       }
       case "resize":
@@ -118,7 +124,7 @@ export class SessionRecorder {
   /** The wire could not be read any further: the rest of the session is not in the recording. */
   unreadable(message: string): void {
     if (this.#stopped) return;
-    this.#add("m", `kube-broker: the rest of this session could not be decoded (${message})`);
+    this.#add("m", Buffer.from(`kube-broker: the rest of this session could not be decoded (${message})`));
     this.#meta.lost = true;
     this.#stopped = true;
   }
@@ -130,22 +136,8 @@ export class SessionRecorder {
     if (reason) this.#meta.ending = reason;
     this.#meta.state = "ended";
     this.#meta.endedAt = this.#options.clock.now();
-    for (const [stream, decoder] of this.#decoders) {
-      const rest = decoder.decode();
-      if (rest) this.#queue(stream === "stdin" ? "i" : "o", rest);
-    }
     await this.#writing;
     await this.#flush();
-  }
-
-  #text(stream: string, data: Buffer): string {
-    let decoder = this.#decoders.get(stream);
-    if (!decoder) {
-      // One per stream: a UTF-8 character split across two chunks is joined, not mangled.
-      decoder = new TextDecoder("utf-8", { fatal: false });
-      this.#decoders.set(stream, decoder);
-    }
-    return decoder.decode(data, { stream: true });
   }
 
   #resize(data: Buffer): void {
@@ -154,14 +146,14 @@ export class SessionRecorder {
       if (!Number.isInteger(Width) || !Number.isInteger(Height)) return;
       // The first size goes in the header; every later one is an event.
       if (!this.#size && !this.#headerQueued) this.#size = { width: Width!, height: Height! };
-      else this.#add("r", `${Width}x${Height}`);
+      else this.#add("r", Buffer.from(`${Width}x${Height}`));
     } catch {
       // Not a size: nothing to record.
     }
   }
 
-  #add(code: "o" | "i" | "r" | "m", data: string): void {
-    if (data === "") return;
+  #add(code: RecordCode, data: Buffer): void {
+    if (data.length === 0) return;
     this.#queue(code, data);
     // While a write is out, the next one is scheduled when it is back (#flushSoon's timer).
     if (!this.#writing) this.#flushSoon(this.#nextFlushMs());
@@ -169,40 +161,45 @@ export class SessionRecorder {
 
   /** A full batch goes at once; less waits for the interval. */
   #nextFlushMs(): number {
-    return this.#pendingBytes >= BATCH_BYTES ? 0 : this.#options.flushMs;
+    return this.#pendingBytes() >= BATCH_BYTES ? 0 : this.#options.flushMs;
   }
 
-  #queue(code: "o" | "i" | "r" | "m", data: string): void {
+  #queue(code: RecordCode, data: Buffer): void {
     if (this.#meta.truncated) return;
     const seconds = (this.#options.clock.now() - this.#meta.startedAt) / 1000;
-    const line = castEvent(seconds, code, data);
-    const lineBytes = Buffer.byteLength(line);
+    const bytes = RECORD_OVERHEAD + data.length;
     const reserved = this.#headerQueued ? 0 : HEADER_RESERVE;
-    const room = this.#options.maxBytes - this.#meta.bytes - this.#pendingBytes - reserved - NOTE_RESERVE;
-    if (lineBytes > room) {
+    const room = this.#options.maxBytes - this.#meta.bytes - this.#pendingBytes() - reserved - NOTE_RESERVE;
+    if (bytes > room) {
       // What fits of this event goes in; then the note, and nothing after it.
-      const fitted = fittedEvent(seconds, code, data, room);
-      const note = castEvent(
-        seconds,
+      const fits = Math.max(0, room - RECORD_OVERHEAD);
+      if (fits > 0) this.#push(code, seconds, data.subarray(0, fits));
+      this.#push(
         "m",
-        `kube-broker: recording truncated at ${this.#options.maxBytes} bytes`,
+        seconds,
+        Buffer.from(`kube-broker: recording truncated at ${this.#options.maxBytes} bytes`),
       );
       this.#meta.truncated = true;
-      this.#pending.push(fitted, note);
-      this.#pendingBytes += Buffer.byteLength(fitted) + Buffer.byteLength(note);
       return;
     }
-    if (this.#pendingBytes + lineBytes > MAX_PENDING_BYTES) {
+    if (this.#pendingBytes() + bytes > MAX_PENDING_BYTES) {
       this.#fail(new Error("Redis is not keeping up"));
       return;
     }
-    this.#pending.push(line);
-    this.#pendingBytes += lineBytes;
-    if (this.#pendingBytes > HOLD_BYTES && this.#options.flow) {
+    this.#push(code, seconds, data);
+    if (this.#pendingBytes() > HOLD_BYTES && this.#options.flow) {
       // Again on every event past the mark: a pipe may resume a socket of its own accord.
       this.#held = true;
       this.#options.flow.pause();
     }
+  }
+
+  #push(code: RecordCode, seconds: number, data: Buffer): void {
+    this.#pending.add(code, seconds, data);
+  }
+
+  #pendingBytes(): number {
+    return this.#pending.bytes + (this.#header?.length ?? 0);
   }
 
   #release(): void {
@@ -219,14 +216,15 @@ export class SessionRecorder {
   /** The header, first in the file, with the first size the terminal had. */
   #queueHeader(): void {
     this.#headerQueued = true;
-    const header = castHeader({
-      ...(this.#size ?? DEFAULT_SIZE),
-      timestamp: Math.floor(this.#meta.startedAt / 1000),
-      command: this.#meta.command.join(" ") || `attach ${this.#meta.pod}`,
-      title: `${this.#meta.user} ${this.#meta.subresource} ${this.#meta.namespace}/${this.#meta.pod} on ${this.#meta.cluster}`,
-    });
-    this.#pending.unshift(header);
-    this.#pendingBytes += Buffer.byteLength(header);
+    const header = Buffer.from(
+      castHeader({
+        ...(this.#size ?? DEFAULT_SIZE),
+        timestamp: Math.floor(this.#meta.startedAt / 1000),
+        command: this.#meta.command.join(" ") || `attach ${this.#meta.pod}`,
+        title: `${this.#meta.user} ${this.#meta.subresource} ${this.#meta.namespace}/${this.#meta.pod} on ${this.#meta.cluster}`,
+      }),
+    );
+    this.#header = encodeRecord("h", 0, header);
   }
 
   #flushSoon(ms: number): void {
@@ -242,9 +240,9 @@ export class SessionRecorder {
       if (this.#writing) return; // its end schedules the next
       this.#writing = this.#flush().finally(() => {
         this.#writing = undefined;
-        if (this.#pendingBytes < RELEASE_BYTES) this.#release();
+        if (this.#pendingBytes() < RELEASE_BYTES) this.#release();
         // What came in during the write goes next, without waiting for a chunk to ask.
-        if (this.#pendingBytes > 0 && !this.#timer && this.#meta.state !== "ended") {
+        if (this.#pendingBytes() > 0 && !this.#timer && this.#meta.state !== "ended") {
           this.#flushSoon(this.#nextFlushMs());
         }
       });
@@ -259,8 +257,8 @@ export class SessionRecorder {
       // Never created (best-effort, Redis away): nothing of it is kept, and nothing is held.
       this.#stopped = true;
       this.#meta.lost = true;
-      this.#pending = [];
-      this.#pendingBytes = 0;
+      this.#pending.clear();
+      this.#header = undefined;
       this.#release();
       return;
     }
@@ -272,17 +270,18 @@ export class SessionRecorder {
       }
       this.#queueHeader();
     }
-    const cast = this.#pending.join("");
+    const bytes = this.#pendingBytes();
+    const events = [...(this.#header ? [this.#header] : []), ...this.#pending.take()];
+    this.#header = undefined;
     const typed = this.#typed.since(this.#typedSaved);
-    // #pendingBytes counts each line's bytes as it is queued: the cast is not measured again.
-    const written = { pending: this.#pending.length, typed: typed.length, bytes: this.#pendingBytes };
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    const meta = { ...this.#meta, bytes: this.#meta.bytes + written.bytes };
+    const meta = { ...this.#meta, bytes: this.#meta.bytes + bytes };
     try {
-      await this.#options.store.append(meta, cast, typed);
+      await this.#options.store.append(meta, events, typed);
+      // Written: the arenas are free for the next batch. (After a failure they are left to
+      // the garbage collector: part of a failed write may still be reading them.)
+      releaseArenas(events);
       this.#meta.bytes = meta.bytes;
-      this.#typedSaved += written.typed;
+      this.#typedSaved += typed.length;
     } catch (err) {
       // The events are lost, but a later write must still start the file with its header.
       if (withHeader) this.#headerQueued = false;
@@ -298,19 +297,6 @@ export class SessionRecorder {
       this.#stopped = true;
       this.#options.onRequiredFailure(RECORDING_LOST);
     } else this.#options.onLost(err);
-  }
-}
-
-/** As much of an event's data as fits in `room` bytes of cast line ("" when none does). */
-function fittedEvent(seconds: number, code: "o" | "i" | "r" | "m", data: string, room: number): string {
-  let length = Math.min(data.length, Math.max(0, room));
-  for (;;) {
-    if (length <= 0) return "";
-    const line = castEvent(seconds, code, data.slice(0, length));
-    const bytes = Buffer.byteLength(line);
-    if (bytes <= room) return line;
-    // JSON escapes and multi-byte characters make a line longer than its data: shrink by the excess.
-    length = Math.min(length - 1, Math.floor((length * room) / bytes));
   }
 }
 

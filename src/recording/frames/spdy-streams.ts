@@ -51,7 +51,7 @@ export function spdyChannelDecoder(callbacks: DecoderCallbacks): ChannelDecoder 
       },
       data(streamId, piece) {
         const sink = streams.get(streamId);
-        if (sink && WRITER[sink.stream] === direction) sink.write(piece, false);
+        if (sink && WRITER[sink.stream] === direction) sink.write(piece);
       },
       dataEnd(streamId, flags) {
         const sink = streams.get(streamId);

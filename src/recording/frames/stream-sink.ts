@@ -22,22 +22,22 @@ export class StreamSink {
     this.#whole = stream === "error" || stream === "resize";
   }
 
-  /** `owned`: `piece` is a fresh copy that nothing else holds, so it can be handed on as is. */
-  write(piece: Buffer, owned: boolean): void {
+  /** `piece` may be a view of bytes that change after the call: what is held is copied. */
+  write(piece: Buffer): void {
     if (piece.length === 0) return;
     if (!this.#whole) {
-      this.#onEvent({ stream: this.stream, data: owned ? piece : Buffer.from(piece) });
+      this.#onEvent({ stream: this.stream, data: piece });
       return;
     }
     let rest = piece;
     if (this.stream === "resize") {
       for (let nl = rest.indexOf(0x0a); nl >= 0; nl = rest.indexOf(0x0a)) {
-        this.#hold(rest.subarray(0, nl), owned);
+        this.#hold(rest.subarray(0, nl));
         this.end();
         rest = rest.subarray(nl + 1);
       }
     }
-    this.#hold(rest, owned);
+    this.#hold(rest);
   }
 
   /** The message ends: its bytes, if any but blanks, become one event. */
@@ -48,14 +48,14 @@ export class StreamSink {
     if (data.length > 0) this.#onEvent({ stream: this.stream, data });
   }
 
-  /** Held pieces are copied: a view would keep the whole relayed chunk it came from alive. */
-  #hold(piece: Buffer, owned: boolean): void {
+  /** Held pieces are copied: a view may change, and would keep the whole chunk it came from alive. */
+  #hold(piece: Buffer): void {
     if (piece.length === 0) return;
     this.#heldBytes += piece.length;
     if (this.#heldBytes > MESSAGE_LIMIT) {
       throw new Error(`${this.stream} message longer than ${MESSAGE_LIMIT} bytes`);
     }
-    this.#held.push(owned ? piece : Buffer.from(piece));
+    this.#held.push(Buffer.from(piece));
   }
 }
 

@@ -87,7 +87,7 @@ class ChannelDemux implements MessageHandler {
     if (this.#base64) this.#text = new Base64Pieces();
   }
 
-  piece(data: Buffer, owned: boolean): void {
+  piece(data: Buffer): void {
     if (!this.#wanted || data.length === 0) return;
     if (!this.#channelKnown) {
       this.#channelKnown = true;
@@ -96,13 +96,12 @@ class ChannelDemux implements MessageHandler {
       data = data.subarray(1);
     }
     if (!this.#sink) return;
-    if (this.#text) this.#sink.write(this.#text.decode(data), true);
-    else this.#sink.write(data, owned);
+    this.#sink.write(this.#text ? this.#text.decode(data) : data);
   }
 
   end(): void {
     if (!this.#sink) return;
-    if (this.#text) this.#sink.write(this.#text.flush(), true);
+    if (this.#text) this.#sink.write(this.#text.flush());
     this.#sink.end();
     this.#sink = undefined;
   }

@@ -2,12 +2,14 @@
 export interface MessageHandler {
   /** A data message begins (its first frame's opcode: text or binary). */
   start(binary: boolean): void;
-  /** A piece of the message's payload, unmasked; `owned` when it is a fresh copy. */
-  piece(data: Buffer, owned: boolean): void;
+  /** A piece of the message's payload, unmasked: a view, valid only during the call. */
+  piece(data: Buffer): void;
   /** The message's final fragment has ended. */
   end(): void;
 }
 
+/** A socket read is at most 64 KiB: the scratch buffer rarely has to grow past it. */
+const SCRATCH_BYTES = 64 * 1024;
 const CONTINUATION = 0x0;
 const BINARY = 0x2;
 const CLOSE = 0x8;
@@ -15,8 +17,8 @@ const CLOSE = 0x8;
 /**
  * Reads RFC 6455 frames from one direction of a connection, from any chunk boundaries, with
  * no buffering but a frame head (at most 14 bytes): payload passes through as views of the
- * chunks it came in, and masked payload (the client's) is unmasked into a copy, never in
- * place. Control frames are skipped, and a close frame ends reading. Anything outside the
+ * chunks it came in, and masked payload (the client's) is unmasked into a scratch buffer the
+ * reader reuses, never in place (the relayed bytes are not touched). Control frames are skipped, and a close frame ends reading. Anything outside the
  * protocol as kubectl and the API server speak it throws: extensions (RSV bits; kubectl
  * negotiates none), reserved opcodes, masking on the wrong side, fragmented control frames,
  * broken fragmentation, or a frame longer than `maxFrameBytes`.
@@ -34,6 +36,7 @@ export class WebSocketFrameReader {
   #fin = false;
   readonly #mask = Buffer.alloc(4);
   #maskAt = 0;
+  #scratch = Buffer.alloc(0);
   #inMessage = false;
   #closed = false;
 
@@ -116,13 +119,16 @@ export class WebSocketFrameReader {
 
   #payload(raw: Buffer): void {
     if (!this.#masked) {
-      this.#handler.piece(raw, false);
+      this.#handler.piece(raw);
       return;
     }
-    const data = Buffer.from(raw);
+    if (this.#scratch.length < raw.length)
+      this.#scratch = Buffer.allocUnsafeSlow(Math.max(raw.length, SCRATCH_BYTES));
+    const data = this.#scratch.subarray(0, raw.length);
+    raw.copy(data);
     unmask(data, this.#mask, this.#maskAt);
     this.#maskAt = (this.#maskAt + data.length) & 3;
-    this.#handler.piece(data, true);
+    this.#handler.piece(data);
   }
 
   #frameEnd(): void {

@@ -1,19 +1,23 @@
 /**
  * Reads back what the recorder wrote for a benchmarked session, straight from Redis: that the
- * recording ended whole (not lost, not truncated), that its size is what its meta says, and
- * that its stdin and stdout events, joined, are exactly the payload, so the figure is of a
- * recording that kept everything.
+ * recording ended whole (not lost, not truncated), that its recorded size is what its meta
+ * says, and that its stdin and stdout events, joined, are exactly the payload, so the figure is
+ * of a recording that kept everything; and how much Redis holds for it (compressed).
  */
+import { zstdDecompressSync } from "node:zlib";
 import { Redis } from "ioredis";
 import type { RecordingMeta } from "../../../src/recording/index.ts";
 import { RedisRecordingStore } from "../../../src/recording/redis-recording-store.ts";
 import { parseCast } from "../../../src/shared/asciicast.ts";
 
 export interface CastCheck {
-  bytes: number;
+  /** Bytes recorded (the meta's count: data each way and a few bytes per event). */
+  recorded: number;
+  /** Bytes Redis holds for the events: the compressed batches. */
+  held: number;
+  /** Bytes of the asciicast it plays as. */
+  cast: number;
   events: number;
-  /** Bytes of cast over the JSON-escaped payload, both ways: timing, codes, brackets, header. */
-  overhead: number;
   problems: string[];
 }
 
@@ -53,9 +57,11 @@ export class RecordingReader {
     const problems: string[] = [];
     if (meta.lost) problems.push("lost: part of the session was not written");
     if (meta.truncated) problems.push("truncated at the size cap");
+    const batches = await this.#client.lrangeBuffer(this.#keys(meta.id).events, 0, -1);
+    const held = batches.reduce((sum, batch) => sum + batch.length, 0);
+    const recorded = batches.reduce((sum, batch) => sum + zstdDecompressSync(batch).length, 0);
+    if (recorded !== meta.bytes) problems.push(`meta says ${meta.bytes} bytes, Redis has ${recorded}`);
     const text = (await this.#store.cast(meta.id)) ?? "";
-    const bytes = Buffer.byteLength(text);
-    if (bytes !== meta.bytes) problems.push(`meta says ${meta.bytes} bytes, the cast has ${bytes}`);
     const cast = parseCast(text);
     const joined = { i: [] as string[], o: [] as string[] };
     for (const [, code, data] of cast.events) {
@@ -64,8 +70,7 @@ export class RecordingReader {
     }
     if (joined.i.join("") !== payload) problems.push("stdin in the cast is not the payload");
     if (joined.o.join("") !== payload) problems.push("stdout in the cast is not the payload");
-    const escaped = JSON.stringify(payload).length - 2;
-    return { bytes, events: cast.events.length, overhead: bytes - 2 * escaped, problems };
+    return { recorded, held, cast: Buffer.byteLength(text), events: cast.events.length, problems };
   }
 
   /**
@@ -74,7 +79,7 @@ export class RecordingReader {
    */
   async drop(id: string): Promise<void> {
     const keys = this.#keys(id);
-    await this.#client.unlink(keys.cast, keys.typed);
+    await this.#client.unlink(keys.events, keys.typed);
   }
 
   close(): void {
@@ -84,6 +89,6 @@ export class RecordingReader {
   /** RedisRecordingStore's keys, which it keeps to itself (it never deletes; retention does). */
   #keys(id: string) {
     const base = `${this.#prefix}{rec:${id}}`;
-    return { cast: `${base}:cast`, typed: `${base}:typed` };
+    return { events: `${base}:events`, typed: `${base}:typed` };
   }
 }

@@ -26,7 +26,8 @@ export function run(
   const events: SessionEvent[] = [];
   const errors: string[] = [];
   const decoder = make({
-    onEvent: (event) => events.push(event),
+    // Event data is valid only during the call: kept, it is copied.
+    onEvent: (event) => events.push({ ...event, data: Buffer.from(event.data) }),
     onError: (message) => errors.push(message),
   });
   for (const step of steps) {
