@@ -1,4 +1,5 @@
 import { keyspace } from "../shared/redis.ts";
+import type { IndexField } from "./audit-index.ts";
 import type { AuditRecord } from "./record.ts";
 import { shardTags } from "./shard-tags.ts";
 
@@ -8,6 +9,12 @@ export interface ShardKeys {
   log: string;
   /** The highest spool sequence of one writer already in this stream (replay idempotency). */
   writerSequence(writerId: string): string;
+  /** The index of this shard's records with `field` = `value` (audit-index.ts). */
+  index(field: IndexField, value: string): string;
+  /** The first record this shard indexed: records before it (an older version's) are not. */
+  indexStart: string;
+  /** The names of this shard's indexes (a set), for the retention pass to trim. */
+  indexes: string;
 }
 
 /**
@@ -36,6 +43,9 @@ export function auditKeys(prefix: string, shardCount = 1): AuditKeys {
     return {
       log: shardKey("log"),
       writerSequence: (writerId: string) => shardKey("writer", writerId),
+      index: (field: IndexField, value: string) => shardKey("idx", field, value),
+      indexStart: shardKey("idx-start"),
+      indexes: shardKey("idx-keys"),
     };
   });
   return {

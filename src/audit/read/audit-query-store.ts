@@ -1,8 +1,9 @@
 import type { RedisClient } from "../../shared/redis.ts";
 import type { AuditCursor } from "../audit-cursor.ts";
+import { type IndexField, indexFor, indexMember } from "../audit-index.ts";
 import type { AuditKeys } from "../audit-keys.ts";
 import type { AuditEntry } from "../record-fields.ts";
-import { streamEnd } from "../stream-ids.ts";
+import { type RawEntry, streamEnd } from "../stream-ids.ts";
 import { MergedScan, type ScanRange } from "./merged-scan.ts";
 
 /** Exact-match filters over record fields; unset ones match anything. */
@@ -57,10 +58,11 @@ export function matches(entry: AuditEntry, filter: AuditFilter): boolean {
 }
 
 /**
- * Reads the shards' streams by ID range as one log (MergedScan), filtering as it goes. The
- * streams have no secondary index, so one request scans at most `scanLimit` entries; a
- * page may then hold fewer than `limit` items but still carries a cursor, and the caller
- * keeps paging.
+ * Reads the shards' streams by ID range as one log (MergedScan), filtering as it goes. A
+ * filter an index answers (by grant, user, namespace, refusal or resource: audit-index.ts)
+ * reads only that index's records; others scan the streams. One request reads at most
+ * `scanLimit` entries; a page may then hold fewer than `limit` items but still carries a
+ * cursor, and the caller keeps paging.
  */
 export class AuditQueryStore {
   readonly #redis: RedisClient;
@@ -74,8 +76,17 @@ export class AuditQueryStore {
   }
 
   async query(query: AuditQuery): Promise<AuditPage> {
-    const count = Math.min(1000, Math.max(100, query.limit * 2));
-    const scan = this.scan(query, query.after, count);
+    const chosen = indexFor(query.filter);
+    // Through an index, nearly every record read is one returned: pages of about the limit.
+    const count = chosen ? Math.min(1000, query.limit + 1) : Math.min(1000, Math.max(100, query.limit * 2));
+    const scan = new MergedScan({
+      redis: this.#redis,
+      logs: this.#keys.shards.map((shard) => shard.log),
+      range: query,
+      count,
+      ...(query.after ? { after: query.after } : {}),
+      ...(chosen ? await this.#indexes(...chosen) : {}),
+    });
     const items: AuditEntry[] = [];
     for (let scanned = 0; ; ) {
       const next = await scan.next();
@@ -87,6 +98,30 @@ export class AuditQueryStore {
       }
       if (scanned >= this.#scanLimit) return { items, nextCursor: scan.cursor() };
     }
+  }
+
+  /**
+   * Per shard, the key of the index of `field` = `value`, where that index holds every record
+   * the shard has; undefined where the stream still holds records from before indexing began
+   * (written by an older version: that shard is scanned until retention drops them). And per
+   * shard its oldest entry: an index may still name records trimmed since, which lie below it.
+   */
+  async #indexes(
+    field: IndexField,
+    value: string,
+  ): Promise<{ indexes: (string | undefined)[]; floors: (string | undefined)[] }> {
+    const shards = await Promise.all(
+      this.#keys.shards.map(async (shard) => {
+        const [start, oldest] = await Promise.all([
+          this.#redis.get(shard.indexStart),
+          this.#redis.call("xrange", shard.log, "-", "+", "COUNT", 1) as Promise<RawEntry[]>,
+        ]);
+        const floor = oldest[0]?.[0];
+        const complete = floor === undefined || (start !== null && start <= (indexMember(floor) ?? ""));
+        return { index: complete ? shard.index(field, value) : undefined, floor };
+      }),
+    );
+    return { indexes: shards.map((s) => s.index), floors: shards.map((s) => s.floor) };
   }
 
   /** Every shard, merged in stream-ID order, from `after` on (tail catch-up reads this way). */

@@ -1,7 +1,8 @@
 import type { RedisClient } from "../../shared/redis.ts";
 import type { AuditCursor } from "../audit-cursor.ts";
+import { indexMember, streamIdOf } from "../audit-index.ts";
 import type { AuditEntry } from "../record-fields.ts";
-import { compareStreamIds, idJustBefore, MAX_STREAM_ID, parseEntries } from "../stream-ids.ts";
+import { compareStreamIds, idJustBefore, MAX_STREAM_ID, parseEntries, type RawEntry } from "../stream-ids.ts";
 
 /** An entry and the shard it was read from. */
 export interface ShardEntry {
@@ -20,6 +21,10 @@ export interface ScanRange {
  * Reads the shards' streams as one log: a k-way merge by stream ID (ties by shard), each
  * shard read from its own position in pages of `count`. The position of every shard moves
  * only past what was handed out, so the cursor after any entry resumes exactly there.
+ *
+ * With `indexes`, a shard is read through its index (audit-index.ts) instead: a page of IDs
+ * from the index's sorted set, then those records by ID, in the same order and with the same
+ * positions, so a cursor means the same either way.
  */
 export class MergedScan {
   readonly #redis: RedisClient;
@@ -29,6 +34,10 @@ export class MergedScan {
   readonly #positions: (string | undefined)[];
   readonly #buffers: ShardEntry[][];
   readonly #exhausted: boolean[];
+  readonly #indexes: readonly (string | undefined)[];
+  readonly #floors: readonly (string | undefined)[];
+  /** How far each shard has been read (past `#positions` while a page is not all handed out). */
+  readonly #read: (string | undefined)[];
 
   constructor(options: {
     redis: RedisClient;
@@ -36,6 +45,10 @@ export class MergedScan {
     range: ScanRange;
     after?: AuditCursor;
     count: number;
+    /** Per shard, the index to read it through (undefined: read the stream). */
+    indexes?: readonly (string | undefined)[];
+    /** Per shard read through an index, its stream's oldest entry (undefined: it is empty). */
+    floors?: readonly (string | undefined)[];
   }) {
     this.#redis = options.redis;
     this.#logs = options.logs;
@@ -44,6 +57,9 @@ export class MergedScan {
     this.#positions = options.logs.map((_, i) => options.after?.[i]);
     this.#buffers = options.logs.map(() => []);
     this.#exhausted = options.logs.map(() => false);
+    this.#indexes = options.indexes ?? [];
+    this.#floors = options.floors ?? [];
+    this.#read = [...this.#positions];
   }
 
   get #descending(): boolean {
@@ -88,16 +104,64 @@ export class MergedScan {
   }
 
   async #fill(shard: number): Promise<void> {
-    const [from, to] = this.#bounds(this.#positions[shard]);
-    if (from === undefined) {
-      this.#exhausted[shard] = true;
-      return;
+    // An index page may name only records trimmed since: read on until one is left or none.
+    while (this.#buffers[shard]!.length === 0 && !this.#exhausted[shard]) {
+      const [from, to] = this.#bounds(this.#read[shard]);
+      if (from === undefined) {
+        this.#exhausted[shard] = true;
+        return;
+      }
+      const index = this.#indexes[shard];
+      const { entries, last, full } = index
+        ? await this.#readIndex(shard, index, from, to)
+        : await this.#readStream(shard, from, to);
+      this.#buffers[shard] = entries.map((entry) => ({ shard, entry }));
+      this.#read[shard] = last ?? this.#read[shard];
+      if (!full) this.#exhausted[shard] = true;
     }
+  }
+
+  async #readStream(shard: number, from: string, to: string): Promise<Page> {
     const command = this.#descending ? "xrevrange" : "xrange";
-    const reply = await this.#redis.call(command, this.#logs[shard]!, from, to, "COUNT", this.#count);
-    const page = parseEntries(reply);
-    this.#buffers[shard] = page.map((entry) => ({ shard, entry }));
-    if ((reply as unknown[]).length < this.#count) this.#exhausted[shard] = true;
+    const reply = (await this.#redis.call(
+      command,
+      this.#logs[shard]!,
+      from,
+      to,
+      "COUNT",
+      this.#count,
+    )) as RawEntry[];
+    return { entries: parseEntries(reply), last: reply.at(-1)?.[0], full: reply.length === this.#count };
+  }
+
+  /** `from` and `to` are XRANGE bounds (a stream ID, "(" before one, "-" or "+"), as #bounds gives them. */
+  async #readIndex(shard: number, index: string, from: string, to: string): Promise<Page> {
+    const floor = this.#floors[shard];
+    if (floor === undefined) return { entries: [], last: undefined, full: false };
+    const [low, high] = this.#descending ? [to, from] : [from, to];
+    // Never below the stream's oldest entry: what the index still names there is gone.
+    const bounds = [higherLow(lexBound(low, "low"), `[${indexMember(floor) ?? ""}`), lexBound(high, "high")];
+    if (this.#descending) bounds.reverse();
+    const members = (await this.#redis.call(
+      "zrange",
+      index,
+      bounds[0]!,
+      bounds[1]!,
+      "BYLEX",
+      ...(this.#descending ? ["REV"] : []),
+      "LIMIT",
+      0,
+      this.#count,
+    )) as string[];
+    const ids = members.map(streamIdOf);
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.call("xrange", this.#logs[shard]!, id, id);
+    const replies = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    const entries = replies.flatMap(([err, reply]) => {
+      if (err) throw err;
+      return parseEntries(reply); // empty when trimmed since the index was read
+    });
+    return { entries, last: ids.at(-1), full: ids.length === this.#count };
   }
 
   /** [first, last] for XRANGE, or for XREVRANGE (high to low); first undefined: nothing left. */
@@ -115,4 +179,44 @@ export class MergedScan {
     const inRange = position && (since === undefined || compareStreamIds(position, idJustBefore(since)) >= 0);
     return [inRange ? `(${position}` : low, high];
   }
+}
+
+interface Page {
+  entries: AuditEntry[];
+  /** The last ID the page covered (read, whether or not its record was still there). */
+  last: string | undefined;
+  /** The page was as long as asked: there may be more. */
+  full: boolean;
+}
+
+/**
+ * An XRANGE bound as a ZRANGE BYLEX bound over index members (audit-index.ts). Like XRANGE,
+ * a bound with milliseconds alone is that millisecond's first ID as the low bound and its
+ * last as the high one; an ID with a sequence too long to index ("the last ID of a
+ * millisecond", idJustBefore) stands for the end of its millisecond.
+ */
+function lexBound(bound: string, side: "low" | "high"): string {
+  if (bound === "-" || bound === "+") return bound;
+  const exclusive = bound.startsWith("(");
+  const id = exclusive ? bound.slice(1) : bound;
+  const dash = id.indexOf("-");
+  const ms = dash < 0 ? id : id.slice(0, dash);
+  const seq = dash < 0 ? (side === "low" ? "0" : undefined) : id.slice(dash + 1);
+  if (seq === undefined || seq.length > 9) {
+    // The end of millisecond `ms`: the low bound past it, the high bound up to it.
+    const next = indexMember(`${BigInt(ms) + 1n}-0`);
+    if (next === undefined) return "+";
+    return side === "low" ? `[${next}` : `(${next}`;
+  }
+  const member = indexMember(`${ms}-${seq}`);
+  if (member === undefined) return "+"; // past any ID an index holds
+  return `${exclusive ? "(" : "["}${member}`;
+}
+
+/** The higher of two BYLEX low bounds ("-", "+", "[m" or "(m"); at a tie, the exclusive one. */
+function higherLow(a: string, b: string): string {
+  const rank = (bound: string) => (bound === "-" ? "" : bound === "+" ? "\uffff" : bound.slice(1));
+  const [ra, rb] = [rank(a), rank(b)];
+  if (ra !== rb) return ra > rb ? a : b;
+  return a.startsWith("(") ? a : b;
 }
