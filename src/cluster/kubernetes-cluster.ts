@@ -20,6 +20,7 @@ import {
 } from "../grants/index.ts";
 import { deleteObject } from "./delete-object.ts";
 import { fromKubeError, isNotFound } from "./kube-errors.ts";
+import { listMetadata } from "./metadata-list.ts";
 
 /** The grants feature's ClusterApi on @kubernetes/client-node 2 for one cluster. */
 export class KubernetesCluster implements ClusterApi {
@@ -113,19 +114,21 @@ export class KubernetesCluster implements ClusterApi {
   }
 
   async listManaged(grantsNamespace: string): Promise<ManagedObject[]> {
-    const labelSelector = MANAGED_SELECTOR;
-    const [accounts, roleBindings, clusterRoleBindings] = await Promise.all([
-      this.#call("list ServiceAccounts", () =>
-        this.#core.listNamespacedServiceAccount({ namespace: grantsNamespace, labelSelector }),
+    const query = { labelSelector: MANAGED_SELECTOR };
+    const list = (kind: ManagedKind, action: string, path: string) =>
+      this.#call(action, () =>
+        listMetadata(this.#kubeConfig, path, query, (metadata) => managed(kind, metadata)),
+      );
+    const lists = await Promise.all([
+      list("ServiceAccount", "list ServiceAccounts", `/api/v1/namespaces/${grantsNamespace}/serviceaccounts`),
+      list("RoleBinding", "list RoleBindings", "/apis/rbac.authorization.k8s.io/v1/rolebindings"),
+      list(
+        "ClusterRoleBinding",
+        "list ClusterRoleBindings",
+        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
       ),
-      this.#call("list RoleBindings", () => this.#rbac.listRoleBindingForAllNamespaces({ labelSelector })),
-      this.#call("list ClusterRoleBindings", () => this.#rbac.listClusterRoleBinding({ labelSelector })),
     ]);
-    return [
-      ...accounts.items.map((o) => managed("ServiceAccount", o.metadata)),
-      ...roleBindings.items.map((o) => managed("RoleBinding", o.metadata)),
-      ...clusterRoleBindings.items.map((o) => managed("ClusterRoleBinding", o.metadata)),
-    ];
+    return lists.flat();
   }
 
   deleteObject(object: ObjectRef): Promise<void> {

@@ -12,6 +12,7 @@ import type { Binding, Meta, PolicyRule, RbacReader, RbacSnapshot } from "../rep
 import { BadGateway } from "../shared/errors.ts";
 import { fromKubeError, safeParse, statusMessage } from "./kube-errors.ts";
 import { kubeRequest } from "./kube-request.ts";
+import { METADATA_LIST } from "./metadata-list.ts";
 
 /**
  * The reports feature's RbacReader on @kubernetes/client-node 2: lists (read-only) of the
@@ -19,7 +20,6 @@ import { kubeRequest } from "./kube-request.ts";
  * PartialObjectMetadataList, so no Secret's data ever reaches the broker. Listing Secrets is
  * an opt-in permission (deploy/components/secret-metadata): a 403 there skips that check.
  */
-const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 const TOKEN_SECRETS = `/api/v1/secrets?fieldSelector=${encodeURIComponent("type=kubernetes.io/service-account-token")}`;
 
 export class KubernetesRbacReader implements RbacReader {

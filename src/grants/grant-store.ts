@@ -9,10 +9,20 @@ export interface GrantStore {
   listByPrincipal(subject: string): Promise<Grant[]>;
   /** Grants not yet ended (pending or active). */
   listOpen(): Promise<Grant[]>;
+  /** The ids of the grants not yet ended. */
+  openIds(): Promise<string[]>;
+  /**
+   * The grants not yet ended, `size` at a time: a pass over ten thousand of them holds only a
+   * page in memory (and the garbage collector has only that to copy).
+   */
+  openPages(size: number): AsyncIterable<Grant[]>;
   countOpen(): Promise<number>;
   listAll(options?: { includeEnded?: boolean }): Promise<Grant[]>;
-  /** Ids of open grants whose deadline is at or before `until` (ms), soonest first. */
-  dueBefore(until: number, limit: number): Promise<string[]>;
+  /**
+   * Ids of open grants whose deadline is at or before `until` (ms): the soonest due first, or
+   * with `latest`, the most recently due first.
+   */
+  dueBefore(until: number, limit: number, latest?: boolean): Promise<string[]>;
   /** The earliest deadline of an open grant, if any. */
   nextDeadline(): Promise<number | undefined>;
   /**

@@ -20,6 +20,9 @@ export interface ReconcilerOptions {
 const INTERVAL_MS = 60_000;
 /** A grant still pending after this long was abandoned by a crashed replica. */
 const STUCK_PENDING_MS = 5 * 60_000;
+/** Objects or grants looked at between two turns of the event loop. */
+const YIELD_EVERY = 500;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ReconcileReport {
   deletedObjects: number;
@@ -68,46 +71,72 @@ export class Reconciler {
   }
 
   async #reconcileCluster(cluster: GrantCluster, report: ReconcileReport): Promise<void> {
-    const { store, grants, clock } = this.#options;
+    const { store } = this.#options;
     // Grants that became active after this instant may own objects the listing missed.
-    const listedAt = clock.now();
+    const listedAt = this.#options.clock.now();
     const objects = await cluster.api.listManaged(cluster.config.grantsNamespace);
-    const open = new Map(
-      (await store.listOpen()).filter((g) => g.cluster === cluster.config.name).map((g) => [g.id, g]),
-    );
-
+    // The objects by grant, and the open grants by id only: the pass stays linear in grants +
+    // objects and holds one page of grants at a time, not ten thousand of them.
+    const byGrant = new Map<string, ManagedObject[]>();
     for (const object of objects) {
-      const grant = open.get(object.grantId) ?? (await store.get(object.grantId));
+      const mine = byGrant.get(object.grantId);
+      if (mine) mine.push(object);
+      else byGrant.set(object.grantId, [object]);
+    }
+    const open = new Set(await store.openIds());
+
+    let step = 0;
+    for (const [grantId, owned] of byGrant) {
+      if (++step % YIELD_EVERY === 0) await yieldToEventLoop();
+      if (open.has(grantId)) continue;
+      const grant = await store.get(grantId); // opened since the listing, or ended and kept
       if (grant && grant.state !== "ended") continue;
-      await deleteObject(cluster.api, object);
-      report.deletedObjects++;
-      this.#options.logger.info({ cluster: cluster.config.name, ...object }, "deleted orphaned object");
+      for (const object of owned) {
+        await deleteObject(cluster.api, object);
+        report.deletedObjects++;
+        this.#options.logger.info({ cluster: cluster.config.name, ...object }, "deleted orphaned object");
+      }
     }
 
-    for (const grant of open.values()) {
-      if (grant.state === "pending-provision") {
-        if (listedAt - grant.createdAt > STUCK_PENDING_MS) {
-          await grants.end(
-            grant,
-            "provision-failed",
-            "provisioning never finished (the broker stopped mid-way)",
-          );
-          report.endedGrants++;
-        }
-        continue;
+    for await (const page of store.openPages(YIELD_EVERY)) {
+      for (const grant of page) {
+        if (grant.cluster === cluster.config.name)
+          await this.#checkObjects(grant, byGrant.get(grant.id) ?? [], listedAt, report);
       }
-      if ((grant.activatedAt ?? grant.createdAt) >= listedAt) continue;
-      const missing = missingObjects(grant, objects);
-      if (missing.length > 0) {
-        await grants.end(grant, "orphaned", `missing in the cluster: ${missing.join(", ")}`);
+    }
+  }
+
+  /** Ends an open grant whose objects are gone, or that never finished provisioning. */
+  async #checkObjects(
+    grant: Grant,
+    owned: ManagedObject[],
+    listedAt: number,
+    report: ReconcileReport,
+  ): Promise<void> {
+    const { grants } = this.#options;
+    if (grant.state === "pending-provision") {
+      if (listedAt - grant.createdAt > STUCK_PENDING_MS) {
+        await grants.end(
+          grant,
+          "provision-failed",
+          "provisioning never finished (the broker stopped mid-way)",
+        );
         report.endedGrants++;
       }
+      return;
+    }
+    if ((grant.activatedAt ?? grant.createdAt) >= listedAt) return;
+    const missing = missingObjects(grant, owned);
+    if (missing.length > 0) {
+      await grants.end(grant, "orphaned", `missing in the cluster: ${missing.join(", ")}`);
+      report.endedGrants++;
     }
   }
 }
 
+/** `objects`: the grant's own (labelled with its id). */
 function missingObjects(grant: Grant, objects: ManagedObject[]): string[] {
-  const mine = objects.filter((o) => o.grantId === grant.id && o.name === grant.serviceAccount.name);
+  const mine = objects.filter((o) => o.name === grant.serviceAccount.name);
   const has = (kind: ManagedObject["kind"], namespace: string, uid?: string) =>
     mine.some((o) => o.kind === kind && o.namespace === namespace && (!uid || o.uid === uid));
   const missing: string[] = [];

@@ -31,6 +31,8 @@ const UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 
 /** How long a finished record is kept. */
 const RETAIN_ENDED_SECONDS = 7 * 86400;
+/** Grants loaded (and parsed) per round trip when listing many. */
+const LOAD_PAGE = 500;
 
 /**
  * Grants in Redis. Each grant is a hash {v, json} so compare-and-set compares a number; an
@@ -84,7 +86,16 @@ export class RedisGrantStore implements GrantStore {
   }
 
   async listOpen(): Promise<Grant[]> {
-    return this.#load(await this.#redis.zrange(this.#key("open"), 0, "-1"));
+    return this.#load(await this.openIds());
+  }
+
+  openIds(): Promise<string[]> {
+    return this.#redis.zrange(this.#key("open"), 0, "-1");
+  }
+
+  async *openPages(size: number): AsyncIterable<Grant[]> {
+    const ids = await this.openIds();
+    for (let at = 0; at < ids.length; at += size) yield await this.#load(ids.slice(at, at + size));
   }
 
   countOpen(): Promise<number> {
@@ -99,8 +110,10 @@ export class RedisGrantStore implements GrantStore {
     return options.includeEnded ? grants : grants.filter((g) => g.state !== "ended");
   }
 
-  dueBefore(until: number, limit: number): Promise<string[]> {
-    return this.#redis.zrangebyscore(this.#key("open"), "-inf", until, "LIMIT", 0, limit);
+  dueBefore(until: number, limit: number, latest = false): Promise<string[]> {
+    return latest
+      ? this.#redis.zrevrangebyscore(this.#key("open"), until, "-inf", "LIMIT", 0, limit)
+      : this.#redis.zrangebyscore(this.#key("open"), "-inf", until, "LIMIT", 0, limit);
   }
 
   async nextDeadline(): Promise<number | undefined> {
@@ -164,10 +177,12 @@ export class RedisGrantStore implements GrantStore {
 
   /** Loads grants by id, dropping (and optionally forgetting) ids whose record has expired. */
   async #load(ids: string[], forget?: (gone: string[]) => Promise<unknown>): Promise<Grant[]> {
-    const loaded = await loadJsonHashes<Grant>(
-      this.#redis,
-      ids.map((id) => this.#key("grant", id)),
-    );
+    // A page at a time: parsing 10,000 grants in one go would hold the event loop for tens of ms.
+    const loaded: (Grant | undefined)[] = [];
+    for (let at = 0; at < ids.length; at += LOAD_PAGE) {
+      const page = ids.slice(at, at + LOAD_PAGE).map((id) => this.#key("grant", id));
+      loaded.push(...(await loadJsonHashes<Grant>(this.#redis, page)));
+    }
     const gone = ids.filter((_, i) => loaded[i] === undefined);
     if (gone.length > 0 && forget) await forget(gone);
     return loaded.filter((g): g is Grant => g !== undefined);

@@ -36,6 +36,8 @@ export interface RecordedRequest {
   user: string;
   /** 0 while the answer is still open (a watch, `logs -f`); 101 for an upgrade. */
   status: number;
+  /** The client's end of the connection ("127.0.0.1:PORT"): requests that share it came on one connection. */
+  connection: string;
   /** For an upgrade that succeeded, what was negotiated: "websocket v5.channel.k8s.io", "SPDY/3.1 v4.channel.k8s.io". */
   upgrade?: string;
 }
@@ -99,6 +101,7 @@ export class Pipeline {
       path: url.pathname,
       query: url.search.slice(1),
       contentType: String(req.headers["content-type"] ?? ""),
+      connection: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
       user: "",
       status: 0,
     };

@@ -57,7 +57,7 @@ function watch(ctx: ResourceContext, coreCtx: ResourceContext): void {
     res.write(`${JSON.stringify({ type, object: toEventsV1(object, ctx.kind) })}\n`);
   const relevant = (e: { kind: KindInfo; object: KubeObject }) =>
     e.kind === coreCtx.kind && matches(e.object);
-  if (since === 0) for (const object of listObjects(coreCtx)) write("ADDED", object);
+  if (since === 0) for (const object of listObjects(coreCtx).items) write("ADDED", object);
   for (const e of replay ?? []) if (relevant(e)) write(e.type, e.object);
   const unsubscribe = core.store.subscribe((e) => relevant(e) && write(e.type, e.object));
   res.on("close", unsubscribe);
@@ -70,7 +70,7 @@ export async function serveEventsV1(ctx: ResourceContext): Promise<void> {
   if (verb === "get")
     return sendJson(ctx.res, 200, toEventsV1(store.get("events", { namespace, name }), ctx.kind));
   if (verb === "list") {
-    const items = listObjects(coreCtx).map((e) => toEventsV1(e, ctx.kind));
+    const items = listObjects(coreCtx).items.map((e) => toEventsV1(e, ctx.kind));
     return sendJson(ctx.res, 200, listBody(ctx.kind, items, { resourceVersion: String(store.revision) }));
   }
   if (verb === "watch") return watch(ctx, coreCtx);

@@ -45,9 +45,8 @@ export function matcherFor(ctx: ResourceContext): ObjectMatcher {
     fields(object);
 }
 
-export function listObjects(ctx: ResourceContext): KubeObject[] {
-  const matches = matcherFor(ctx);
-  return ctx.core.store.list(ctx.kind.resource, ctx.info.namespace || undefined).filter(matches);
+export function listObjects(ctx: ResourceContext, page?: { offset: number; limit: number }) {
+  return ctx.core.store.select(ctx.kind.resource, ctx.info.namespace || undefined, matcherFor(ctx), page);
 }
 
 interface ContinueToken {
@@ -74,16 +73,18 @@ export function listBody(kind: KindInfo, items: KubeObject[], metadata: Record<s
 }
 
 export function sendList(ctx: ResourceContext): void {
-  const all = listObjects(ctx);
   const continued = ctx.url.searchParams.get("continue");
   const start = continued ? decodeContinue(continued) : { rv: ctx.core.store.revision, offset: 0 };
   const limit = Number(ctx.url.searchParams.get("limit") ?? 0);
-  const end = limit > 0 ? start.offset + limit : all.length;
-  const items = all.slice(start.offset, end);
+  const { items, total } = listObjects(ctx, {
+    offset: start.offset,
+    limit: limit > 0 ? limit : Number.POSITIVE_INFINITY,
+  });
+  const end = limit > 0 ? start.offset + limit : total;
   const metadata: Record<string, unknown> = { resourceVersion: String(start.rv) };
-  if (end < all.length) {
+  if (end < total) {
     metadata.continue = Buffer.from(JSON.stringify({ rv: start.rv, offset: end })).toString("base64url");
-    metadata.remainingItemCount = all.length - end;
+    metadata.remainingItemCount = total - end;
   }
   const metadataOnly = wantsMetadata(ctx.req);
   const body = metadataOnly

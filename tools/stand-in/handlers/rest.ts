@@ -113,7 +113,7 @@ async function remove(ctx: ResourceContext): Promise<void> {
 async function removeCollection(ctx: ResourceContext): Promise<void> {
   await deleteOptions(ctx);
   const dryRun = isDryRun(ctx.url);
-  const items = listObjects(ctx).map((o) =>
+  const items = listObjects(ctx).items.map((o) =>
     ctx.core.store.delete(
       ctx.kind.resource,
       { namespace: o.metadata.namespace, name: o.metadata.name! },

@@ -49,7 +49,7 @@ export function serveWatch(ctx: ResourceContext): void {
   };
 
   if (since === 0) {
-    for (const object of listObjects(ctx)) write({ type: "ADDED", object });
+    for (const object of listObjects(ctx).items) write({ type: "ADDED", object });
   } else {
     for (const event of replay!) {
       const seen = event.kind === kind ? throughFilter(event, matches) : undefined;

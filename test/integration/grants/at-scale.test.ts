@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { NewGrant } from "../../../src/grants/grant-request.ts";
+import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
+import { type StandIn, startStandIn } from "../../../tools/stand-in/index.ts";
+import { JumpClock } from "../../support/fakes/jump-clock.ts";
+import { testConfig } from "../../support/fakes/test-config.ts";
+import { grantsFeature } from "../../support/grants.ts";
+
+const GRANTS_NS = "kube-broker-grants";
+const ask: NewGrant = {
+  principal: { kind: "user", subject: "dev", name: "dev@example.com", email: "dev@example.com", groups: [] },
+  cluster: "test",
+  role: "view",
+  namespaces: ["team-a"],
+  ttlSeconds: 600,
+  origin: "standing",
+  reason: "",
+};
+
+/**
+ * The grants feature against the real API stand-in with many grants: the broker's Kubernetes
+ * clients keep their connections (each call used to open one, with its TLS handshake), the
+ * reconciler pages through what it lists, and grants due together end together.
+ */
+describe("grants at scale, against the API stand-in", () => {
+  let redis: RedisHarness;
+  let standIn: StandIn;
+  let dir: string;
+  let kubeconfig: string;
+
+  before(async () => {
+    redis = await startRedis();
+    standIn = await startStandIn();
+    await standIn.seedDemo();
+    standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: GRANTS_NS } });
+    dir = await mkdtemp(join(tmpdir(), "kb-grants-scale-"));
+    kubeconfig = join(dir, "admin.kubeconfig");
+    await standIn.writeKubeconfig(kubeconfig);
+  });
+  after(async () => {
+    await standIn.close();
+    await redis.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const feature = (clock = new JumpClock()) =>
+    grantsFeature(
+      testConfig({ clusters: [{ name: "test", auth: { kind: "kubeconfig", file: kubeconfig } }] }),
+      redis,
+      { clock },
+    );
+  const accounts = () =>
+    standIn.store.list("serviceaccounts", GRANTS_NS).filter((sa) => sa.metadata.name !== "default");
+
+  it("provisions, mints and ends grants over a few kept connections, not one per call", async () => {
+    const { grants, issuer } = feature();
+    const from = standIn.requests.length;
+    for (let i = 0; i < 20; i++) {
+      const grant = await grants.create(ask);
+      await issuer.issue(grant);
+      await grants.end(grant, "revoked", "test");
+    }
+    const calls = standIn.requests.slice(from);
+    assert.ok(calls.length >= 20 * 5, `${calls.length} calls`);
+    const connections = new Set(calls.map((r) => r.connection));
+    assert.ok(connections.size <= 4, `${calls.length} calls came on ${connections.size} connections`);
+  });
+
+  it("reconciles 1,200 grants' objects read in pages, and ends together the grants due together", async () => {
+    const clock = new JumpClock();
+    const { grants, reconciler, expiry, store } = feature(clock);
+    const made = [];
+    for (let i = 0; i < 1200; i += 20) {
+      made.push(...(await Promise.all(Array.from({ length: 20 }, () => grants.create(ask)))));
+    }
+    const from = standIn.requests.length;
+    const report = await reconciler.runOnce();
+    assert.deepEqual(report, { deletedObjects: 0, endedGrants: 0 }, "every grant has its objects");
+    const lists = standIn.requests.slice(from).filter((r) => r.method === "GET");
+    assert.ok(
+      lists.every((r) => /(^|&)limit=500(&|$)/.test(r.query)),
+      "every list asks for a page of 500",
+    );
+    assert.ok(
+      lists.filter((r) => r.path.endsWith("/serviceaccounts")).length >= 3,
+      "1,200 accounts in 3 pages",
+    );
+
+    // All 1,200 fall due at once; the worker ends them all, several at a time.
+    clock.jump(601_000);
+    const started = performance.now();
+    expiry.start();
+    try {
+      for (;;) {
+        if ((await store.countOpen()) === 0 && accounts().length === 0) break;
+        assert.ok(performance.now() - started < 60_000, `${await store.countOpen()} grants still open`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await expiry.stop();
+    }
+    assert.equal(made.length, 1200);
+  });
+});
