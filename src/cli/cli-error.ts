@@ -6,12 +6,15 @@ export class CliError extends Error {
   readonly exitCode: number;
   /** The broker's HTTP status, when the broker refused; 401 means the session is no good. */
   readonly httpStatus: number | undefined;
+  /** The server's certificate was not one the trusted CAs vouch for. */
+  readonly tlsTrust: boolean;
 
-  constructor(message: string, options: { exitCode?: number; httpStatus?: number } = {}) {
+  constructor(message: string, options: { exitCode?: number; httpStatus?: number; tlsTrust?: boolean } = {}) {
     super(message);
     this.name = "CliError";
     this.exitCode = options.exitCode ?? 1;
     this.httpStatus = options.httpStatus;
+    this.tlsTrust = options.tlsTrust ?? false;
   }
 }
 
