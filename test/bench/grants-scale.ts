@@ -14,18 +14,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import type { NewGrant } from "../../src/grants/grant-request.ts";
 import { startRedis } from "../../tools/redis/redis-server.ts";
 import { JumpClock } from "../support/fakes/jump-clock.ts";
 import { testConfig } from "../support/fakes/test-config.ts";
-import { grantsFeature } from "../support/grants.ts";
+import { GRANTS_NAMESPACE, grantsFeature, viewGrant } from "../support/grants.ts";
 import { printResult, printTable } from "./support/report.ts";
 
 const LARGEST = Number(process.env.BENCH_GRANTS ?? 10_000);
 const MASS = LARGEST / 2;
 const CREATE_CONCURRENCY = 16;
 const TARGET = { stallMs: 20, massSeconds: 10, lateMs: 2000 };
-const GRANTS_NS = "kube-broker-grants";
 
 const dir = await mkdtemp(join(tmpdir(), "kb-bench-grants-scale-"));
 const standIn: ChildProcess = spawn(
@@ -37,22 +35,16 @@ process.once("exit", () => standIn.kill("SIGKILL"));
 // The stand-in prints its URL once it serves (and its kubeconfig is written).
 await once(createInterface({ input: standIn.stdout! }), "line");
 const kubeconfig = join(dir, "admin.kubeconfig");
-execFileSync("kubectl", ["--kubeconfig", kubeconfig, "create", "namespace", GRANTS_NS], { stdio: "ignore" });
+execFileSync("kubectl", ["--kubeconfig", kubeconfig, "create", "namespace", GRANTS_NAMESPACE], {
+  stdio: "ignore",
+});
 
 const redis = await startRedis();
 const clock = new JumpClock();
 const config = testConfig({ clusters: [{ name: "test", auth: { kind: "kubeconfig", file: kubeconfig } }] });
 const { grants, reconciler, expiry, store, api } = grantsFeature(config, redis, { clock });
 
-const ask = (ttlSeconds: number): NewGrant => ({
-  principal: { kind: "user", subject: "dev", name: "dev@example.com", email: "dev@example.com", groups: [] },
-  cluster: "test",
-  role: "view",
-  namespaces: ["team-a"],
-  ttlSeconds,
-  origin: "standing",
-  reason: "benchmark",
-});
+const ask = (ttlSeconds: number) => viewGrant({ ttlSeconds, reason: "benchmark" });
 
 async function createMany(count: number, ttlSeconds: number): Promise<void> {
   let next = 0;
@@ -73,7 +65,7 @@ async function reconcile(): Promise<{ seconds: number; stallMs: number; objects:
   delay.disable();
   if (report.deletedObjects + report.endedGrants > 0)
     throw new Error(`reconcile changed things: ${JSON.stringify(report)}`);
-  const objects = (await api.listManaged(GRANTS_NS)).length;
+  const objects = (await api.listManaged(GRANTS_NAMESPACE)).length;
   return { seconds, stallMs: delay.max / 1e6, objects };
 }
 
@@ -102,7 +94,9 @@ for (;;) {
     throw new Error(`${open - (LARGEST - MASS)} of the mass still open`);
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
-const accountsLeft = (await api.listManaged(GRANTS_NS)).filter((o) => o.kind === "ServiceAccount").length;
+const accountsLeft = (await api.listManaged(GRANTS_NAMESPACE)).filter(
+  (o) => o.kind === "ServiceAccount",
+).length;
 if (accountsLeft !== LARGEST - MASS)
   throw new Error(`${accountsLeft} ServiceAccounts left, not ${LARGEST - MASS}`);
 let lateEnd = await store.get(late.id);

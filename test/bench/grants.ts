@@ -7,44 +7,23 @@
  * overhead. One request at a time, in one process with the stand-in (Redis runs apart).
  * Run: npx node test/bench/grants.ts   (about 20 seconds)
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { gatewayAudience } from "../../src/grants/grant-cluster.ts";
-import type { NewGrant } from "../../src/grants/grant-request.ts";
 import { startRedis } from "../../tools/redis/redis-server.ts";
 import { kubeRequest } from "../../tools/stand-in/client.ts";
-import { startStandIn } from "../../tools/stand-in/index.ts";
-import { testConfig } from "../support/fakes/test-config.ts";
-import { grantsFeature } from "../support/grants.ts";
+import { GRANTS_NAMESPACE, grantsFeature, grantsStandIn, viewGrant } from "../support/grants.ts";
 import { ms, printResult, printTable, times } from "./support/report.ts";
 import { round, type Summary, summarize } from "./support/stats.ts";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const WARM_UP = 20;
-const GRANTS_NS = "kube-broker-grants";
 
 const redis = await startRedis();
-const standIn = await startStandIn();
-await standIn.seedDemo();
-standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: GRANTS_NS } });
-const dir = await mkdtemp(join(tmpdir(), "kb-bench-grants-"));
-const kubeconfig = join(dir, "admin.kubeconfig");
-await standIn.writeKubeconfig(kubeconfig);
-const config = testConfig({ clusters: [{ name: "test", auth: { kind: "kubeconfig", file: kubeconfig } }] });
+const { standIn, config, close: closeStandIn } = await grantsStandIn();
 const cluster = config.clusters[0]!;
 const feature = grantsFeature(config, redis);
 const problems: string[] = [];
-
-const ask: NewGrant = {
-  principal: { kind: "user", subject: "dev", name: "dev@example.com", email: "dev@example.com", groups: [] },
-  cluster: "test",
-  role: "view",
-  namespaces: ["team-a"],
-  ttlSeconds: 3600,
-  origin: "standing",
-  reason: "benchmark",
-};
+const ask = viewGrant({ reason: "benchmark" });
 
 /** ms per call of `one(i)`, after a warm-up. */
 async function timed(one: (i: number) => Promise<unknown>): Promise<Summary> {
@@ -82,11 +61,11 @@ const rawToken = await timed(() => post(tokenPath, tokenRequest));
 const rawTokenFresh = await timed(() => post(tokenPath, tokenRequest, true));
 const rawObjects = await timed(async (i) => {
   const name = `kb-raw-${i + WARM_UP}`;
-  await post(`/api/v1/namespaces/${GRANTS_NS}/serviceaccounts`, { metadata: { name } });
+  await post(`/api/v1/namespaces/${GRANTS_NAMESPACE}/serviceaccounts`, { metadata: { name } });
   await post("/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings", {
     metadata: { name },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
-    subjects: [{ kind: "ServiceAccount", name, namespace: GRANTS_NS }],
+    subjects: [{ kind: "ServiceAccount", name, namespace: GRANTS_NAMESPACE }],
   });
 });
 
@@ -134,7 +113,6 @@ printResult("grants", {
   rawObjects: pick(rawObjects),
   provision: pick(provision),
 });
-await standIn.close();
+await closeStandIn();
 await redis.close();
-await rm(dir, { recursive: true, force: true });
 process.exit(problems.length > 0 ? 1 : 0);

@@ -1,26 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { NewGrant } from "../../../src/grants/grant-request.ts";
+import type { Config } from "../../../src/config/schema.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
-import { type StandIn, startStandIn } from "../../../tools/stand-in/index.ts";
+import type { StandIn } from "../../../tools/stand-in/index.ts";
 import { JumpClock } from "../../support/fakes/jump-clock.ts";
-import { testConfig } from "../../support/fakes/test-config.ts";
-import { grantsFeature } from "../../support/grants.ts";
+import { GRANTS_NAMESPACE, grantsFeature, grantsStandIn, viewGrant } from "../../support/grants.ts";
 
-const GRANTS_NS = "kube-broker-grants";
-const ask: NewGrant = {
-  principal: { kind: "user", subject: "dev", name: "dev@example.com", email: "dev@example.com", groups: [] },
-  cluster: "test",
-  role: "view",
-  namespaces: ["team-a"],
-  ttlSeconds: 600,
-  origin: "standing",
-  reason: "",
-};
-
+const ask = viewGrant({ ttlSeconds: 600 });
 /**
  * The grants feature against the real API stand-in with many grants: the broker's Kubernetes
  * clients keep their connections (each call used to open one, with its TLS handshake), the
@@ -29,32 +15,21 @@ const ask: NewGrant = {
 describe("grants at scale, against the API stand-in", () => {
   let redis: RedisHarness;
   let standIn: StandIn;
-  let dir: string;
-  let kubeconfig: string;
+  let config: Config;
+  let closeStandIn: () => Promise<void>;
 
   before(async () => {
     redis = await startRedis();
-    standIn = await startStandIn();
-    await standIn.seedDemo();
-    standIn.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: GRANTS_NS } });
-    dir = await mkdtemp(join(tmpdir(), "kb-grants-scale-"));
-    kubeconfig = join(dir, "admin.kubeconfig");
-    await standIn.writeKubeconfig(kubeconfig);
+    ({ standIn, config, close: closeStandIn } = await grantsStandIn());
   });
   after(async () => {
-    await standIn.close();
+    await closeStandIn();
     await redis.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
-  const feature = (clock = new JumpClock()) =>
-    grantsFeature(
-      testConfig({ clusters: [{ name: "test", auth: { kind: "kubeconfig", file: kubeconfig } }] }),
-      redis,
-      { clock },
-    );
+  const feature = (clock = new JumpClock()) => grantsFeature(config, redis, { clock });
   const accounts = () =>
-    standIn.store.list("serviceaccounts", GRANTS_NS).filter((sa) => sa.metadata.name !== "default");
+    standIn.store.list("serviceaccounts", GRANTS_NAMESPACE).filter((sa) => sa.metadata.name !== "default");
 
   it("provisions, mints and ends grants over a few kept connections, not one per call", async () => {
     const { grants, issuer } = feature();

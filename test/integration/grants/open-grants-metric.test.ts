@@ -3,14 +3,14 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import pino from "pino";
 import { Registry } from "prom-client";
-import { createGrants, type Grants, type NewGrant } from "../../../src/grants/index.ts";
+import { createGrants, type Grants } from "../../../src/grants/index.ts";
 import { systemClock } from "../../../src/shared/clock.ts";
 import { createRedis, type RedisClient } from "../../../src/shared/redis.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
 import { FakeClusterApi } from "../../support/fakes/fake-cluster-api.ts";
 import { RecordingLifecycle } from "../../support/fakes/recording-lifecycle.ts";
 import { testConfig } from "../../support/fakes/test-config.ts";
-import { waitFor } from "../../support/grants.ts";
+import { viewGrant, waitFor } from "../../support/grants.ts";
 
 const GAUGE = "kube_broker_grants_open";
 const FAILURES = "kube_broker_grants_open_read_failures_total";
@@ -70,15 +70,11 @@ describe("the open-grants gauge", () => {
     await redis.close();
   });
 
-  const ask = (subject: string): NewGrant => ({
-    principal: { kind: "user", subject, name: `${subject}@example.com`, groups: [] },
-    cluster: "test",
-    role: "view",
-    namespaces: ["team-a"],
-    ttlSeconds: 600,
-    origin: "standing",
-    reason: "",
-  });
+  const ask = (subject: string) =>
+    viewGrant({
+      principal: { kind: "user", subject, name: `${subject}@example.com`, groups: [] },
+      ttlSeconds: 600,
+    });
 
   it("reads the number of open grants at each scrape", async () => {
     assert.equal(value(await registry.metrics(), GAUGE), 0);
