@@ -1,4 +1,5 @@
 import {
+  ApiException,
   AuthorizationV1Api,
   CoreV1Api,
   type KubeConfig,
@@ -9,10 +10,8 @@ import {
   type V1RoleBinding,
 } from "@kubernetes/client-node";
 import type { Binding, Meta, PolicyRule, RbacReader, RbacSnapshot } from "../reports/index.ts";
-import { BadGateway } from "../shared/errors.ts";
-import { fromKubeError, safeParse, statusMessage } from "./kube-errors.ts";
-import { kubeRequest } from "./kube-request.ts";
-import { METADATA_LIST } from "./metadata-list.ts";
+import { fromKubeError, statusMessage } from "./kube-errors.ts";
+import { listMetadata } from "./metadata-list.ts";
 
 /**
  * The reports feature's RbacReader on @kubernetes/client-node 2: lists (read-only) of the
@@ -20,7 +19,7 @@ import { METADATA_LIST } from "./metadata-list.ts";
  * PartialObjectMetadataList, so no Secret's data ever reaches the broker. Listing Secrets is
  * an opt-in permission (deploy/components/secret-metadata): a 403 there skips that check.
  */
-const TOKEN_SECRETS = `/api/v1/secrets?fieldSelector=${encodeURIComponent("type=kubernetes.io/service-account-token")}`;
+const TOKEN_SECRETS = { fieldSelector: "type=kubernetes.io/service-account-token" };
 
 export class KubernetesRbacReader implements RbacReader {
   readonly #name: string;
@@ -75,25 +74,19 @@ export class KubernetesRbacReader implements RbacReader {
         skipped: `the broker may not list Secrets in cluster "${this.#name}" (opt in with deploy/components/secret-metadata)`,
       };
     }
-    let answer: { status: number; body: string };
     try {
-      answer = await kubeRequest(this.#kubeConfig, "GET", TOKEN_SECRETS, METADATA_LIST);
+      const items = await listMetadata(this.#kubeConfig, "/api/v1/secrets", TOKEN_SECRETS, (m) => ({
+        metadata: meta(m),
+      }));
+      return { items };
     } catch (err) {
+      if (err instanceof ApiException && err.code === 403) {
+        return {
+          skipped: `the broker may not list Secrets in cluster "${this.#name}" (opt in with deploy/components/secret-metadata): ${statusMessage(err.body) ?? "403 Forbidden"}`,
+        };
+      }
       throw fromKubeError(err, this.#name, action);
     }
-    if (answer.status === 403) {
-      return {
-        skipped: `the broker may not list Secrets in cluster "${this.#name}" (opt in with deploy/components/secret-metadata): ${statusMessage(answer.body) ?? "403 Forbidden"}`,
-      };
-    }
-    const list = safeParse(answer.body) as
-      | { kind?: string; items?: { metadata?: V1ObjectMeta }[] }
-      | undefined;
-    if (answer.status !== 200 || list?.kind !== "PartialObjectMetadataList") {
-      const why = statusMessage(answer.body) ?? `HTTP ${answer.status}, not a PartialObjectMetadataList`;
-      throw new BadGateway(`cluster "${this.#name}" refused to ${action}: ${why}`);
-    }
-    return { items: (list.items ?? []).map((s) => ({ metadata: meta(s.metadata) })) };
   }
 
   async #mayListSecrets(): Promise<boolean> {

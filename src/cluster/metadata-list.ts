@@ -3,7 +3,7 @@ import { safeParse } from "./kube-errors.ts";
 import { kubeRequest } from "./kube-request.ts";
 
 /** What the API server answers a list with when asked for metadata only. */
-export const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /** Items per page (what kubectl asks for too). */
 const PAGE = 500;
@@ -33,8 +33,11 @@ export async function listMetadata<T>(
     const list = safeParse(answer.body) as
       | { kind?: string; metadata?: { continue?: string }; items?: { metadata?: V1ObjectMeta }[] }
       | undefined;
-    if (answer.status !== 200 || list?.kind !== "PartialObjectMetadataList") {
-      throw new ApiException(answer.status, `list ${path}`, answer.body, {});
+    if (answer.status !== 200) throw new ApiException(answer.status, `list ${path}`, answer.body, {});
+    if (list?.kind !== "PartialObjectMetadataList") {
+      // A server (or a proxy before it) that ignored the Accept header: a bad gateway.
+      const message = `HTTP 200, not a PartialObjectMetadataList`;
+      throw new ApiException(502, `list ${path}`, JSON.stringify({ message }), {});
     }
     for (const item of list.items ?? []) if (item.metadata) items.push(pick(item.metadata));
     next = list.metadata?.continue || undefined;
