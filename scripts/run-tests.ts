@@ -29,6 +29,13 @@ const files = tiers.flatMap((tier) => globSync(`test/${tier}/**/*.test.ts`)).sor
 const serial = files.filter((file) => SERIAL.some((folder) => file.startsWith(folder)));
 const parallel = files.filter((file) => !serial.includes(file));
 
+/**
+ * Each pass ends within this, whatever hangs: a file whose process something it started keeps
+ * alive would otherwise hold the run until CI's own limit and say nothing. A whole pass takes
+ * some 5 minutes.
+ */
+const PASS_LIMIT_MS = 35 * 60_000;
+
 let failed = false;
 for (const [group, concurrency] of [
   [parallel, 4],
@@ -37,11 +44,17 @@ for (const [group, concurrency] of [
   if (group.length === 0) continue;
   const run = spawnSync(
     process.execPath,
-    // --test-force-exit: a file whose tests have all ended exits even if something it
-    // started still holds its event loop, so one leak fails that file instead of the run.
-    ["--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", "--test-force-exit", ...group],
-    { stdio: "inherit" },
+    // Not --test-force-exit: it ends a file's process while the test events it wrote to the
+    // runner's pipe may still be in flight, and the runner then counts only what arrived (a
+    // CI run lost 43 tests that way, silently). A file that leaks stays a file that hangs.
+    ["--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", ...group],
+    { stdio: "inherit", timeout: PASS_LIMIT_MS, killSignal: "SIGKILL" },
   );
+  if (run.error || run.signal) {
+    console.error(
+      `\nrun-tests: the pass of ${group.length} files did not end within ${PASS_LIMIT_MS / 60_000} minutes and was stopped: a test file hangs (look for the one whose results stop)`,
+    );
+  }
   if (run.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
