@@ -1,27 +1,20 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { ObjectRef } from "../grants/index.ts";
-import { BrokerError } from "../shared/errors.ts";
+import type { KubeConnection } from "./kube-connection.ts";
+import { KubeApiError } from "./kube-errors.ts";
 import { kubeRequest } from "./kube-request.ts";
 
 /**
  * DELETE of any object by its API coordinates, with the broker's own credentials: what a
- * grant created may be of any kind, and client-node's generic API wants a kind, where the
- * audit record has the resource. An object already gone is not an error.
+ * grant created may be of any kind, named as the audit record names it (by its resource). An
+ * object already gone is not an error; a refusal throws the cluster's answer (KubeApiError).
  */
-export async function deleteObject(kubeConfig: KubeConfig, object: ObjectRef): Promise<void> {
+export async function deleteObject(connection: KubeConnection, object: ObjectRef): Promise<void> {
   const base = object.apiGroup
     ? `/apis/${object.apiGroup}/${object.apiVersion}`
     : `/api/${object.apiVersion}`;
   const where = object.namespace ? `/namespaces/${encodeURIComponent(object.namespace)}` : "";
   const path = `${base}${where}/${object.resource}/${encodeURIComponent(object.name)}`;
-  const { status } = await kubeRequest(kubeConfig, "DELETE", path);
-  if (status === 404 || (status >= 200 && status < 300)) return;
-  throw new BrokerError(
-    status >= 500 ? 502 : status,
-    "InternalError",
-    `the cluster answered DELETE ${path} with ${status}`,
-    {
-      expose: true,
-    },
-  );
+  const answer = await kubeRequest(connection, "DELETE", path);
+  if (answer.status === 404 || (answer.status >= 200 && answer.status < 300)) return;
+  throw new KubeApiError(answer.status, answer.body);
 }

@@ -1,4 +1,3 @@
-import { ApiException } from "@kubernetes/client-node";
 import {
   BadGateway,
   BadRequest,
@@ -10,6 +9,19 @@ import {
   Unavailable,
 } from "../shared/errors.ts";
 
+/** The API server refused a call: its HTTP status and its answer (a Status, as text). */
+export class KubeApiError extends Error {
+  readonly code: number;
+  readonly body: string;
+
+  constructor(code: number, body: string) {
+    super(`HTTP ${code}: ${statusMessage(body) ?? "no message"}`);
+    this.name = "KubeApiError";
+    this.code = code;
+    this.body = body;
+  }
+}
+
 /**
  * Maps a Kubernetes API failure to the product's typed errors, keeping the cluster's own
  * message (which names the object) and prefixing which cluster said it. The broker's own
@@ -18,7 +30,7 @@ import {
  */
 export function fromKubeError(err: unknown, cluster: string, action: string): BrokerError {
   if (err instanceof BrokerError) return err;
-  if (err instanceof ApiException) {
+  if (err instanceof KubeApiError) {
     const message = `cluster "${cluster}" refused to ${action}: ${statusMessage(err.body) ?? `HTTP ${err.code}`}`;
     switch (err.code) {
       case 400:
@@ -47,7 +59,7 @@ export function fromKubeError(err: unknown, cluster: string, action: string): Br
 }
 
 export function isNotFound(err: unknown): boolean {
-  return err instanceof ApiException && err.code === 404;
+  return err instanceof KubeApiError && err.code === 404;
 }
 
 export function statusMessage(body: unknown): string | undefined {

@@ -1,10 +1,9 @@
-import {
-  CoreV1Api,
-  type KubeConfig,
-  RbacAuthorizationV1Api,
-  type V1ClusterRoleBinding,
-  type V1ObjectMeta,
-  type V1RoleBinding,
+import type {
+  AuthenticationV1TokenRequest,
+  V1ClusterRoleBinding,
+  V1ObjectMeta,
+  V1RoleBinding,
+  V1ServiceAccount,
 } from "@kubernetes/client-node";
 import {
   type ClusterApi,
@@ -19,51 +18,75 @@ import {
   type ServiceAccountRef,
 } from "../grants/index.ts";
 import { deleteObject } from "./delete-object.ts";
+import type { KubeConnection } from "./kube-connection.ts";
 import { fromKubeError, isNotFound } from "./kube-errors.ts";
-import { listMetadata } from "./metadata-list.ts";
+import { kubeJson } from "./kube-request.ts";
+import { listMetadata } from "./paged-list.ts";
 
-/** The grants feature's ClusterApi on @kubernetes/client-node 2 for one cluster. */
+const RBAC = "/apis/rbac.authorization.k8s.io/v1";
+const segment = encodeURIComponent;
+
+/**
+ * The grants feature's ClusterApi for one cluster: the API server's REST calls, made with the
+ * broker's own credentials over connections it keeps (kube-connection.ts), bodies typed by
+ * client-node's models (types only: its generated code is never loaded for these).
+ */
 export class KubernetesCluster implements ClusterApi {
   readonly #name: string;
-  readonly #kubeConfig: KubeConfig;
-  readonly #core: CoreV1Api;
-  readonly #rbac: RbacAuthorizationV1Api;
+  readonly #connection: KubeConnection;
 
-  constructor(options: { name: string; kubeConfig: KubeConfig }) {
+  constructor(options: { name: string; connection: KubeConnection }) {
     this.#name = options.name;
-    this.#kubeConfig = options.kubeConfig;
-    this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
-    this.#rbac = options.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    this.#connection = options.connection;
   }
 
   async createServiceAccount(namespace: string, meta: ObjectMeta): Promise<{ uid: string }> {
-    const created = await this.#call(`create ServiceAccount ${namespace}/${meta.name}`, () =>
-      this.#core.createNamespacedServiceAccount({ namespace, body: { metadata: { ...meta, namespace } } }),
+    const body: V1ServiceAccount = {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { ...meta, namespace },
+    };
+    const created = await this.#call<V1ServiceAccount>(
+      `create ServiceAccount ${namespace}/${meta.name}`,
+      "POST",
+      `/api/v1/namespaces/${segment(namespace)}/serviceaccounts`,
+      body,
     );
     return { uid: created.metadata?.uid ?? "" };
   }
 
   async createRoleBinding(namespace: string, meta: ObjectMeta, roleRef: RoleRef, subject: ServiceAccountRef) {
-    const body: V1RoleBinding = { metadata: { ...meta, namespace }, ...bindingSpec(roleRef, subject) };
-    await this.#call(`create RoleBinding ${namespace}/${meta.name}`, () =>
-      this.#rbac.createNamespacedRoleBinding({ namespace, body }),
+    const body: V1RoleBinding = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { ...meta, namespace },
+      ...bindingSpec(roleRef, subject),
+    };
+    await this.#call(
+      `create RoleBinding ${namespace}/${meta.name}`,
+      "POST",
+      `${RBAC}/namespaces/${segment(namespace)}/rolebindings`,
+      body,
     );
   }
 
   async createClusterRoleBinding(meta: ObjectMeta, roleRef: RoleRef, subject: ServiceAccountRef) {
-    const body: V1ClusterRoleBinding = { metadata: meta, ...bindingSpec(roleRef, subject) };
-    await this.#call(`create ClusterRoleBinding ${meta.name}`, () =>
-      this.#rbac.createClusterRoleBinding({ body }),
-    );
+    const body: V1ClusterRoleBinding = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: meta,
+      ...bindingSpec(roleRef, subject),
+    };
+    await this.#call(`create ClusterRoleBinding ${meta.name}`, "POST", `${RBAC}/clusterrolebindings`, body);
   }
 
   async roleExists(roleRef: RoleRef, namespace?: string): Promise<boolean> {
-    const read =
+    const path =
       roleRef.kind === "ClusterRole"
-        ? () => this.#rbac.readClusterRole({ name: roleRef.name })
-        : () => this.#rbac.readNamespacedRole({ name: roleRef.name, namespace: namespace ?? "" });
+        ? `${RBAC}/clusterroles/${segment(roleRef.name)}`
+        : `${RBAC}/namespaces/${segment(namespace ?? "")}/roles/${segment(roleRef.name)}`;
     try {
-      await read();
+      await kubeJson(this.#connection, "GET", path);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -75,18 +98,16 @@ export class KubernetesCluster implements ClusterApi {
     account: ServiceAccountRef,
     options: { audiences: string[]; expirationSeconds: number },
   ): Promise<IssuedToken> {
-    const response = await this.#call(
+    const body: AuthenticationV1TokenRequest = {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: { audiences: options.audiences, expirationSeconds: options.expirationSeconds },
+    };
+    const response = await this.#call<AuthenticationV1TokenRequest>(
       `issue a token for ServiceAccount ${account.namespace}/${account.name}`,
-      () =>
-        this.#core.createNamespacedServiceAccountToken({
-          name: account.name,
-          namespace: account.namespace,
-          body: {
-            apiVersion: "authentication.k8s.io/v1",
-            kind: "TokenRequest",
-            spec: { audiences: options.audiences, expirationSeconds: options.expirationSeconds },
-          },
-        }),
+      "POST",
+      `/api/v1/namespaces/${segment(account.namespace)}/serviceaccounts/${segment(account.name)}/token`,
+      body,
     );
     const token = response.status?.token;
     const expiresAt = response.status?.expirationTimestamp;
@@ -96,66 +117,74 @@ export class KubernetesCluster implements ClusterApi {
   }
 
   deleteServiceAccount(account: ServiceAccountRef): Promise<void> {
-    return this.#delete(`delete ServiceAccount ${account.namespace}/${account.name}`, () =>
-      this.#core.deleteNamespacedServiceAccount({ name: account.name, namespace: account.namespace }),
-    );
+    const { namespace, name } = account;
+    return this.deleteObject({
+      apiGroup: "",
+      apiVersion: "v1",
+      resource: "serviceaccounts",
+      namespace,
+      name,
+    });
   }
 
   deleteRoleBinding(namespace: string, name: string): Promise<void> {
-    return this.#delete(`delete RoleBinding ${namespace}/${name}`, () =>
-      this.#rbac.deleteNamespacedRoleBinding({ name, namespace }),
-    );
+    return this.deleteObject({ ...RBAC_REF, resource: "rolebindings", namespace, name });
   }
 
   deleteClusterRoleBinding(name: string): Promise<void> {
-    return this.#delete(`delete ClusterRoleBinding ${name}`, () =>
-      this.#rbac.deleteClusterRoleBinding({ name }),
-    );
+    return this.deleteObject({ ...RBAC_REF, resource: "clusterrolebindings", namespace: "", name });
   }
 
   async listManaged(grantsNamespace: string): Promise<ManagedObject[]> {
     const query = { labelSelector: MANAGED_SELECTOR };
     const list = (kind: ManagedKind, action: string, path: string) =>
-      this.#call(action, () =>
-        listMetadata(this.#kubeConfig, path, query, (metadata) => managed(kind, metadata)),
+      this.#attempt(action, () =>
+        listMetadata(this.#connection, path, query, (metadata) => managed(kind, metadata)),
       );
     const lists = await Promise.all([
-      list("ServiceAccount", "list ServiceAccounts", `/api/v1/namespaces/${grantsNamespace}/serviceaccounts`),
-      list("RoleBinding", "list RoleBindings", "/apis/rbac.authorization.k8s.io/v1/rolebindings"),
       list(
-        "ClusterRoleBinding",
-        "list ClusterRoleBindings",
-        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+        "ServiceAccount",
+        "list ServiceAccounts",
+        `/api/v1/namespaces/${segment(grantsNamespace)}/serviceaccounts`,
       ),
+      list("RoleBinding", "list RoleBindings", `${RBAC}/rolebindings`),
+      list("ClusterRoleBinding", "list ClusterRoleBindings", `${RBAC}/clusterrolebindings`),
     ]);
     return lists.flat();
   }
 
-  deleteObject(object: ObjectRef): Promise<void> {
-    return deleteObject(this.#kubeConfig, object);
+  async deleteObject(object: ObjectRef): Promise<void> {
+    try {
+      await deleteObject(this.#connection, object);
+    } catch (err) {
+      throw fromKubeError(
+        err,
+        this.#name,
+        `delete ${object.resource} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`,
+      );
+    }
   }
 
-  async listNamespaces(): Promise<string[]> {
-    const list = await this.#call("list Namespaces", () => this.#core.listNamespace({}));
-    return list.items.map((n) => n.metadata?.name ?? "").filter(Boolean);
+  listNamespaces(): Promise<string[]> {
+    return this.#attempt("list Namespaces", () =>
+      listMetadata(this.#connection, "/api/v1/namespaces", {}, (metadata) => metadata.name ?? ""),
+    ).then((names) => names.filter(Boolean));
   }
 
-  async #call<T>(action: string, request: () => Promise<T>): Promise<T> {
+  #call<T>(action: string, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    return this.#attempt(action, () => kubeJson<T>(this.#connection, method, path, { body }));
+  }
+
+  async #attempt<T>(action: string, request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (err) {
       throw fromKubeError(err, this.#name, action);
     }
   }
-
-  async #delete(action: string, request: () => Promise<unknown>): Promise<void> {
-    try {
-      await request();
-    } catch (err) {
-      if (!isNotFound(err)) throw fromKubeError(err, this.#name, action);
-    }
-  }
 }
+
+const RBAC_REF = { apiGroup: "rbac.authorization.k8s.io", apiVersion: "v1" };
 
 function bindingSpec(roleRef: RoleRef, subject: ServiceAccountRef) {
   return {

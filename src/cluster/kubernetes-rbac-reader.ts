@@ -1,20 +1,22 @@
-import {
-  ApiException,
-  AuthorizationV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  RbacAuthorizationV1Api,
-  type V1ClusterRoleBinding,
-  type V1ObjectMeta,
-  type V1PolicyRule,
-  type V1RoleBinding,
+import type {
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1ObjectMeta,
+  V1PolicyRule,
+  V1Role,
+  V1RoleBinding,
+  V1SelfSubjectAccessReview,
 } from "@kubernetes/client-node";
 import type { Binding, Meta, PolicyRule, RbacReader, RbacSnapshot } from "../reports/index.ts";
-import { fromKubeError, statusMessage } from "./kube-errors.ts";
-import { listMetadata } from "./metadata-list.ts";
+import type { KubeConnection } from "./kube-connection.ts";
+import { fromKubeError, KubeApiError, statusMessage } from "./kube-errors.ts";
+import { kubeJson } from "./kube-request.ts";
+import { listMetadata, listObjects } from "./paged-list.ts";
+
+const RBAC = "/apis/rbac.authorization.k8s.io/v1";
 
 /**
- * The reports feature's RbacReader on @kubernetes/client-node 2: lists (read-only) of the
+ * The reports feature's RbacReader: lists (read-only, a page at a time) of the
  * RBAC kinds and ServiceAccounts, and of legacy token Secrets by metadata only — a
  * PartialObjectMetadataList, so no Secret's data ever reaches the broker. Listing Secrets is
  * an opt-in permission (deploy/components/secret-metadata): a 403 there skips that check.
@@ -23,44 +25,37 @@ const TOKEN_SECRETS = { fieldSelector: "type=kubernetes.io/service-account-token
 
 export class KubernetesRbacReader implements RbacReader {
   readonly #name: string;
-  readonly #kubeConfig: KubeConfig;
+  readonly #connection: KubeConnection;
 
-  constructor(options: { name: string; kubeConfig: KubeConfig }) {
-    ({ name: this.#name, kubeConfig: this.#kubeConfig } = options);
+  constructor(options: { name: string; connection: KubeConnection }) {
+    ({ name: this.#name, connection: this.#connection } = options);
   }
 
   async readRbac(): Promise<RbacSnapshot> {
-    // A scan is rare (on request, or hourly): clients are made for it, not kept.
-    const rbac = this.#kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    const core = this.#kubeConfig.makeApiClient(CoreV1Api);
+    const list = <I, T>(action: string, path: string, pick: (item: I) => T) =>
+      this.#call(action, () => listObjects(this.#connection, path, pick));
     const [clusterRoles, roles, clusterRoleBindings, roleBindings, serviceAccounts, tokenSecrets] =
       await Promise.all([
-        this.#call("list ClusterRoles", () => rbac.listClusterRole()),
-        this.#call("list Roles", () => rbac.listRoleForAllNamespaces()),
-        this.#call("list ClusterRoleBindings", () => rbac.listClusterRoleBinding()),
-        this.#call("list RoleBindings", () => rbac.listRoleBindingForAllNamespaces()),
-        this.#call("list ServiceAccounts", () => core.listServiceAccountForAllNamespaces()),
+        list("list ClusterRoles", `${RBAC}/clusterroles`, clusterRole),
+        list("list Roles", `${RBAC}/roles`, (r: V1Role) => ({
+          metadata: meta(r.metadata),
+          rules: rules(r.rules),
+        })),
+        list("list ClusterRoleBindings", `${RBAC}/clusterrolebindings`, (b: V1ClusterRoleBinding) =>
+          binding("ClusterRoleBinding", b),
+        ),
+        list("list RoleBindings", `${RBAC}/rolebindings`, (b: V1RoleBinding) => binding("RoleBinding", b)),
+        this.#call("list ServiceAccounts", () =>
+          listMetadata(this.#connection, "/api/v1/serviceaccounts", {}, (m) => ({ metadata: meta(m) })),
+        ),
         this.#tokenSecrets(),
       ]);
     return {
-      clusterRoles: clusterRoles.items.map((r) => ({
-        metadata: meta(r.metadata),
-        rules: rules(r.rules),
-        ...(r.aggregationRule
-          ? {
-              aggregationRule: {
-                clusterRoleSelectors: (r.aggregationRule.clusterRoleSelectors ?? []).map((s) => ({
-                  ...(s.matchLabels ? { matchLabels: s.matchLabels } : {}),
-                  ...(s.matchExpressions ? { matchExpressions: s.matchExpressions } : {}),
-                })),
-              },
-            }
-          : {}),
-      })),
-      roles: roles.items.map((r) => ({ metadata: meta(r.metadata), rules: rules(r.rules) })),
-      clusterRoleBindings: clusterRoleBindings.items.map((b) => binding("ClusterRoleBinding", b)),
-      roleBindings: roleBindings.items.map((b) => binding("RoleBinding", b)),
-      serviceAccounts: serviceAccounts.items.map((a) => ({ metadata: meta(a.metadata) })),
+      clusterRoles,
+      roles,
+      clusterRoleBindings,
+      roleBindings,
+      serviceAccounts,
       tokenSecrets,
     };
   }
@@ -75,12 +70,12 @@ export class KubernetesRbacReader implements RbacReader {
       };
     }
     try {
-      const items = await listMetadata(this.#kubeConfig, "/api/v1/secrets", TOKEN_SECRETS, (m) => ({
+      const items = await listMetadata(this.#connection, "/api/v1/secrets", TOKEN_SECRETS, (m) => ({
         metadata: meta(m),
       }));
       return { items };
     } catch (err) {
-      if (err instanceof ApiException && err.code === 403) {
+      if (err instanceof KubeApiError && err.code === 403) {
         return {
           skipped: `the broker may not list Secrets in cluster "${this.#name}" (opt in with deploy/components/secret-metadata): ${statusMessage(err.body) ?? "403 Forbidden"}`,
         };
@@ -90,15 +85,18 @@ export class KubernetesRbacReader implements RbacReader {
   }
 
   async #mayListSecrets(): Promise<boolean> {
-    const authorization = this.#kubeConfig.makeApiClient(AuthorizationV1Api);
+    const body: V1SelfSubjectAccessReview = {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectAccessReview",
+      spec: { resourceAttributes: { verb: "list", resource: "secrets" } },
+    };
     const review = await this.#call("review its own permission to list Secrets", () =>
-      authorization.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: "authorization.k8s.io/v1",
-          kind: "SelfSubjectAccessReview",
-          spec: { resourceAttributes: { verb: "list", resource: "secrets" } },
-        },
-      }),
+      kubeJson<V1SelfSubjectAccessReview>(
+        this.#connection,
+        "POST",
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        { body },
+      ),
     );
     return review.status?.allowed === true;
   }
@@ -110,6 +108,23 @@ export class KubernetesRbacReader implements RbacReader {
       throw fromKubeError(err, this.#name, action);
     }
   }
+}
+
+function clusterRole(r: V1ClusterRole): RbacSnapshot["clusterRoles"][number] {
+  return {
+    metadata: meta(r.metadata),
+    rules: rules(r.rules),
+    ...(r.aggregationRule
+      ? {
+          aggregationRule: {
+            clusterRoleSelectors: (r.aggregationRule.clusterRoleSelectors ?? []).map((s) => ({
+              ...(s.matchLabels ? { matchLabels: s.matchLabels } : {}),
+              ...(s.matchExpressions ? { matchExpressions: s.matchExpressions } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
 }
 
 function meta(metadata: V1ObjectMeta | undefined): Meta {

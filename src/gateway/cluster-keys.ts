@@ -1,6 +1,5 @@
-import { request } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import { type KubeConnection, kubeJson } from "../cluster/index.ts";
 import type { Clock } from "../shared/clock.ts";
 
 /** How long an unknown `kid` waits before the JWKS is fetched again (a forged kid costs little). */
@@ -12,17 +11,15 @@ const REFETCH_COOLDOWN_MS = 10_000;
  * memory; refetched when a token names a key id the set does not have.
  */
 export class ClusterKeys {
-  readonly #kubeConfig: KubeConfig;
+  readonly #connection: KubeConnection;
   readonly #clock: Clock;
-  readonly #server: URL;
   #keys: { issuer: string; jwks: JWTVerifyGetKey; kids: Set<string> } | undefined;
   #fetching: Promise<void> | undefined;
   #fetchedAt = 0;
 
-  constructor(options: { kubeConfig: KubeConfig; clock: Clock }) {
-    this.#kubeConfig = options.kubeConfig;
+  constructor(options: { connection: KubeConnection; clock: Clock }) {
+    this.#connection = options.connection;
     this.#clock = options.clock;
-    this.#server = new URL(options.kubeConfig.getCurrentCluster()!.server);
   }
 
   /** The issuer and key set, refetched first when `kid` is unknown and the cooldown allows. */
@@ -51,29 +48,7 @@ export class ClusterKeys {
     return this.#fetching;
   }
 
-  async #get(path: string): Promise<unknown> {
-    const options: Parameters<typeof request>[1] = {
-      method: "GET",
-      headers: { accept: "application/json" },
-    };
-    await this.#kubeConfig.applyToHTTPSOptions(options);
-    const url = new URL(path, this.#server);
-    return new Promise((resolve, reject) => {
-      const req = request(url, { ...options, timeout: 5000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          if (res.statusCode !== 200) return reject(new Error(`GET ${path} answered ${res.statusCode}`));
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-          } catch (err) {
-            reject(err);
-          }
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out`)));
-      req.on("error", reject);
-      req.end();
-    });
+  #get(path: string): Promise<unknown> {
+    return kubeJson(this.#connection, "GET", path);
   }
 }

@@ -1,4 +1,4 @@
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConnection } from "../cluster/index.ts";
 import type { ClusterConfig } from "../config/schema.ts";
 import { gatewayAudience } from "../grants/index.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -9,12 +9,16 @@ import { TokenReviewAuthenticator } from "./token-review-authenticator.ts";
 import { upstreamFor } from "./upstream.ts";
 
 /** The gateway's view of one cluster: where to forward, and how to check presented tokens. */
-export function gatewayCluster(config: ClusterConfig, kubeConfig: KubeConfig, clock: Clock): GatewayCluster {
+export function gatewayCluster(
+  config: ClusterConfig,
+  connection: KubeConnection,
+  clock: Clock,
+): GatewayCluster {
   // Tokens handed out carry the gateway audience in gateway mode, the API's in api mode.
   const audiences = config.tokenAudience === "gateway" ? [gatewayAudience(config)] : config.apiAudiences;
   const authenticator =
     config.tokenVerification === "tokenreview"
-      ? new TokenReviewAuthenticator({ kubeConfig, audiences, clock })
-      : new JwksTokenAuthenticator({ keys: new ClusterKeys({ kubeConfig, clock }), audiences, clock });
-  return { config, upstream: upstreamFor(config.name, kubeConfig), authenticator };
+      ? new TokenReviewAuthenticator({ connection, audiences, clock })
+      : new JwksTokenAuthenticator({ keys: new ClusterKeys({ connection, clock }), audiences, clock });
+  return { config, upstream: upstreamFor(config.name, connection.trust), authenticator };
 }

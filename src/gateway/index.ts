@@ -7,9 +7,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
 import type { AuditWriter } from "../audit/index.ts";
+import type { KubeConnection } from "../cluster/index.ts";
 import type { ClusterConfig, Config } from "../config/schema.ts";
 import type { Grant } from "../grants/index.ts";
 import type { Feature } from "../http/feature.ts";
@@ -44,7 +44,7 @@ const REASON_LOOKUP_MS = 300;
 
 export interface GatewayDeps {
   config: Config;
-  clusters: { config: ClusterConfig; kubeConfig: KubeConfig }[];
+  clusters: { config: ClusterConfig; connection: KubeConnection }[];
   grants: GatewayGrants;
   audit: AuditWriter;
   /** Recording of exec and attach sessions (the recordings feature); none when absent. */
@@ -76,7 +76,7 @@ export interface Gateway extends Feature, GatewayHandlers {
 export function createGateway(deps: GatewayDeps): Gateway {
   const { grants, clock } = deps;
   const clusters = new Map<string, GatewayCluster>(
-    deps.clusters.map((c) => [c.config.name, gatewayCluster(c.config, c.kubeConfig, clock)]),
+    deps.clusters.map((c) => [c.config.name, gatewayCluster(c.config, c.connection, clock)]),
   );
   const resolver = new GrantResolver({ grants, clock });
   const roles = new Map(deps.config.roles.map((role) => [role.name, role]));

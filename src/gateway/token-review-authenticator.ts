@@ -1,4 +1,5 @@
-import { AuthenticationV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { V1TokenReview } from "@kubernetes/client-node";
+import { type KubeConnection, kubeJson } from "../cluster/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Unauthorized } from "../shared/errors.ts";
 import {
@@ -16,12 +17,12 @@ const CACHE_MS = 10_000;
  * briefly by token hash. The grant check on every request still catches an ended grant.
  */
 export class TokenReviewAuthenticator implements TokenAuthenticator {
-  readonly #api: AuthenticationV1Api;
+  readonly #connection: KubeConnection;
   readonly #audiences: string[];
   readonly #verified: VerifiedTokens;
 
-  constructor(options: { kubeConfig: KubeConfig; audiences: string[]; clock: Clock }) {
-    this.#api = options.kubeConfig.makeApiClient(AuthenticationV1Api);
+  constructor(options: { connection: KubeConnection; audiences: string[]; clock: Clock }) {
+    this.#connection = options.connection;
     this.#audiences = options.audiences;
     this.#verified = new VerifiedTokens({ clock: options.clock });
   }
@@ -31,9 +32,17 @@ export class TokenReviewAuthenticator implements TokenAuthenticator {
   }
 
   async #review(token: string, now: number): Promise<{ identity: PresentedIdentity; until: number }> {
-    const review = await this.#api.createTokenReview({
-      body: { spec: { token, ...(this.#audiences.length > 0 ? { audiences: this.#audiences } : {}) } },
-    });
+    const body: V1TokenReview = {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenReview",
+      spec: { token, ...(this.#audiences.length > 0 ? { audiences: this.#audiences } : {}) },
+    };
+    const review = await kubeJson<V1TokenReview>(
+      this.#connection,
+      "POST",
+      "/apis/authentication.k8s.io/v1/tokenreviews",
+      { body },
+    );
     const user = review.status?.user;
     if (!review.status?.authenticated || !user?.username?.startsWith(SERVICE_ACCOUNT_PREFIX)) {
       throw new Unauthorized("the token was not accepted by the cluster for this gateway");

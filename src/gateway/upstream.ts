@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type httpProxy from "http-proxy";
+import type { ServerTrust } from "../cluster/index.ts";
 
 /**
  * How long an idle keep-alive connection to the cluster is kept. It must end before the
@@ -26,19 +25,11 @@ export interface Upstream {
   agent: Agent;
 }
 
-export function upstreamFor(cluster: string, kubeConfig: KubeConfig): Upstream {
-  const current = kubeConfig.getCurrentCluster();
-  if (!current) throw new Error(`cluster "${cluster}": no current cluster in its kubeconfig`);
-  const url = new URL(current.server);
-  const ca = current.caData
-    ? Buffer.from(current.caData, "base64")
-    : current.caFile
-      ? readFileSync(current.caFile)
-      : undefined;
-  const rejectUnauthorized = !current.skipTLSVerify;
+export function upstreamFor(cluster: string, trust: ServerTrust): Upstream {
+  const { ca, rejectUnauthorized } = trust;
   return {
     cluster,
-    url,
+    url: trust.server,
     ca,
     rejectUnauthorized,
     agent: new Agent({

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubernetesCluster, loadKubeConfig } from "../../src/cluster/index.ts";
+import { connectCluster, KubernetesCluster } from "../../src/cluster/index.ts";
 import type { Config } from "../../src/config/schema.ts";
 import type { NewGrant } from "../../src/grants/grant-request.ts";
 import type { GrantHistory } from "../../src/grants/grant-service.ts";
@@ -28,7 +28,7 @@ export function grantsFeature(
 ) {
   const cluster = config.clusters[0]!;
   const api =
-    options.api ?? new KubernetesCluster({ name: cluster.name, kubeConfig: loadKubeConfig(cluster) });
+    options.api ?? new KubernetesCluster({ name: cluster.name, connection: connectCluster(cluster) });
   const lifecycle = options.lifecycle ?? new RecordingLifecycle();
   const clusters = new Map([[cluster.name, { config: cluster, api }]]);
   const feature = wireGrants({

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Registry } from "prom-client";
 import type { Alert } from "../../../src/alerts/alert-rule.ts";
 import { createAlertResponder } from "../../../src/alerts/response/alert-responder-service.ts";
-import { KubernetesCluster, loadKubeConfig } from "../../../src/cluster/index.ts";
+import { connectCluster, KubernetesCluster } from "../../../src/cluster/index.ts";
 import { createGrants, type Grants } from "../../../src/grants/index.ts";
 import { SessionService } from "../../../src/identity/session-service.ts";
 import { SessionStore } from "../../../src/identity/session-store.ts";
@@ -43,7 +43,7 @@ describe("automatic response to alerts", () => {
           cluster.name,
           {
             config: cluster,
-            api: new KubernetesCluster({ name: cluster.name, kubeConfig: loadKubeConfig(cluster) }),
+            api: new KubernetesCluster({ name: cluster.name, connection: connectCluster(cluster) }),
           },
         ],
       ]),
