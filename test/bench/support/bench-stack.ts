@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import type { Config } from "../../../src/config/schema.ts";
 import { type Child, startChild } from "./ipc.ts";
 import type { UpstreamTarget } from "./pass-through.ts";
+import { shippedNodeFlags } from "./shipped-node-flags.ts";
 
 export const CLUSTERS = ["test", "fast"] as const;
 export type ClusterName = (typeof CLUSTERS)[number];
@@ -59,14 +60,15 @@ export async function startBenchStack(
   options: { bareProxy?: boolean; exec?: boolean } = {},
 ): Promise<BenchStack> {
   const children: Child[] = [];
-  const spawn = (script: string | URL) => {
-    const child = startChild(new URL(script, import.meta.url));
+  const spawn = (script: string | URL, nodeFlags: string[] = []) => {
+    const child = startChild(new URL(script, import.meta.url), nodeFlags);
     children.push(child);
     return child;
   };
   const host = spawn("./stack-host.ts");
   const info = await host.call<StackInfo>("start", { exec: options.exec ?? false });
-  const broker = spawn(await shipped("./broker-host.ts"));
+  // The broker as the image runs it: its bundle, with the image's Node flags.
+  const broker = spawn(await shipped("./broker-host.ts"), await shippedNodeFlags());
   const urls = await broker.call<{ url: string; rootUrl: string }>("start", {
     config: info.config,
     env: info.env,

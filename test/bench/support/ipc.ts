@@ -29,9 +29,15 @@ process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 
-/** Forks a child script (Node 24, the parent's flags, so `--cpu-prof` profiles it too). */
-export function startChild(script: URL): Child {
-  const child = fork(script, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/**
+ * Forks a child script (Node 24, the parent's flags, so `--cpu-prof` profiles it too, and then
+ * `nodeFlags`: those the product ships with).
+ */
+export function startChild(script: URL, nodeFlags: string[] = []): Child {
+  const child = fork(script, [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [...process.execArgv, ...nodeFlags],
+  });
   children.add(child);
   const pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
   let next = 1;

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../../src/config/load.ts";
+import { shippedNodeFlags } from "../../bench/support/shipped-node-flags.ts";
 
 /**
  * No Docker engine runs where the tests run, so the image cannot be built here; these checks
@@ -20,6 +21,14 @@ describe("Dockerfile", () => {
     assert.match(text, /npm ci --omit=dev/);
     assert.doesNotMatch(final, /npm (ci|install)(?! --omit=dev)/, "no dev install in the final stage");
     assert.match(text, /FROM node:24/);
+  });
+});
+
+describe("the broker's Node flags", () => {
+  it("are read from the image's ENTRYPOINT, so that the benchmarks run the broker as it ships", async () => {
+    const flags = await shippedNodeFlags();
+    assert.ok(flags.includes("--max-semi-space-size=16"), flags.join(" "));
+    assert.ok(flags.every((flag) => flag.startsWith("--")));
   });
 });
 
