@@ -114,7 +114,7 @@ await import("./kubectl-broker.js");
 }
 
 /** The commit being built, as a JS expression; a checkout without git (a container build) has none. */
-function gitCommit(): string {
+export function gitCommit(): string {
   try {
     const commit = execFileSync("git", ["rev-parse", "HEAD"], {
       cwd: root,

@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import { isSea } from "node:sea";
 import { type Clock, systemClock } from "../shared/clock.ts";
 
 /**
@@ -16,8 +17,11 @@ export interface CliContext {
   /** stderr as it is, for a progress line rewritten in place (output/progress.ts). */
   terminal: { isTTY: boolean; columns: number | undefined; write(text: string): void };
   homeDir: string;
-  /** The Node binary and script running this CLI: what a kubeconfig's exec entry runs. */
-  self: { node: string; script: string };
+  /**
+   * What runs this CLI, and so what a kubeconfig's exec entry runs: the Node binary and the
+   * script, or (singleExecutable) one executable with the CLI inside (scripts/build-sea.ts).
+   */
+  self: { node: string; script: string; singleExecutable?: boolean };
   /** Our parent: kubectl, when it runs us as its exec plugin. */
   parentPid: number;
 }
@@ -47,7 +51,9 @@ export function processContext(): CliContext {
       },
     },
     homeDir: homedir(),
-    self: { node: process.execPath, script: process.argv[1] ?? "" },
+    self: isSea()
+      ? { node: process.execPath, script: "", singleExecutable: true }
+      : { node: process.execPath, script: process.argv[1] ?? "" },
     parentPid: process.ppid,
   };
 }

@@ -27,6 +27,8 @@ if (answer) {
   // One write below PIPE_BUF (4 KiB) to kubectl's pipe: whole or not at all.
   writeSync(1, answer);
 } else {
-  const { runCli } = await import("./run-cli.ts");
-  process.exitCode = await runCli(argv, ctx);
+  // No top-level await: the single executable's build (scripts/build-sea.ts) is CommonJS.
+  void import("./run-cli.ts").then(async ({ runCli }) => {
+    process.exitCode = await runCli(argv, ctx);
+  });
 }

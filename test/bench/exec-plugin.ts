@@ -6,7 +6,9 @@
  * then a cache miss (a session but no token: the plugin asks the broker over HTTPS and caches
  * the answer; target ≤ 2× plus the broker's own time, issue 21), against a stand-in broker in
  * this process that answers at once, so the figure is the plugin's alone.
- * Runs the bundle, rebuilt first if stale. Run: npm run bench -- exec-plugin
+ * Runs the bundle, rebuilt first if stale, and beside it the single executable built for this
+ * machine (scripts/build-sea.ts), whose paths must be at least as fast as the bundle's run by
+ * Node (issue 22). Run: npm run bench -- exec-plugin
  */
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { createServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { buildSea, SEA_TARGETS, type SeaTarget } from "../../scripts/build-sea.ts";
 import { SessionStore } from "../../src/cli/cache/session-store.ts";
 import { TokenCache } from "../../src/cli/cache/token-cache.ts";
 import { makeServerTls } from "../../tools/tls/server-tls.ts";
@@ -24,6 +27,9 @@ const WARM_UP = 20;
 const TARGET = 1.5;
 
 const bundle = freshCliBundle();
+const HOST = `${process.platform}-${process.arch}` as SeaTarget;
+/** The single executable for this machine, when one is built for it. */
+const sea = SEA_TARGETS.includes(HOST) ? (await buildSea([HOST]))[0]!.executable : undefined;
 const cacheDir = mkdtempSync(join(tmpdir(), "kb-bench-"));
 const key = { server: "https://broker.example", cluster: "prod", role: "view", namespace: "team-a" };
 const cache = new TokenCache(cacheDir);
@@ -62,20 +68,23 @@ if (!output.includes('"kind":"ExecCredential"')) throw new Error(`unexpected plu
 // Each run here has the same parent (this script), which the plugin would take for kubectl
 // coming back after a 401; the record of who was served is cleared, untimed, before each run.
 const servedRecord = cache.fileOf(key).replace(/\.json$/, ".served");
-const time = (args: string[]) => {
+const time = (args: string[], file = process.execPath) => {
   rmSync(servedRecord, { force: true });
   const started = performance.now();
-  execFileSync(process.execPath, args, { env, stdio: ["ignore", "pipe", "inherit"] });
+  execFileSync(file, args, { env, stdio: ["ignore", "pipe", "inherit"] });
   return performance.now() - started;
 };
 const bare: number[] = [];
 const plugin: number[] = [];
+const seaCached: number[] = [];
 for (let i = 0; i < WARM_UP + RUNS; i++) {
   const b = time(["-e", "0"]);
   const p = time(pluginArgs);
+  const s = sea ? time(pluginArgs.slice(1), sea) : 0;
   if (i >= WARM_UP) {
     bare.push(b);
     plugin.push(p);
+    if (sea) seaCached.push(s);
   }
 }
 
@@ -115,10 +124,10 @@ const missArgs = [
   join(cacheDir, "broker-ca.crt"),
   ...pluginArgs.slice(4),
 ];
-const timeAsync = async (args: string[], before?: () => void) => {
+const timeAsync = async (args: string[], before?: () => void, file = process.execPath) => {
   before?.();
   const started = performance.now();
-  const { stdout } = await run(process.execPath, args, { env, encoding: "utf8" });
+  const { stdout } = await run(file, args, { env, encoding: "utf8" });
   const ms = performance.now() - started;
   if (before && !stdout.includes('"kind":"ExecCredential"'))
     throw new Error(`unexpected plugin output: ${stdout}`);
@@ -127,12 +136,15 @@ const timeAsync = async (args: string[], before?: () => void) => {
 const forget = () => cache.discard(missKey);
 const bareAsync: number[] = [];
 const miss: number[] = [];
+const seaMiss: number[] = [];
 for (let i = 0; i < WARM_UP + MISS_RUNS; i++) {
   const b = await timeAsync(["-e", "0"]);
   const p = await timeAsync(missArgs, forget);
+  const s = sea ? await timeAsync(missArgs.slice(1), forget, sea) : 0;
   if (i >= WARM_UP) {
     bareAsync.push(b);
     miss.push(p);
+    if (sea) seaMiss.push(s);
   }
 }
 broker.close();
@@ -151,6 +163,18 @@ console.log(row("node -e 0", bare));
 console.log(row("kubectl-broker credential (cached)", plugin));
 console.log(`  ratio: median ${ratio.toFixed(2)}×, p90 ${ratio90.toFixed(2)}× (target ≤ ${TARGET}×)`);
 if (ratio > TARGET) console.log("  ABOVE TARGET");
+const median = (values: number[]) => quantile(values, 0.5);
+/** The single executable's runs against node -e 0 and the bundle's; target: no slower than the bundle. */
+const seaRows = (label: string, values: number[], base: number[], script: number[]) => {
+  if (!sea) return console.log(`  (no single executable for ${HOST})`);
+  console.log(row(label, values));
+  const against = median(values) / median(script);
+  console.log(
+    `  ratio: median ${(median(values) / median(base)).toFixed(2)}× node -e 0, ${against.toFixed(2)}× the bundle run by Node (target ≤ 1.00×)`,
+  );
+  if (against > 1) console.log("  ABOVE TARGET");
+};
+seaRows("single executable (cached)", seaCached, bare, plugin);
 const missRatio = quantile(miss, 0.5) / quantile(bareAsync, 0.5);
 console.log(
   `\nexec plugin, cache miss: a token fetched over HTTPS and cached (${MISS_RUNS} interleaved runs)`,
@@ -161,3 +185,4 @@ console.log(
   `  ratio: median ${missRatio.toFixed(2)}× (target ≤ ${MISS_TARGET}× plus the broker's time, here ~0)`,
 );
 if (missRatio > MISS_TARGET) console.log("  ABOVE TARGET");
+seaRows("single executable (miss)", seaMiss, bareAsync, miss);

@@ -81,7 +81,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
           role,
           namespaces,
           execCommand: values["exec-command"],
-          self: { node: ctx.self.node, script: realpathSync(ctx.self.script) },
+          self: ctx.self.singleExecutable ? ctx.self : { ...ctx.self, script: realpathSync(ctx.self.script) },
         }),
       },
       context: {

@@ -7,12 +7,14 @@ import { cacheDirOf } from "../cache/cache-files.ts";
 import { SessionStore } from "../cache/session-store.ts";
 import { describe } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
+import { type Installation, installationOf, installationText } from "../install-method.ts";
 import { type OutputChoice, outputFormat, print } from "../output/output-format.ts";
 import { normalizeServer } from "../server-url.ts";
 
 export const usage = `kubectl broker version [-o json|yaml] [--server URL]
 
-The plugin's version and, when a broker is known (--server, KUBE_BROKER_SERVER or the last
+The plugin's version and how it was installed (krew, a release's single executable, the
+npm package, or a checkout) and, when a broker is known (--server, KUBE_BROKER_SERVER or the last
 login) and answers within a few seconds, the broker's (its GET /version). A broker that does
 not answer is mentioned on stderr; the client's version is printed all the same.`;
 
@@ -21,6 +23,7 @@ const SERVER_TIMEOUT_MS = 3000;
 
 interface Versions {
   clientVersion: VersionInfo;
+  installation: Installation;
   server?: string;
   serverVersion?: VersionInfo;
 }
@@ -32,7 +35,11 @@ export const outputs: readonly OutputChoice[] = ["json", "yaml"];
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, flags);
   const format = outputFormat(values.output, outputs, "text");
-  const versions: Versions = { clientVersion: versionInfo("kubectl-broker"), ...(await server(ctx, values)) };
+  const versions: Versions = {
+    clientVersion: versionInfo("kubectl-broker"),
+    installation: installationOf(ctx.self),
+    ...(await server(ctx, values)),
+  };
   await print(ctx, format, { value: versions, names: [], text: () => versionText(versions) });
   return 0;
 }
@@ -65,6 +72,7 @@ function versionText(versions: Versions): string {
     `${label}: ${info.version}${info.gitCommit ? ` (commit ${info.gitCommit.slice(0, 12)})` : ""}${where}\n`;
   return (
     line("Client Version", versions.clientVersion) +
+    `Installed as ${installationText(versions.installation)}\n` +
     (versions.serverVersion ? line("Server Version", versions.serverVersion, ` at ${versions.server}`) : "")
   );
 }

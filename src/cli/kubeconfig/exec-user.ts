@@ -4,9 +4,11 @@
  * By default the command is the absolute path of the Node binary running this CLI, and the
  * first argument the absolute path of the CLI's script: kubectl then runs the plugin with
  * Node 24 whatever its own PATH holds (IDEs and desktop tools often start kubectl with a bare
- * PATH, or one whose `node` is older). --exec-command NAME writes `command: NAME` instead, for
- * kubeconfigs shared between machines, where `kubectl-broker` on PATH must start Node 24.
+ * PATH, or one whose `node` is older); a single executable (a release's, or krew's) is the
+ * command alone. --exec-command NAME writes `command: NAME` instead, for kubeconfigs shared
+ * between machines, where `kubectl-broker` on PATH must start Node 24.
  */
+import type { CliContext } from "../context.ts";
 export interface ExecUserInput {
   server: string;
   cluster: string;
@@ -15,7 +17,7 @@ export interface ExecUserInput {
   namespaces: string[];
   /** A command to run instead of this Node and script, such as "kubectl-broker". */
   execCommand: string | undefined;
-  self: { node: string; script: string };
+  self: CliContext["self"];
 }
 
 export function execUser(input: ExecUserInput): Record<string, unknown> {
@@ -31,7 +33,9 @@ export function execUser(input: ExecUserInput): Record<string, unknown> {
   ];
   const [command, args] = input.execCommand
     ? [input.execCommand, pluginArgs]
-    : [input.self.node, [input.self.script, ...pluginArgs]];
+    : input.self.singleExecutable
+      ? [input.self.node, pluginArgs]
+      : [input.self.node, [input.self.script, ...pluginArgs]];
   return {
     exec: {
       apiVersion: "client.authentication.k8s.io/v1",
@@ -40,7 +44,7 @@ export function execUser(input: ExecUserInput): Record<string, unknown> {
       interactiveMode: "IfAvailable",
       provideClusterInfo: true,
       installHint: `This context gets its credentials from kube-broker (${input.server}).
-Install the kubectl plugin with "npm install -g kube-broker" (Node.js 24), then run
+Install the kubectl plugin (a release's kubectl-broker, or "npm install -g kube-broker" with Node.js 24), then run
 "kubectl broker kubeconfig --server ${input.server} --cluster ${input.cluster} --role ${input.role}" again.`,
     },
   };

@@ -1,0 +1,125 @@
+/**
+ * `npm run build:sea [-- TARGET...]`: kubectl-broker as one executable per platform, for
+ * people without Node.js (krew, CI steps). Each is a Node.js binary of exactly this Node's
+ * version, from the npm registry (node-<os>-<arch>), with the whole CLI injected as a single
+ * executable application: one CommonJS bundle of src/cli/main.ts (no chunks: a single
+ * executable loads no files of its own), with V8's code cache when built for this machine's
+ * platform (a cache is tied to the CPU architecture).
+ *
+ * Writes dist/sea/kubectl-broker_v<version>_<os>_<arch>.tar.gz (the executable and LICENSE)
+ * and dist/sea/kubectl-broker_v<version>_checksums.txt (sha256sum's format).
+ *
+ * Targets: linux-x64 and linux-arm64 (the default: both). macOS and Windows binaries are not
+ * built: a macOS binary must be signed again after injection (codesign, which is macOS's),
+ * and neither could be run here to be tested.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { inject } from "postject";
+import { gitCommit } from "./build.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const out = join(root, "dist", "sea");
+const work = join(root, ".tmp", "sea");
+/** The fuse Node's binaries carry for a single executable's blob (Node's documentation). */
+const FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+
+export const SEA_TARGETS = ["linux-x64", "linux-arm64"] as const;
+export type SeaTarget = (typeof SEA_TARGETS)[number];
+
+export interface SeaArtifact {
+  target: SeaTarget;
+  /** The executable itself, in the work directory. */
+  executable: string;
+  archive: string;
+  sha256: string;
+}
+
+/** Builds the executables and archives for `targets`; returns them with their checksums. */
+export async function buildSea(targets: readonly SeaTarget[] = SEA_TARGETS): Promise<SeaArtifact[]> {
+  const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string };
+  await mkdir(out, { recursive: true });
+  await mkdir(work, { recursive: true });
+  const bundle = join(work, "kubectl-broker.cjs");
+  await build({
+    entryPoints: [join(root, "src/cli/main.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node24",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+    define: { KUBE_BROKER_GIT_COMMIT: gitCommit() },
+  });
+  const artifacts: SeaArtifact[] = [];
+  for (const target of targets) {
+    const dir = join(work, target);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const blob = join(dir, "sea.blob");
+    const config = join(dir, "sea-config.json");
+    await writeFile(
+      config,
+      JSON.stringify({
+        main: bundle,
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        useCodeCache: target === `${process.platform}-${process.arch}`,
+        useSnapshot: false,
+      }),
+    );
+    // The blob's format is this Node's: the binary it goes into is the same version.
+    execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
+    const executable = join(dir, "kubectl-broker");
+    await copyFile(await nodeBinary(target), executable);
+    await chmod(executable, 0o755);
+    await inject(executable, "NODE_SEA_BLOB", await readFile(blob), { sentinelFuse: FUSE });
+    await copyFile(join(root, "LICENSE"), join(dir, "LICENSE"));
+    const archive = join(out, `kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`);
+    execFileSync("tar", ["-czf", archive, "-C", dir, "kubectl-broker", "LICENSE"]);
+    const sha256 = createHash("sha256")
+      .update(await readFile(archive))
+      .digest("hex");
+    artifacts.push({ target, executable, archive, sha256 });
+  }
+  const lines = artifacts.map((a) => `${a.sha256}  ${a.archive.slice(out.length + 1)}\n`).join("");
+  await writeFile(join(out, `kubectl-broker_v${version}_checksums.txt`), lines);
+  return artifacts;
+}
+
+/** The official Node.js binary for `target`, of this Node's version, from the npm registry. */
+async function nodeBinary(target: SeaTarget): Promise<string> {
+  const name = `node-${target}`;
+  const version = process.versions.node;
+  const dir = join(work, "node", `${name}-${version}`);
+  const binary = join(dir, "package", "bin", "node");
+  try {
+    await readFile(join(dir, ".done"));
+    return binary;
+  } catch {
+    // Not fetched yet.
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const packed = execFileSync("npm", ["pack", `${name}@${version}`, "--silent", "--pack-destination", dir], {
+    encoding: "utf8",
+  }).trim();
+  execFileSync("tar", ["-xzf", join(dir, packed.split("\n").pop()!), "-C", dir]);
+  await writeFile(join(dir, ".done"), "");
+  return binary;
+}
+
+if (import.meta.main) {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((t) => !(SEA_TARGETS as readonly string[]).includes(t));
+  if (unknown.length > 0)
+    throw new Error(`unknown target ${unknown.join(", ")}; known: ${SEA_TARGETS.join(", ")}`);
+  for (const a of await buildSea(asked.length > 0 ? (asked as SeaTarget[]) : SEA_TARGETS)) {
+    console.log(`${a.sha256}  ${a.archive}`);
+  }
+}
