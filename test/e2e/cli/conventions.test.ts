@@ -250,7 +250,7 @@ describe("kubectl broker behaves like a kubectl plugin", () => {
     assert.match(
       version.stdout,
       new RegExp(
-        `^Client Version: ${packageJson.version}( \\(commit \\w+\\))?\\nServer Version: ${packageJson.version}.* at ${stack.url}\\n$`,
+        `^Client Version: ${packageJson.version}( \\(commit \\w+\\))?\\nInstalled as a script outside any package \\(a checkout\\), run by Node\\.js: \\S+/dist/kubectl-broker\\.js \\(\\S+\\)\\nServer Version: ${packageJson.version}.* at ${stack.url}\\n$`,
       ),
     );
     const served = (await (await fetch(`${stack.url}/version`)).json()) as Record<string, unknown>;
@@ -262,7 +262,8 @@ describe("kubectl broker behaves like a kubectl plugin", () => {
     const dead = `https://127.0.0.1:${await freePort()}`;
     const away = await dev("version", "--server", dead);
     assert.equal(away.code, 0);
-    assert.equal(away.stdout, `${version.stdout.split("\n")[0]}\n`);
+    // The client's lines alone: its version and how it was installed.
+    assert.equal(away.stdout, `${version.stdout.split("\n").slice(0, 2).join("\n")}\n`);
     assert.match(
       away.stderr,
       /^kubectl-broker: the broker's version is unknown: cannot reach kube-broker at /,

@@ -13,7 +13,7 @@ import { type Chromium, launchChromium, type Person } from "../../support/chromi
 import { freshCliBundle } from "../../support/cli-bundle.ts";
 import { bearer } from "../../support/login.ts";
 import { STANDING_EDIT, type Stack, startStack } from "../../support/stack.ts";
-import { click, disclose, download, live, row, rowIds, rows } from "./audit-browser.ts";
+import { click, disclose, download, live, row, rowIds, rows, rowText } from "./audit-browser.ts";
 import { assertNoProblems, element, endTest, fill, named, signIn, textOf, until } from "./console-browser.ts";
 
 interface AuditRecord {
@@ -131,10 +131,18 @@ describe("console audit pages in Chromium", { timeout: 240_000 }, () => {
     });
     const create = await endRecord("dev's create", { user: "dev@example.com", verb: "create" });
     assert.equal(create.name, name);
-    const listRow = await row(w, listed.id, `dev's list ${listed.id} on the admin's Activity`, 15_000);
-    assert.match(await textOf(listRow), /dev@example\.com.*list.*configmaps.*team-a.*allowed 200/);
-    const createRow = await row(w, create.id, `dev's create ${create.id} on the admin's Activity`, 15_000);
-    assert.match(await textOf(createRow), new RegExp(`create.*configmaps ${name}.*allowed 201`));
+    await rowText(
+      w,
+      listed.id,
+      `dev's list ${listed.id} on the admin's Activity`,
+      /dev@example\.com.*list.*configmaps.*team-a.*allowed 200/,
+    );
+    await rowText(
+      w,
+      create.id,
+      `dev's create ${create.id} on the admin's Activity`,
+      new RegExp(`create.*configmaps ${name}.*allowed 201`),
+    );
     const shown = await rows(w);
     assert.ok(
       shown.findIndex((r) => r.id === create.id) < shown.findIndex((r) => r.id === listed.id),
@@ -167,6 +175,7 @@ describe("console audit pages in Chromium", { timeout: 240_000 }, () => {
     await w.screenshot(test, "admin-activity-resumed");
 
     // Details: every field of the create; Escape closes it and the focus is back on its row.
+    const createRow = await row(w, create.id, `dev's create ${create.id} on the admin's Activity`);
     await (await createRow.waitForSelector(named("Details", "button")))!.click();
     const dialog = await element(w, "dialog[open]", "the record's details dialog");
     const fields = await dialog.$$eval("dl dt", (dts) => dts.map((dt) => dt.textContent));

@@ -32,6 +32,21 @@ export function row(w: WatchedPage, id: string, what: string, timeoutMs = 10_000
   return element(w, `tr[data-record-id="${id}"]`, what, timeoutMs);
 }
 
+/**
+ * The text of a record's row once it matches `pattern`: a request's row appears with its
+ * start record ("in flight") and shows the outcome when the end record follows, a moment later.
+ */
+export function rowText(w: WatchedPage, id: string, what: string, pattern: RegExp, timeoutMs = 15_000) {
+  return until(
+    `${what}, showing ${pattern}`,
+    async () => {
+      const text = await textOf(await row(w, id, what, timeoutMs));
+      return pattern.test(text) && text;
+    },
+    timeoutMs,
+  );
+}
+
 export async function click(w: WatchedPage, name: string): Promise<void> {
   await (await element(w, named(name, "button"), `the "${name}" button`)).click();
 }

@@ -9,6 +9,10 @@ import { fakeContext } from "../../support/fakes/fake-cli-context.ts";
 
 const SERVER = { name: "kube-broker", version: "9.8.7", gitCommit: "0123456789abcdef0123", node: "v24.0.0" };
 
+/** The fake context runs the CLI as a script of a checkout (test/support/fakes/fake-cli-context.ts). */
+const INSTALLED =
+  "Installed as a script outside any package (a checkout), run by Node.js: /opt/kube-broker/dist/kubectl-broker.js (/opt/node24/bin/node)\n";
+
 describe("kubectl broker version", () => {
   let broker: FakeBroker;
   before(async () => {
@@ -22,7 +26,7 @@ describe("kubectl broker version", () => {
       assert.equal(await runCli(["version"], ctx), 0);
       assert.equal(
         printed.stdout,
-        `Client Version: ${packageJson.version}\nServer Version: 9.8.7 (commit 0123456789ab) at ${broker.url}\n`,
+        `Client Version: ${packageJson.version}\n${INSTALLED}Server Version: 9.8.7 (commit 0123456789ab) at ${broker.url}\n`,
       );
       assert.equal(printed.stderr, "");
       assert.deepEqual(broker.asked.at(-1), { method: "GET", path: "/version", body: undefined });
@@ -40,6 +44,11 @@ describe("kubectl broker version", () => {
     assert.equal(versions.clientVersion.name, "kubectl-broker");
     assert.equal(versions.clientVersion.version, packageJson.version);
     assert.equal(versions.clientVersion.node, process.version);
+    assert.deepEqual(versions.installation, {
+      method: "source",
+      path: "/opt/kube-broker/dist/kubectl-broker.js",
+      node: "/opt/node24/bin/node",
+    });
 
     const yaml = fakeContext();
     assert.equal(await runCli(["--version", "-o", "yaml", "--server", broker.url], yaml.ctx), 0);
@@ -56,13 +65,17 @@ describe("kubectl broker version", () => {
   it("no broker known: the client's version alone; an unreachable one: said on stderr, exit 0", async () => {
     const alone = fakeContext();
     assert.equal(await runCli(["version"], alone.ctx), 0);
-    assert.equal(alone.printed.stdout, `Client Version: ${packageJson.version}\n`);
+    assert.equal(alone.printed.stdout, `Client Version: ${packageJson.version}\n${INSTALLED}`);
     assert.equal(alone.printed.stderr, "");
 
     const dead = `http://127.0.0.1:${await freePort()}`;
     const away = fakeContext({ KUBE_BROKER_SERVER: dead });
     assert.equal(await runCli(["version", "-o", "json"], away.ctx), 0);
-    assert.deepEqual(Object.keys(JSON.parse(away.printed.stdout)), ["clientVersion", "server"]);
+    assert.deepEqual(Object.keys(JSON.parse(away.printed.stdout)), [
+      "clientVersion",
+      "installation",
+      "server",
+    ]);
     assert.match(
       away.printed.stderr,
       new RegExp(
