@@ -60,6 +60,6 @@ export function createClusters(deps: { config: Config; env: NodeJS.ProcessEnv })
 }
 
 export { connectCluster } from "./connect-cluster.ts";
-export type { KubeConnection, ServerTrust } from "./kube-connection.ts";
+export { IDLE_SOCKET_MS, type KubeConnection, type ServerTrust } from "./kube-connection.ts";
 export { kubeJson } from "./kube-request.ts";
 export { KubernetesCluster } from "./kubernetes-cluster.ts";

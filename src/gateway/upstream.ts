@@ -1,19 +1,6 @@
 import { Agent } from "node:https";
 import type httpProxy from "http-proxy";
-import type { ServerTrust } from "../cluster/index.ts";
-
-/**
- * How long an idle keep-alive connection to the cluster is kept. It must end before the
- * server ends it, or a request sent on it as the server closes it fails ("socket hang up").
- * A server that announces its idle timeout (`Keep-Alive: timeout=N`) gets a second less
- * than that (Node's agent does this once any timeout is set); kube-apiserver, a Go server,
- * announces none and keeps idle connections for 90 s, and the load balancers usually in
- * front of it for 60 s or more, so 30 s stays below all of them.
- *
- * The same socket timeout also fires on a request in flight that is silent (a quiet
- * watch); Node only emits 'timeout' then and nothing here acts on it, so streams stay open.
- */
-const IDLE_SOCKET_MS = 30_000;
+import { IDLE_SOCKET_MS, type ServerTrust } from "../cluster/index.ts";
 
 /** Where the gateway forwards one cluster's traffic, and how it trusts it. */
 export interface Upstream {
