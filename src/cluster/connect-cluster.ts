@@ -16,6 +16,18 @@ const TOKEN_FILE_TTL_MS = 60_000;
  * with server and CA. Explicit server/CA settings override what a kubeconfig says.
  */
 export function connectCluster(cluster: ClusterConfig, env: NodeJS.ProcessEnv = process.env): KubeConnection {
+  try {
+    return connect(cluster, env);
+  } catch (err) {
+    // One line that names the cluster: the broker does not start, and says why.
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      message.startsWith(`cluster "${cluster.name}"`) ? message : `cluster "${cluster.name}": ${message}`,
+    );
+  }
+}
+
+function connect(cluster: ClusterConfig, env: NodeJS.ProcessEnv): KubeConnection {
   const { trust, credentials } = sourceOf(cluster, env);
   const ca = cluster.caData
     ? Buffer.from(cluster.caData, "base64")

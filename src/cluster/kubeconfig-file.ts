@@ -53,7 +53,7 @@ export function readKubeconfig(files: string[], context?: string): KubeconfigSel
   const contexts = new Map<string, Record<string, unknown>>();
   let current: string | undefined;
   for (const file of files) {
-    const doc = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+    const doc = readDocument(file);
     const dir = dirname(resolve(file));
     for (const entry of list(doc.clusters)) {
       if (entry.name && !clusters.has(entry.name))
@@ -106,6 +106,21 @@ function userOf(user: Record<string, unknown>, dir: string): KubeconfigUser {
     ...optional("clientKey", bytes(user["client-key-data"], user["client-key"], dir)),
     plugin: Boolean(user.exec || user["auth-provider"] || user.username || user.password),
   };
+}
+
+/** One kubeconfig file as YAML, or an error that names the file. */
+function readDocument(file: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`kubeconfig ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  }
+  if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc)))
+    throw new Error(
+      `kubeconfig ${file}: not a kubeconfig (a YAML mapping with clusters, users and contexts)`,
+    );
+  return (doc ?? {}) as Record<string, unknown>;
 }
 
 /** Base64 data, or else the file it names. */

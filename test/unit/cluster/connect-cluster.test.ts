@@ -175,6 +175,36 @@ users:
     );
   });
 
+  it("names the cluster and the file when a kubeconfig is missing, not YAML, or names a missing CA", () => {
+    const missing = join(dir, "nowhere", "config");
+    assert.throws(
+      () => connectCluster(cluster({ auth: { kind: "kubeconfig", file: missing } })),
+      (err: Error) => err.message.startsWith(`cluster "prod": kubeconfig ${missing}: ENOENT`),
+    );
+    const list = kubeconfig("bad/list", "- just\n- a list\n");
+    assert.throws(
+      () => connectCluster(cluster({ auth: { kind: "kubeconfig", file: list } })),
+      new RegExp(`^Error: cluster "prod": kubeconfig ${list}: not a kubeconfig`),
+    );
+    const broken = kubeconfig("bad/broken", "clusters: [\n");
+    assert.throws(
+      () => connectCluster(cluster({ auth: { kind: "kubeconfig", file: broken } })),
+      (err: Error) =>
+        err.message.startsWith(`cluster "prod": kubeconfig ${broken}: `) && !err.message.includes("\n"),
+    );
+    const noCa = kubeconfig(
+      "bad/no-ca",
+      `current-context: c
+clusters: [{name: k, cluster: {server: "https://a.example", certificate-authority: gone.pem}}]
+contexts: [{name: c, context: {cluster: k}}]
+`,
+    );
+    assert.throws(
+      () => connectCluster(cluster({ auth: { kind: "kubeconfig", file: noCa } })),
+      /^Error: cluster "prod": ENOENT: no such file or directory, open '.*gone\.pem'/,
+    );
+  });
+
   it("in a pod: the service's address from the environment", () => {
     const connection = connectCluster(cluster({ auth: { kind: "in-cluster" } }), {
       KUBERNETES_SERVICE_HOST: "fd00::1",
