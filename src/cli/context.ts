@@ -1,5 +1,4 @@
 import { homedir } from "node:os";
-import { isSea } from "node:sea";
 import { type Clock, systemClock } from "../shared/clock.ts";
 
 /**
@@ -51,9 +50,12 @@ export function processContext(): CliContext {
       },
     },
     homeDir: homedir(),
-    self: isSea()
-      ? { node: process.execPath, script: "", singleExecutable: true }
-      : { node: process.execPath, script: process.argv[1] ?? "" },
+    // A getter too: only kubeconfig and version ask, never the cached credential path.
+    get self() {
+      return process.getBuiltinModule("node:sea").isSea()
+        ? { node: process.execPath, script: "", singleExecutable: true }
+        : { node: process.execPath, script: process.argv[1] ?? "" };
+    },
     parentPid: process.ppid,
   };
 }
