@@ -117,8 +117,10 @@ async function nodeBinary(target: SeaTarget): Promise<string> {
 if (import.meta.main) {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((t) => !(SEA_TARGETS as readonly string[]).includes(t));
-  if (unknown.length > 0)
-    throw new Error(`unknown target ${unknown.join(", ")}; known: ${SEA_TARGETS.join(", ")}`);
+  if (unknown.length > 0) {
+    console.error(`build-sea: unknown target ${unknown.join(", ")}; known: ${SEA_TARGETS.join(", ")}`);
+    process.exit(2);
+  }
   for (const a of await buildSea(asked.length > 0 ? (asked as SeaTarget[]) : SEA_TARGETS)) {
     console.log(`${a.sha256}  ${a.archive}`);
   }
