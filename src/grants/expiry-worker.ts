@@ -9,6 +9,8 @@ export interface ExpiryWorkerOptions {
   grants: GrantService;
   clock: Clock;
   logger: Logger;
+  /** After how long a grant's end that has not finished stops holding up passes (tests shorten it). */
+  hungAfterMs?: number;
 }
 
 /** Longest sleep between passes; deadlines sooner than this wake the worker earlier. */
@@ -33,6 +35,12 @@ const CONCURRENCY = 16;
  * grant hostage (another replica ends it when the lock lapses).
  */
 const MAX_PASSES = 2;
+/**
+ * Every call an end makes is bounded (redis.commandTimeout, the cluster request timeout), so
+ * an end still under way after this long is stuck on a promise that will never settle. It
+ * stops holding up passes: otherwise one such bug would stop every grant from ever ending.
+ */
+const HUNG_AFTER_MS = 15_000;
 
 /**
  * Ends grants at their deadline. Every replica runs one; per-grant locks spread the work,
@@ -45,8 +53,8 @@ export class ExpiryWorker {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   readonly #passes = new Set<Promise<void>>();
-  /** Grants a pass of this worker has locked and not yet let go of. */
-  #locked = 0;
+  /** Grants a pass of this worker has locked and not yet let go of, and since when (ms). */
+  readonly #locked = new Set<{ grant: string; since: number }>();
 
   constructor(options: ExpiryWorkerOptions) {
     this.#options = options;
@@ -88,7 +96,8 @@ export class ExpiryWorker {
   async #endIfDue(id: string): Promise<boolean> {
     const { store, grants, clock, logger } = this.#options;
     if (!(await store.tryLock(id, this.#holder, LOCK_MS))) return false;
-    this.#locked++;
+    const held = { grant: id, since: performance.now() };
+    this.#locked.add(held);
     try {
       const grant = await store.get(id);
       if (!grant || grant.state === "ended" || grant.expiresAt > clock.now()) return false;
@@ -98,7 +107,7 @@ export class ExpiryWorker {
       logger.error({ grant: id, err }, "could not end expired grant; will retry");
       return false;
     } finally {
-      this.#locked--;
+      this.#locked.delete(held);
       await store.unlock(id, this.#holder).catch(() => {});
     }
   }
@@ -113,9 +122,26 @@ export class ExpiryWorker {
   /** Starts a pass (unless MAX_PASSES are under way) and the timer for the next, at once. */
   #tick(): void {
     this.#schedule(MAX_INTERVAL_MS);
-    if (this.#passes.size >= MAX_PASSES || this.#locked > 0) return;
+    if (this.#passes.size >= MAX_PASSES || this.#holdingLocks()) return;
     const pass = this.#pass().finally(() => this.#passes.delete(pass));
     this.#passes.add(pass);
+  }
+
+  /** Whether an end of this worker is under way and not yet taken for hung. */
+  #holdingLocks(): boolean {
+    const hungBefore = performance.now() - (this.#options.hungAfterMs ?? HUNG_AFTER_MS);
+    let holding = false;
+    for (const held of this.#locked) {
+      if (held.since > hungBefore) holding = true;
+      else {
+        this.#locked.delete(held);
+        this.#options.logger.error(
+          { grant: held.grant },
+          "ending this expired grant has hung; passes go on without it",
+        );
+      }
+    }
+    return holding;
   }
 
   async #pass(): Promise<void> {

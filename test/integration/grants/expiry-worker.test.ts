@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { ClusterApi } from "../../../src/grants/cluster-api.ts";
+import { ExpiryWorker } from "../../../src/grants/expiry-worker.ts";
 import type { Grant } from "../../../src/grants/grant.ts";
 import type { GrantService } from "../../../src/grants/grant-service.ts";
 import type { GrantStore } from "../../../src/grants/grant-store.ts";
+import { silentLogger } from "../../../src/shared/logger.ts";
 import { type RedisHarness, startRedis } from "../../../tools/redis/redis-server.ts";
 import { FakeClusterApi } from "../../support/fakes/fake-cluster-api.ts";
 import { JumpClock } from "../../support/fakes/jump-clock.ts";
@@ -119,6 +121,48 @@ describe("ExpiryWorker", () => {
     } finally {
       void a.expiry.stop();
       await b.expiry.stop();
+    }
+  });
+
+  it("an end that hangs forever does not stop the worker ending other grants, nor retrying it", async () => {
+    const api = new FakeClusterApi();
+    const lifecycle = new RecordingLifecycle();
+    const clock = new JumpClock();
+    const feature = replica(redis, api, lifecycle, clock);
+    const grants = await createShortGrants(feature, clock, 3);
+    // The first end of the first grant never settles, as a call with no timeout would.
+    let hung = false;
+    const ending: GrantService = Object.assign(Object.create(feature.grants), {
+      end: (grant: Grant, ...rest: unknown[]) => {
+        if (grant.id === grants[0]!.id && !hung) {
+          hung = true;
+          return new Promise<never>(() => {});
+        }
+        return (feature.grants.end as (...args: unknown[]) => Promise<unknown>)(grant, ...rest);
+      },
+    });
+    const worker = new ExpiryWorker({
+      store: feature.store,
+      grants: ending,
+      clock,
+      logger: silentLogger(),
+      hungAfterMs: 300,
+    });
+    worker.start();
+    try {
+      const ended = await waitUntilEnded(
+        feature.store,
+        grants.map((g) => g.id),
+        5000,
+      );
+      assert.ok(hung, "the first grant's end hung");
+      assert.deepEqual(
+        ended.map((g) => g.state),
+        ["ended", "ended", "ended"],
+        "every grant ended, the hung one on a later pass",
+      );
+    } finally {
+      void worker.stop();
     }
   });
 });
