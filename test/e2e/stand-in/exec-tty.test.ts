@@ -21,6 +21,19 @@ const PROTOCOLS = [WEBSOCKET, SPDY];
 
 const PROMPT = /^\/ #/m;
 
+/**
+ * kubectl 1.32's WebSocket client starts reading before it has set up its streams, so the
+ * kubelet's empty "connected" message on stdout (which the stand-in sends as the kubelet does)
+ * can meet no stream and kubectl logs this. client-go waits for its streams since the fix
+ * "Wait until all streams have been created before starting the readDemuxLoop". The line is
+ * kubectl's own, about an empty message; anything else on stderr still fails the test.
+ */
+const withoutKubectlStreamRace = (stderr: string) =>
+  stderr.replace(
+    /^E\d{4} [\d:.]+ +\d+ websocket\.go:\d+\] "?Unknown stream id \d+, discarding message"?\n/gm,
+    "",
+  );
+
 const promptCount = (screen: string) => screen.split("\n").filter((line) => PROMPT.test(line)).length;
 
 /** Types a command line and Enter; resolves with the command's echoed line and its output once the next prompt shows. */
@@ -128,14 +141,21 @@ describe("interactive exec and attach with real kubectl, over WebSocket and SPDY
         input: "echo a\nhostname\n",
         env: protocol.env,
       });
-      assert.deepEqual([result.code, result.stdout, result.stderr], [0, "a\nweb-1\n", ""]);
+      assert.deepEqual(
+        [result.code, result.stdout, withoutKubectlStreamRace(result.stderr)],
+        [0, "a\nweb-1\n", ""],
+      );
       const failing = await kubectl.run(kubeconfig, ["exec", "-i", "-n", "team-a", "web-1", "--", "sh"], {
         input: "nosuch\nexit 4\necho never\n",
         env: protocol.env,
       });
       assert.equal(failing.code, 4);
       assert.equal(failing.stdout, "");
-      assert.match(failing.stderr, /^sh: nosuch: not found\n/, "stderr stays apart without a TTY");
+      assert.match(
+        withoutKubectlStreamRace(failing.stderr),
+        /^sh: nosuch: not found\n/,
+        "stderr stays apart without a TTY",
+      );
       assert.deepEqual(
         upgradesSince(from, "exec").map((u) => u.split(" ").slice(2).join(" ")),
         [protocol.upgrade, protocol.upgrade],
