@@ -1,5 +1,6 @@
 import { DEFAULT_ALERT_RULES, LOCKED_ALERT_RULES } from "./alerts-schema.ts";
 import { gatewayAudience } from "./gateway-audience.ts";
+import { onCallReferences } from "./oncall-schema.ts";
 import type { Config } from "./schema.ts";
 
 /** A problem the schema alone cannot see: names that point nowhere, duplicates, impossible limits. */
@@ -27,6 +28,7 @@ export function checkReferences(config: Config): Problem[] {
   }
   lockedAlertRules(config, problems);
   prefixFreeGateway(config, problems);
+  problems.push(...onCallReferences(config));
 
   for (const [kind, rules] of [
     ["standing", config.policies.standing],

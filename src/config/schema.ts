@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { alertsSchema } from "./alerts-schema.ts";
 import { dnsLabel, duration, httpUrl, namespacePattern, size, subjects } from "./fields.ts";
+import { onCallSchema, requestOnCall } from "./oncall-schema.ts";
 import { recordingMode, recordingSchema } from "./recording-schema.ts";
 
 const hostPort = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
@@ -270,6 +271,8 @@ const requestRule = z.strictObject({
   /** How long a request may stay pending before it expires. */
   pendingTtl: duration.default(3600),
   breakGlass,
+  /** The on-call person of a schedule may approve alone, or is approved at once (oncall-schema.ts). */
+  onCall: requestOnCall.optional(),
 });
 
 const claimValue = z.union([z.string(), z.boolean(), z.array(z.string()).min(1)]);
@@ -449,6 +452,8 @@ export const configSchema = z.strictObject({
   alerts: alertsSchema.prefault({}),
   /** Recordings of exec and attach sessions (recording-schema.ts). */
   recording: recordingSchema.prefault({}),
+  /** On-call schedules that request rules name (oncall-schema.ts). */
+  onCall: onCallSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;
