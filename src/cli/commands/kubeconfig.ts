@@ -3,8 +3,10 @@ import { BROKER_FLAGS, parseFlags, required } from "../args.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
 import { brokerTarget, storedSession } from "../broker/session-access.ts";
 import { trustList } from "../broker/trust.ts";
+import { STORAGE_FLAG } from "../cache/session-storage.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
+import { stableExecutable } from "../install-method.ts";
 import { execUser } from "../kubeconfig/exec-user.ts";
 import { kubeconfigPath, readKubeconfigText, writeKubeconfig } from "../kubeconfig/kubeconfig-file.ts";
 import { mergeKubeconfig } from "../kubeconfig/merge.ts";
@@ -26,6 +28,8 @@ context's name on stdout (kubectl --context "$(kubectl broker kubeconfig …)").
   --exec-command CMD            the plugin command to write (default: this Node and script,
                                 by absolute path; "kubectl-broker" for a portable kubeconfig)
   --keep-context                do not change current-context
+  --token-cache-storage S       keyring or disk: written into the context's plugin command
+                                (see "kubectl broker login --help")
   --server URL                  the broker (or KUBE_BROKER_SERVER)
   --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE)`;
 
@@ -44,6 +48,7 @@ export const flags = {
   file: { type: "string" },
   "exec-command": { type: "string" },
   "keep-context": { type: "boolean" },
+  ...STORAGE_FLAG,
 } as const;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
@@ -81,7 +86,10 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
           role,
           namespaces,
           execCommand: values["exec-command"],
-          self: ctx.self.singleExecutable ? ctx.self : { ...ctx.self, script: realpathSync(ctx.self.script) },
+          storage: values["token-cache-storage"],
+          self: ctx.self.singleExecutable
+            ? { ...ctx.self, node: stableExecutable(ctx.self, ctx.env) }
+            : { ...ctx.self, script: realpathSync(ctx.self.script) },
         }),
       },
       context: {

@@ -5,7 +5,8 @@
  * first argument the absolute path of the CLI's script: kubectl then runs the plugin with
  * Node 24 whatever its own PATH holds (IDEs and desktop tools often start kubectl with a bare
  * PATH, or one whose `node` is older); a single executable (a release's, or krew's) is the
- * command alone. --exec-command NAME writes `command: NAME` instead, for kubeconfigs shared
+ * command alone (krew's by its link in krew's bin directory, which survives an upgrade:
+ * stableExecutable in ../install-method.ts). --exec-command NAME writes `command: NAME` instead, for kubeconfigs shared
  * between machines, where `kubectl-broker` on PATH must start Node 24.
  */
 import type { CliContext } from "../context.ts";
@@ -17,6 +18,8 @@ export interface ExecUserInput {
   namespaces: string[];
   /** A command to run instead of this Node and script, such as "kubectl-broker". */
   execCommand: string | undefined;
+  /** --token-cache-storage given to `kubeconfig`: the plugin keeps the session where login does. */
+  storage?: string | undefined;
   self: CliContext["self"];
 }
 
@@ -30,6 +33,7 @@ export function execUser(input: ExecUserInput): Record<string, unknown> {
     "--role",
     input.role,
     ...input.namespaces.flatMap((namespace) => ["--namespace", namespace]),
+    ...(input.storage ? ["--token-cache-storage", input.storage] : []),
   ];
   const [command, args] = input.execCommand
     ? [input.execCommand, pluginArgs]
