@@ -1,0 +1,111 @@
+/**
+ * What a test of a CI integration runs against: the whole stack with CI rules for a GitHub
+ * repository and a GitLab project, the plugin's release archive for this platform served from
+ * a loopback mirror, and kubectl alone on a PATH of its own. Each job gets a fresh directory.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
+import type { CiIssuerHarness } from "../../support/ci-issuer.ts";
+import { hostSeaRelease, type SeaRelease } from "../../support/sea-release.ts";
+import { type Stack, startStack } from "../../support/stack.ts";
+import { type ReleaseMirror, startReleaseMirror } from "./release-mirror.ts";
+
+export const AUDIENCE = "kube-broker";
+/** What a CI step's shell finds on a runner: the system's tools, and no kubectl-broker. */
+export const RUNNER_PATH = "/usr/bin:/bin";
+
+export interface CiJobFixture {
+  stack: Stack;
+  ci: CiIssuerHarness;
+  release: SeaRelease;
+  mirror: ReleaseMirror;
+  kubectl: KubectlSandbox;
+  /** A directory holding only a link to kubectl. */
+  kubectlBin: string;
+  /** A fresh directory for one job. */
+  jobDir(): string;
+}
+
+export function useCiJobFixture(): () => CiJobFixture {
+  let fixture: CiJobFixture | undefined;
+  const dirs: string[] = [];
+  before(async () => {
+    const release = hostSeaRelease();
+    const mirror = await startReleaseMirror(release.mirror);
+    const stack = await startStack({
+      ci: true,
+      config: ({ ci }) => ({
+        ci: {
+          rules: [
+            {
+              name: "web-main",
+              issuer: ci!.issuer,
+              audience: AUDIENCE,
+              claims: { repository: "acme/web", ref: "refs/heads/main" },
+              cluster: "test",
+              role: "edit",
+              namespaces: ["team-a"],
+              maxTtl: "30m",
+            },
+            {
+              name: "infra",
+              issuer: ci!.issuer,
+              audience: AUDIENCE,
+              claims: { project_path: "acme/infra" },
+              cluster: "test",
+              role: "view",
+              namespaces: ["team-b"],
+            },
+          ],
+        },
+      }),
+    }).catch(async (error) => {
+      await mirror.close();
+      throw error;
+    });
+    const kubectlBin = mkdtempSync(join(tmpdir(), "kb-kubectl-bin-"));
+    dirs.push(kubectlBin, release.mirror);
+    symlinkSync(
+      execFileSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).trim(),
+      join(kubectlBin, "kubectl"),
+    );
+    fixture = {
+      stack,
+      ci: stack.ci!,
+      release,
+      mirror,
+      kubectl: await kubectlSandbox(),
+      kubectlBin,
+      jobDir: () => {
+        const dir = mkdtempSync(join(tmpdir(), "kb-ci-job-"));
+        dirs.push(dir);
+        return dir;
+      },
+    };
+  });
+  after(async () => {
+    await fixture?.kubectl.cleanup();
+    await fixture?.mirror.close();
+    await fixture?.stack.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => fixture!;
+}
+
+/** Every file under `dir` named `name`: where an unpacked or installed executable would be. */
+export function filesNamed(dir: string, name: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(
+    (path) => path === name || path.endsWith(`/${name}`),
+  );
+}
+
+/** A directory in `dir`, made: for the job's HOME, temporary files and runner temp. */
+export function subdir(dir: string, name: string): string {
+  const path = join(dir, name);
+  mkdirSync(path, { recursive: true });
+  return path;
+}
