@@ -4,16 +4,18 @@
  * a loopback mirror, and kubectl alone on a PATH of its own. Each job gets a fresh directory.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
+import { pinCiIntegrations, releaseOf } from "../../../scripts/pin-ci-integrations.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import type { CiIssuerHarness } from "../../support/ci-issuer.ts";
 import { hostSeaRelease, type SeaRelease } from "../../support/sea-release.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { type ReleaseMirror, startReleaseMirror } from "./release-mirror.ts";
 
+export const INTEGRATIONS = new URL("../../../integrations", import.meta.url).pathname;
 export const AUDIENCE = "kube-broker";
 /** What a CI step's shell finds on a runner: the system's tools, and no kubectl-broker. */
 export const RUNNER_PATH = "/usr/bin:/bin";
@@ -28,6 +30,11 @@ export interface CiJobFixture {
   kubectlBin: string;
   /** A fresh directory for one job. */
   jobDir(): string;
+  /**
+   * A copy of the repository's integrations/ with this release pinned as the defaults, as the
+   * release build pins them (scripts/pin-ci-integrations.ts); the directory holding it.
+   */
+  pinnedCopy(): string;
 }
 
 export function useCiJobFixture(): () => CiJobFixture {
@@ -73,6 +80,11 @@ export function useCiJobFixture(): () => CiJobFixture {
       execFileSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).trim(),
       join(kubectlBin, "kubectl"),
     );
+    const jobDir = () => {
+      const dir = mkdtempSync(join(tmpdir(), "kb-ci-job-"));
+      dirs.push(dir);
+      return dir;
+    };
     fixture = {
       stack,
       ci: stack.ci!,
@@ -80,10 +92,13 @@ export function useCiJobFixture(): () => CiJobFixture {
       mirror,
       kubectl: await kubectlSandbox(),
       kubectlBin,
-      jobDir: () => {
-        const dir = mkdtempSync(join(tmpdir(), "kb-ci-job-"));
-        dirs.push(dir);
-        return dir;
+      jobDir,
+      pinnedCopy: () => {
+        const copy = jobDir();
+        cpSync(INTEGRATIONS, join(copy, "integrations"), { recursive: true });
+        const checksums = readFileSync(release.checksumsFile, "utf8");
+        pinCiIntegrations({ root: copy, release: releaseOf(release.checksumsFile, checksums) });
+        return copy;
       },
     };
   });

@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import packageJson from "../../../package.json" with { type: "json" };
-import { pinCiIntegrations, releaseOf } from "../../../scripts/pin-ci-integrations.ts";
 import type { GithubClaims } from "../../support/ci-issuer.ts";
 import { HOST_BUILT } from "../../support/sea-release.ts";
-import { filesNamed, RUNNER_PATH, subdir, useCiJobFixture } from "./ci-job-fixture.ts";
+import { filesNamed, INTEGRATIONS, RUNNER_PATH, subdir, useCiJobFixture } from "./ci-job-fixture.ts";
 import { actionProblems, readAction, runCompositeAction } from "./composite-action.ts";
 
 /**
@@ -18,7 +17,7 @@ import { actionProblems, readAction, runCompositeAction } from "./composite-acti
  * the pinned release archive served from a loopback mirror, then real kubectl through the
  * gateway with the kubeconfig the action wrote and only the PATH its steps set.
  */
-const ACTION = new URL("../../../integrations/github", import.meta.url).pathname;
+const ACTION = join(INTEGRATIONS, "github");
 const MAIN: GithubClaims = { repository: "acme/web", ref: "refs/heads/main" };
 const RUNNER_ARCH = process.arch === "arm64" ? "ARM64" : "X64";
 
@@ -172,13 +171,8 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
   });
 
   it("installs with the defaults a release pins (scripts/pin-ci-integrations.ts)", async () => {
-    const { release, jobDir } = fixture();
-    const copy = jobDir();
-    cpSync(join(ACTION, ".."), join(copy, "integrations"), { recursive: true });
-    pinCiIntegrations({
-      root: copy,
-      release: releaseOf(release.checksumsFile, readFileSync(release.checksumsFile, "utf8")),
-    });
+    const { release, pinnedCopy } = fixture();
+    const copy = pinnedCopy();
     const pinned = readAction(join(copy, "integrations/github"));
     assert.equal(pinned.inputs?.sha256?.default, `${release.platform}=${release.sha256}`);
     const run = await runAction(
