@@ -41,12 +41,20 @@ export const namespacePattern = z
 
 export const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
-/** Who a rule applies to: user subjects or emails and IdP groups, exact or glob. */
+/**
+ * Who a rule applies to: user subjects or emails and IdP groups, exact or glob, as the
+ * principal carries them (with its provider's prefixes). `idps` narrows the rule to people
+ * from those identity providers; alone, it means everyone from them.
+ */
 export const subjects = z
   .strictObject({
     users: z.array(z.string().min(1)).default([]),
     groups: z.array(z.string().min(1)).default([]),
+    idps: z.array(z.string().min(1)).min(1).optional(),
   })
-  .refine((s) => s.users.length + s.groups.length > 0, "name at least one user or group");
+  .refine(
+    (s) => s.users.length + s.groups.length + (s.idps?.length ?? 0) > 0,
+    "name at least one user, group or idp",
+  );
 
 export type Subjects = z.output<typeof subjects>;

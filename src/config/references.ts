@@ -1,5 +1,6 @@
 import { DEFAULT_ALERT_RULES, LOCKED_ALERT_RULES } from "./alerts-schema.ts";
 import { gatewayAudience } from "./gateway-audience.ts";
+import { idpReferences } from "./oidc-schema.ts";
 import { onCallReferences } from "./oncall-schema.ts";
 import type { Config } from "./schema.ts";
 
@@ -28,6 +29,7 @@ export function checkReferences(config: Config): Problem[] {
   }
   lockedAlertRules(config, problems);
   prefixFreeGateway(config, problems);
+  problems.push(...idpReferences(config));
   problems.push(...onCallReferences(config));
 
   for (const [kind, rules] of [

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { alertsSchema } from "./alerts-schema.ts";
 import { dnsLabel, duration, httpUrl, namespacePattern, size, subjects } from "./fields.ts";
+import { oidcSchema } from "./oidc-schema.ts";
 import { onCallSchema, requestOnCall } from "./oncall-schema.ts";
 import { recordingMode, recordingSchema } from "./recording-schema.ts";
 
@@ -83,25 +84,6 @@ const redis = z
   })
   .refine((r) => [r.url, r.sentinels, r.cluster].filter(Boolean).length === 1, {
     message: "set exactly one of url, sentinels or cluster",
-  });
-
-const oidc = z
-  .strictObject({
-    issuer: httpUrl,
-    clientId: z.string().min(1),
-    /** The client secret is never written in the file: name an env variable or a file. */
-    clientSecretEnv: z.string().min(1).optional(),
-    clientSecretFile: z.string().min(1).optional(),
-    scopes: z.array(z.string().min(1)).default(["openid", "email", "profile", "offline_access"]),
-    groupsClaim: z.string().min(1).default("groups"),
-    /** The claim that names a person in grants and audit records. */
-    usernameClaim: z.string().min(1).default("email"),
-    sessionTtl: duration.default(12 * 3600),
-    /** Non-loopback URLs a login may finish at (loopback is always allowed for the CLI). */
-    allowedRedirects: z.array(httpUrl).default([]),
-  })
-  .refine((o) => !(o.clientSecretEnv && o.clientSecretFile), {
-    message: "set clientSecretEnv or clientSecretFile, not both",
   });
 
 const clusterAuth = z.discriminatedUnion("kind", [
@@ -395,7 +377,8 @@ const limits = z.strictObject({
 export const configSchema = z.strictObject({
   server,
   redis,
-  oidc,
+  /** People's identity providers: one, or a list of named ones (oidc-schema.ts). */
+  oidc: oidcSchema,
   /** Who may see and revoke everything. */
   admins: z
     .strictObject({ users: z.array(z.string()).default([]), groups: z.array(z.string()).default([]) })
@@ -458,6 +441,7 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = Config["clusters"][number];
+export type { OidcProviderConfig } from "./oidc-schema.ts";
 export type RoleConfig = Config["roles"][number];
 export type StandingRule = Config["policies"]["standing"][number];
 export type RequestRule = Config["policies"]["requests"][number];

@@ -26,8 +26,14 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /** What the console needs from sign-in (the identity feature provides it). */
 export interface ConsoleSignIn {
-  /** The IdP URL that starts a console sign-in landing back on `returnTo` (or /ui/). */
-  startLogin(returnTo: unknown): Promise<URL>;
+  /**
+   * Where a console sign-in landing back on `returnTo` (or /ui/) starts: the IdP's URL, or a
+   * page choosing between identity providers (with its own headers) when there are several.
+   */
+  startLogin(
+    returnTo: unknown,
+    idp: unknown,
+  ): Promise<{ redirect: URL } | { page: string; headers: Readonly<Record<string, string>> }>;
   /** Whether the request carries a live console session; a store outage throws. */
   signedIn(req: IncomingMessage): Promise<boolean>;
 }
@@ -51,9 +57,11 @@ export function consoleRoutes(options: {
   });
 
   router.get("/login", options.limit, async (req, res) => {
-    const idp = await signIn.startLogin(req.query.return);
+    const next = await signIn.startLogin(req.query.return, req.query.idp);
     res.setHeader("Cache-Control", "no-store");
-    res.redirect(302, idp.href);
+    if ("redirect" in next) return res.redirect(302, next.redirect.href);
+    res.set(next.headers);
+    res.type("html").send(next.page);
   });
 
   router.get("/login-failed", (req, res) => {

@@ -14,6 +14,10 @@
  * state in Redis (the {sessions} and {login} hash tags), the login, whoami, console session
  * and logout routes, the console cookie, and the session check every other feature's routes
  * sit behind.
+ *
+ * People may sign in at one of several identity providers (config `oidc` as a list): each
+ * has its own client, discovered lazily, and its own prefixes on names and groups, so the
+ * same username at two providers is two people (identity-providers.ts, claims.ts).
  */
 import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
@@ -28,10 +32,13 @@ import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { RedisClient } from "../shared/redis.ts";
 import { CONSOLE_COOKIE, readCookie } from "./console-cookie.ts";
+import { IdentityProviders } from "./identity-providers.ts";
+import { CHOOSER_HEADERS, idpChooserPage, withIdp } from "./idp-chooser-page.ts";
 import { loginRoutes } from "./login-routes.ts";
 import { LoginService } from "./login-service.ts";
 import { LoginStore } from "./login-store.ts";
 import { OpenidOidcClient } from "./openid-oidc-client.ts";
+import { consoleReturnPath } from "./redirects.ts";
 import { requireSession } from "./require-session.ts";
 import { type ConsoleFeatures, sessionRoutes } from "./session-routes.ts";
 import { SessionService } from "./session-service.ts";
@@ -55,8 +62,14 @@ export interface Identity extends Feature {
   revokeAllOf(subject: string, by: Principal): Promise<number>;
   /** The web console's sign-in: where a browser starts it, and whether one is signed in. */
   consoleSignIn: {
-    /** The IdP URL that starts a console sign-in landing back on `returnTo` (or /ui/). */
-    startLogin(returnTo: unknown): Promise<URL>;
+    /**
+     * Where a console sign-in landing back on `returnTo` (or /ui/) starts: the IdP's URL, or
+     * with several providers and none named, a page to choose one (and the headers it needs).
+     */
+    startLogin(
+      returnTo: unknown,
+      idp: unknown,
+    ): Promise<{ redirect: URL } | { page: string; headers: Readonly<Record<string, string>> }>;
     /** Whether the request's kb_console cookie names a live session (a store outage throws). */
     signedIn(req: IncomingMessage): Promise<boolean>;
   };
@@ -65,24 +78,28 @@ export interface Identity extends Feature {
 export function createIdentity(deps: IdentityDeps): Identity {
   const { config, redis, clock, lifecycle, logger } = deps;
   const keyPrefix = config.redis.keyPrefix;
-  const secretSource = { env: config.oidc.clientSecretEnv, file: config.oidc.clientSecretFile };
-  const oidc = new OpenidOidcClient({
-    settings: config.oidc,
-    clientSecret: readSecret(secretSource, "oidc client secret", deps.env),
-  });
+  const providers = new IdentityProviders(
+    config.oidc.map((settings, i) => {
+      const source = { env: settings.clientSecretEnv, file: settings.clientSecretFile };
+      const what =
+        config.oidc.length > 1 ? `oidc.${i} (${settings.name}) client secret` : "oidc client secret";
+      return {
+        settings,
+        client: new OpenidOidcClient({ settings, clientSecret: readSecret(source, what, deps.env) }),
+      };
+    }),
+  );
   const sessions = new SessionService({
     store: new SessionStore({ redis, keyPrefix }),
-    oidc,
-    settings: config.oidc,
+    providers,
     clock,
     lifecycle,
     logger,
   });
   const login = new LoginService({
-    oidc,
+    providers,
     store: new LoginStore({ redis, keyPrefix }),
     sessions,
-    settings: config.oidc,
     publicUrl: config.server.publicUrl,
     logger,
     clock,
@@ -94,7 +111,13 @@ export function createIdentity(deps: IdentityDeps): Identity {
     requireSession: session,
     revokeAllOf: (subject, by) => sessions.revokeAllOf(subject, by),
     consoleSignIn: {
-      startLogin: (returnTo) => login.startConsole(returnTo),
+      startLogin: async (returnTo, idp) => {
+        const next = await login.startConsole(returnTo, idp);
+        if (next.kind === "redirect") return { redirect: next.url };
+        const back = new URLSearchParams({ return: consoleReturnPath(returnTo) });
+        const page = idpChooserPage(next.choices, (name) => withIdp(`/ui/login?${back}`, name));
+        return { page, headers: CHOOSER_HEADERS };
+      },
       signedIn: async (req) => {
         const secret = readCookie(req.headers.cookie, CONSOLE_COOKIE);
         if (!secret) return false;
@@ -110,6 +133,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     routes: (api) => [
       loginRoutes({
         login,
+        choices: () => providers.choices(),
         limit: api.rateLimit("login", config.limits.rateLimits.login.perMinute, "client"),
         secureCookies,
       }),

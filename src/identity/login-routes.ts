@@ -1,5 +1,7 @@
 import { type RequestHandler, Router } from "express";
 import { consoleCookie } from "./console-cookie.ts";
+import type { ProviderChoice } from "./identity-providers.ts";
+import { CHOOSER_HEADERS, idpChooserPage, withIdp } from "./idp-chooser-page.ts";
 import type { LoginService } from "./login-service.ts";
 
 /** Where the console shows why a sign-in failed (a page the console feature serves). */
@@ -12,6 +14,8 @@ export const CONSOLE_LOGIN_FAILED = "/ui/login-failed";
  */
 export function loginRoutes(options: {
   login: LoginService;
+  /** The identity providers a login may name (GET /login/providers lists them for the CLI). */
+  choices: () => ProviderChoice[];
   limit: RequestHandler;
   /** Whether cookies are set with Secure (the broker is reached over https). */
   secureCookies: boolean;
@@ -19,8 +23,15 @@ export function loginRoutes(options: {
   const { login, limit } = options;
   const router = Router();
 
+  router.get("/login/providers", limit, (_req, res) => {
+    res.json({ providers: options.choices() });
+  });
+
   router.get("/login/start", limit, async (req, res) => {
-    res.redirect(302, (await login.start(req.query)).href);
+    const next = await login.start(req.query);
+    if (next.kind === "redirect") return res.redirect(302, next.url.href);
+    res.set(CHOOSER_HEADERS);
+    res.type("html").send(idpChooserPage(next.choices, (name) => withIdp(req.originalUrl, name)));
   });
 
   router.get("/login/callback", limit, async (req, res) => {
@@ -48,8 +59,8 @@ export function loginRoutes(options: {
     res.json(sessionBody(await login.redeem(req.body ?? {})));
   });
 
-  router.post("/login/device", limit, async (_req, res) => {
-    const device = await login.startDevice();
+  router.post("/login/device", limit, async (req, res) => {
+    const device = await login.startDevice(req.body ?? {});
     res.json({
       device_code: device.deviceCode,
       user_code: device.userCode,

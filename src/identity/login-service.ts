@@ -16,19 +16,22 @@
  *   and hands it to the browser as the kb_console cookie (console-cookie.ts); no code ever
  *   leaves the broker, so there is nothing to intercept on the way back.
  *
+ * With several identity providers each login names one (`idp`), and each transaction, code
+ * and device login remembers it, so the callback redeems at the provider the login started
+ * at. A browser login that names none gets the list to choose from (idp-chooser-page.ts).
+ *
  * Sessions themselves are session-service.ts.
  */
 
 import { createHash } from "node:crypto";
-import type { Config } from "../config/schema.ts";
 import type { Clock } from "../shared/clock.ts";
 import { BadRequest, BrokerError, Unauthorized } from "../shared/errors.ts";
 import { randomSecret } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
-import { principalFromClaims } from "./claims.ts";
+import type { IdentityProvider, IdentityProviders, ProviderChoice } from "./identity-providers.ts";
 import type { ConsoleTransaction, LoginStore, LoginTransaction } from "./login-store.ts";
-import { type DeviceAuthorization, type IdpIdentity, IdpRefused, type OidcClient } from "./oidc-client.ts";
+import { type DeviceAuthorization, type DevicePoll, type IdpIdentity, IdpRefused } from "./oidc-client.ts";
 import { isValidChallenge, verifierMatches } from "./pkce.ts";
 import { checkLoginRedirect, consoleReturnPath } from "./redirects.ts";
 import type { IssuedSession, SessionService } from "./session-service.ts";
@@ -40,6 +43,9 @@ export type DeviceTokenResult =
   | { done: true; session: IssuedSession }
   | { done: false; intervalSeconds: number };
 
+/** Where a browser login goes next: to the IdP, or first to a choice between providers. */
+export type LoginStart = { kind: "redirect"; url: URL } | { kind: "choose"; choices: ProviderChoice[] };
+
 /** Where the callback sends the browser, and for a console login what to set on the way. */
 export type CallbackOutcome =
   | { kind: "loopback"; redirect: URL }
@@ -47,40 +53,47 @@ export type CallbackOutcome =
   | { kind: "console-failed"; error: string; returnTo: string };
 
 export class LoginService {
-  readonly #oidc: OidcClient;
+  readonly #providers: IdentityProviders;
   readonly #store: LoginStore;
   readonly #sessions: SessionService;
-  readonly #settings: Config["oidc"];
   readonly #callbackUrl: string;
   readonly #logger: Logger;
   readonly #clock: Clock;
 
   constructor(options: {
-    oidc: OidcClient;
+    providers: IdentityProviders;
     store: LoginStore;
     sessions: SessionService;
-    settings: Config["oidc"];
     publicUrl: string;
     logger: Logger;
     clock: Clock;
   }) {
-    this.#oidc = options.oidc;
+    this.#providers = options.providers;
     this.#store = options.store;
     this.#sessions = options.sessions;
-    this.#settings = options.settings;
     this.#callbackUrl = new URL("/v1/login/callback", options.publicUrl).href;
     this.#logger = options.logger;
     this.#clock = options.clock;
   }
 
-  /** Step 1 (browser): where to send the person, at the IdP. */
+  /**
+   * Step 1 (browser): where to send the person, at the IdP; with several providers and none
+   * named, the choice (after the rest of the request was checked, so a bad link is refused
+   * before anyone picks a provider for it).
+   */
   async start(query: {
     redirect_uri?: unknown;
     code_challenge?: unknown;
     code_challenge_method?: unknown;
     state?: unknown;
-  }): Promise<URL> {
-    const cliRedirect = checkLoginRedirect(query.redirect_uri, this.#settings.allowedRedirects);
+    idp?: unknown;
+  }): Promise<LoginStart> {
+    const choosing = this.#providers.several && (query.idp === undefined || query.idp === "");
+    const provider = choosing ? undefined : this.#providers.chosen(query.idp);
+    const allowed = provider
+      ? provider.settings.allowedRedirects
+      : this.#providers.choices().flatMap((c) => this.#providers.find(c.name)!.settings.allowedRedirects);
+    const cliRedirect = checkLoginRedirect(query.redirect_uri, allowed);
     if (!isValidChallenge(query.code_challenge))
       throw new BadRequest("code_challenge must be an S256 PKCE challenge");
     if ((query.code_challenge_method ?? "S256") !== "S256")
@@ -88,7 +101,9 @@ export class LoginService {
     if (typeof query.state !== "string" || query.state.length < 16 || query.state.length > 256) {
       throw new BadRequest("state must be 16 to 256 characters");
     }
-    return this.#toIdp((verifier) => ({
+    if (!provider) return { kind: "choose", choices: this.#providers.choices() };
+    return this.#toIdp(provider, (verifier) => ({
+      idp: provider.settings.name,
       cliRedirect: cliRedirect.href,
       cliState: query.state as string,
       cliChallenge: query.code_challenge as string,
@@ -97,23 +112,34 @@ export class LoginService {
   }
 
   /** Step 1 of a console sign-in (browser): to the IdP, remembering where to land after. */
-  startConsole(returnTo: unknown): Promise<URL> {
-    return this.#toIdp((verifier) => ({
+  async startConsole(returnTo: unknown, idp: unknown): Promise<LoginStart> {
+    if (this.#providers.several && (idp === undefined || idp === ""))
+      return { kind: "choose", choices: this.#providers.choices() };
+    const provider = this.#providers.chosen(idp);
+    return this.#toIdp(provider, (verifier) => ({
       kind: "console",
+      idp: provider.settings.name,
       returnTo: consoleReturnPath(returnTo),
       ...verifier,
     }));
   }
 
   async #toIdp(
+    provider: IdentityProvider,
     transaction: (checks: { codeVerifier: string; nonce: string }) => LoginTransaction,
-  ): Promise<URL> {
+  ): Promise<LoginStart> {
     const state = randomSecret();
     const nonce = randomSecret();
     const codeVerifier = randomSecret();
     await this.#store.saveTransaction(state, transaction({ codeVerifier, nonce }), TRANSACTION_TTL_SECONDS);
     const codeChallenge = createHash("sha256").update(codeVerifier).digest("base64url");
-    return this.#oidc.authorizationUrl({ redirectUri: this.#callbackUrl, state, nonce, codeChallenge });
+    const url = await provider.client.authorizationUrl({
+      redirectUri: this.#callbackUrl,
+      state,
+      nonce,
+      codeChallenge,
+    });
+    return { kind: "redirect", url };
   }
 
   /** Step 2 (browser, back from the IdP): back to the CLI, or into the console with a session. */
@@ -126,8 +152,9 @@ export class LoginService {
     const back = new URL(tx.cliRedirect);
     back.searchParams.set("state", tx.cliState);
     try {
-      const identity = await this.#redeemAtIdp(query, state, tx);
-      const principal = principalFromClaims(identity.claims, this.#settings);
+      const provider = this.#providerOf(tx);
+      const identity = await this.#redeemAtIdp(query, state, tx, provider);
+      const principal = this.#providers.principal(identity.claims, provider);
       const code = randomSecret();
       await this.#store.saveCode(
         code,
@@ -153,8 +180,9 @@ export class LoginService {
     let identity: IdpIdentity;
     let principal: Principal;
     try {
-      identity = await this.#redeemAtIdp(query, state, tx);
-      principal = principalFromClaims(identity.claims, this.#settings);
+      const provider = this.#providerOf(tx);
+      identity = await this.#redeemAtIdp(query, state, tx, provider);
+      principal = this.#providers.principal(identity.claims, provider);
     } catch (err) {
       // A refusal by the IdP, or claims we cannot use, is the person's to see; an outage of
       // our own store (creating the session below) is not caught, so it stays a 503.
@@ -167,10 +195,23 @@ export class LoginService {
     return { kind: "console", session, maxAgeSeconds, returnTo: tx.returnTo };
   }
 
-  #redeemAtIdp(query: URLSearchParams, state: string, tx: LoginTransaction): Promise<IdpIdentity> {
+  /** The provider a login started at; one removed from the config since cannot finish it. */
+  #providerOf(tx: { idp?: string }): IdentityProvider {
+    const provider = this.#providers.ofSession(tx.idp);
+    if (!provider)
+      throw new Unauthorized(`identity provider "${tx.idp ?? "(unnamed)"}" is no longer configured`);
+    return provider;
+  }
+
+  #redeemAtIdp(
+    query: URLSearchParams,
+    state: string,
+    tx: LoginTransaction,
+    provider: IdentityProvider,
+  ): Promise<IdpIdentity> {
     const callbackUrl = new URL(this.#callbackUrl);
     callbackUrl.search = query.toString();
-    return this.#oidc.redeemCode(callbackUrl, { codeVerifier: tx.codeVerifier, state, nonce: tx.nonce });
+    return provider.client.redeemCode(callbackUrl, { codeVerifier: tx.codeVerifier, state, nonce: tx.nonce });
   }
 
   /** Step 3 (CLI): the one-time code and the CLI's PKCE verifier for a session. */
@@ -196,12 +237,17 @@ export class LoginService {
   }
 
   /** The IdP's device authorization, with the IdP's device code swapped for the broker's. */
-  async startDevice(): Promise<DeviceAuthorization> {
-    const device = await this.#oidc.startDevice();
+  async startDevice(body: { idp?: unknown }): Promise<DeviceAuthorization> {
+    const provider = this.#providers.chosen(body.idp);
+    const device = await provider.client.startDevice();
     const deviceCode = randomSecret();
     await this.#store.saveDevice(
       deviceCode,
-      { idpDeviceCode: device.deviceCode, intervalSeconds: device.intervalSeconds },
+      {
+        idpDeviceCode: device.deviceCode,
+        intervalSeconds: device.intervalSeconds,
+        idp: provider.settings.name,
+      },
       device.expiresInSeconds,
     );
     return { ...device, deviceCode };
@@ -215,9 +261,10 @@ export class LoginService {
       throw new Unauthorized(
         "this device login has expired or was already used; run kubectl broker login --device again",
       );
-    let poll: Awaited<ReturnType<OidcClient["pollDevice"]>>;
+    const provider = this.#providerOf(pending);
+    let poll: DevicePoll;
     try {
-      poll = await this.#oidc.pollDevice(pending.idpDeviceCode);
+      poll = await provider.client.pollDevice(pending.idpDeviceCode);
     } catch (err) {
       if (!(err instanceof IdpRefused)) throw err;
       await this.#store.finishDevice(body.device_code);
@@ -229,7 +276,7 @@ export class LoginService {
     if (!(await this.#store.finishDevice(body.device_code))) {
       throw new Unauthorized("this device login was already completed");
     }
-    const principal = principalFromClaims(poll.identity.claims, this.#settings);
+    const principal = this.#providers.principal(poll.identity.claims, provider);
     return { done: true, session: await this.#sessions.create(poll.identity, principal, "device") };
   }
 }

@@ -12,6 +12,8 @@ export type LoginTransaction = LoopbackTransaction | ConsoleTransaction;
 
 export interface LoopbackTransaction {
   kind?: "loopback";
+  /** The identity provider the login is at; absent in logins begun before there were several. */
+  idp?: string;
   cliRedirect: string;
   cliState: string;
   cliChallenge: string;
@@ -21,6 +23,7 @@ export interface LoopbackTransaction {
 
 export interface ConsoleTransaction {
   kind: "console";
+  idp?: string;
   /** The console path to land on once signed in (checked by consoleReturnPath). */
   returnTo: string;
   codeVerifier: string;
@@ -38,6 +41,7 @@ export interface PendingCode {
 export interface PendingDevice {
   idpDeviceCode: string;
   intervalSeconds: number;
+  idp?: string;
 }
 
 /**

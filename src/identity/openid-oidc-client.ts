@@ -1,5 +1,5 @@
 import * as oidc from "openid-client";
-import type { Config } from "../config/schema.ts";
+import type { OidcProviderConfig } from "../config/schema.ts";
 import { Unavailable } from "../shared/errors.ts";
 import {
   type DeviceAuthorization,
@@ -17,11 +17,11 @@ const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
  * is down instead of crashing.
  */
 export class OpenidOidcClient implements OidcClient {
-  readonly #settings: Config["oidc"];
+  readonly #settings: OidcProviderConfig;
   readonly #clientSecret: string | undefined;
   #config: Promise<oidc.Configuration> | undefined;
 
-  constructor(options: { settings: Config["oidc"]; clientSecret: string | undefined }) {
+  constructor(options: { settings: OidcProviderConfig; clientSecret: string | undefined }) {
     this.#settings = options.settings;
     this.#clientSecret = options.clientSecret;
   }
@@ -113,9 +113,12 @@ export class OpenidOidcClient implements OidcClient {
         )
         .catch((err: unknown) => {
           this.#config = undefined;
-          throw new Unavailable(`the identity provider ${issuer.origin} could not be reached`, {
-            cause: err,
-          });
+          throw new Unavailable(
+            `identity provider "${this.#settings.name}" (${issuer.origin}) could not be reached`,
+            {
+              cause: err,
+            },
+          );
         });
     }
     return this.#config;

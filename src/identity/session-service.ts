@@ -1,12 +1,11 @@
 import type { LifecycleSink } from "../audit/index.ts";
-import type { Config } from "../config/schema.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Unauthorized } from "../shared/errors.ts";
 import { randomSecret, sha256 } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
-import { principalFromClaims } from "./claims.ts";
-import { type IdpIdentity, IdpRefused, type OidcClient } from "./oidc-client.ts";
+import type { IdentityProvider, IdentityProviders } from "./identity-providers.ts";
+import { type IdpIdentity, IdpRefused } from "./oidc-client.ts";
 import { openForSession, sealForSession } from "./session-crypto.ts";
 import type { SessionStore, StoredSession } from "./session-store.ts";
 
@@ -33,11 +32,14 @@ const RECHECK_AFTER_MS = 15 * 60_000;
  * refresh token; every `recheckAfterMs` the broker refreshes it, picking up new groups and
  * ending the session if the IdP refuses. Without a refresh token the session ends with the ID
  * token, since nothing could confirm the person after that.
+ *
+ * A session belongs to the identity provider the person signed in at (its principal's `idp`):
+ * that provider's client re-checks it, and once the provider is removed from the config the
+ * session ends at its next use.
  */
 export class SessionService {
   readonly #store: SessionStore;
-  readonly #oidc: OidcClient;
-  readonly #settings: Config["oidc"];
+  readonly #providers: IdentityProviders;
   readonly #clock: Clock;
   readonly #lifecycle: LifecycleSink;
   readonly #logger: Logger;
@@ -45,15 +47,13 @@ export class SessionService {
 
   constructor(options: {
     store: SessionStore;
-    oidc: OidcClient;
-    settings: Config["oidc"];
+    providers: IdentityProviders;
     clock: Clock;
     lifecycle: LifecycleSink;
     logger: Logger;
   }) {
     this.#store = options.store;
-    this.#oidc = options.oidc;
-    this.#settings = options.settings;
+    this.#providers = options.providers;
     this.#clock = options.clock;
     this.#lifecycle = options.lifecycle;
     this.#logger = options.logger;
@@ -63,7 +63,9 @@ export class SessionService {
   async create(identity: IdpIdentity, principal: Principal, how: string): Promise<IssuedSession> {
     const now = this.#clock.now();
     const secret = SESSION_PREFIX + randomSecret();
-    const limit = now + this.#settings.sessionTtl * 1000;
+    const provider = this.#providers.ofSession(principal.idp);
+    if (!provider) throw new Unauthorized(`no identity provider "${principal.idp}" is configured`);
+    const limit = now + provider.settings.sessionTtl * 1000;
     const expiresAt = identity.refreshToken ? limit : Math.min(limit, identity.idTokenExpiresAt);
     const session: StoredSession = {
       principal,
@@ -87,9 +89,31 @@ export class SessionService {
     if (!session || session.expiresAt <= now) {
       throw new Unauthorized(`your kube-broker session has expired or was ended; ${LOGIN_AGAIN}`);
     }
+    const provider = await this.#providerOf(hash, session);
     const due = session.sealedRefreshToken && now - session.checkedAt > this.#recheckAfterMs;
-    if (due && (await this.#store.claimRecheck(hash, 30_000))) return this.#recheck(secret, hash, session);
-    return { principal: session.principal, expiresAt: session.expiresAt };
+    if (due && (await this.#store.claimRecheck(hash, 30_000)))
+      return this.#recheck(secret, hash, session, provider);
+    const { principal } = session;
+    return {
+      principal: principal.idp ? principal : { ...principal, idp: provider.settings.name },
+      expiresAt: session.expiresAt,
+    };
+  }
+
+  /** The provider a session came from; a session from one no longer configured ends here. */
+  async #providerOf(hash: string, session: StoredSession): Promise<IdentityProvider> {
+    const provider = this.#providers.ofSession(session.principal.idp);
+    if (provider) return provider;
+    const idp = session.principal.idp ?? "(unnamed)";
+    await this.#store.delete(hash, session.principal.subject);
+    await this.#event(
+      "session.revoked",
+      session.principal,
+      `identity provider "${idp}" is no longer configured`,
+    );
+    throw new Unauthorized(
+      `you signed in with identity provider "${idp}", which this broker no longer accepts; ${LOGIN_AGAIN}`,
+    );
   }
 
   async logout(secret: string): Promise<void> {
@@ -111,12 +135,17 @@ export class SessionService {
     return count;
   }
 
-  async #recheck(secret: string, hash: string, session: StoredSession): Promise<Session> {
+  async #recheck(
+    secret: string,
+    hash: string,
+    session: StoredSession,
+    provider: IdentityProvider,
+  ): Promise<Session> {
     const refreshToken = openForSession(secret, session.sealedRefreshToken!);
     try {
       if (!refreshToken) throw new IdpRefused("invalid_grant", "sealed refresh token unreadable");
-      const identity = await this.#oidc.refresh(refreshToken);
-      const principal = principalFromClaims(identity.claims, this.#settings);
+      const identity = await provider.client.refresh(refreshToken);
+      const principal = this.#mapped(identity.claims, provider);
       if (principal.subject !== session.principal.subject)
         throw new IdpRefused("invalid_grant", "subject changed");
       const next: StoredSession = {
@@ -143,6 +172,16 @@ export class SessionService {
         `the identity provider refused a refresh (${err.error})`,
       );
       throw new Unauthorized(`your sign-in is no longer valid at the identity provider; ${LOGIN_AGAIN}`);
+    }
+  }
+
+  /** Claims that no longer make an acceptable person end the session, as a refusal would. */
+  #mapped(claims: Record<string, unknown>, provider: IdentityProvider): Principal {
+    try {
+      return this.#providers.principal(claims, provider);
+    } catch (err) {
+      if (err instanceof Unauthorized) throw new IdpRefused("invalid_grant", err.message);
+      throw err;
     }
   }
 

@@ -7,8 +7,18 @@ import { globMatch } from "./glob.ts";
  * the principal's stable subject, its email and its display name (configs are written with
  * whichever the IdP makes readable); a group pattern with each of its groups. Matching is
  * exact or glob, and case-sensitive: the IdP, not the broker, decides what a name is.
+ *
+ * With several identity providers every one of those names already carries its provider's
+ * prefix (config/oidc-schema.ts), so "admins" and "partners:admins" are different groups.
+ * `idps` is a further condition (AND): only people who signed in at one of those providers;
+ * with no users or groups, everyone who did. It never matches a CI job.
  */
-export function matchesSubjects(subjects: Subjects, principal: Principal): boolean {
+export function matchesSubjects(
+  subjects: Pick<Subjects, "users" | "groups"> & { idps?: string[] | undefined },
+  principal: Principal,
+): boolean {
+  if (subjects.idps && !(principal.idp !== undefined && subjects.idps.includes(principal.idp))) return false;
+  if (subjects.idps && subjects.users.length + subjects.groups.length === 0) return true;
   const names = [principal.subject, principal.email, principal.name].filter(
     (name): name is string => name !== undefined && name !== "",
   );

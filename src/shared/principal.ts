@@ -7,6 +7,8 @@ export interface Principal {
   name: string;
   email?: string;
   groups: string[];
+  /** The identity provider a person signed in at (config oidc[].name); absent for CI jobs. */
+  idp?: string;
 }
 
 /** A DNS-1123-friendly slug of a principal's name, for ServiceAccount names. */

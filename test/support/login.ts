@@ -19,6 +19,8 @@ export async function loopbackTrip(
   brokerUrl: string,
   login: string,
   redirectUri = "http://127.0.0.1:9/callback",
+  /** The identity provider to sign in at, when the broker has several. */
+  idp?: string,
 ): Promise<LoopbackTrip> {
   const verifier = randomBytes(32).toString("base64url");
   const challenge = createHash("sha256").update(verifier).digest("base64url");
@@ -28,6 +30,7 @@ export async function loopbackTrip(
     redirect_uri: redirectUri,
     code_challenge: challenge,
     state: expectedState,
+    ...(idp ? { idp } : {}),
   }).toString();
   const landed = await new HeadlessBrowser().visit(start, {
     login,
@@ -56,8 +59,8 @@ export async function redeem(
 }
 
 /** A full loopback login; returns the broker session secret. */
-export async function loginAs(brokerUrl: string, login: string): Promise<string> {
-  const trip = await loopbackTrip(brokerUrl, login);
+export async function loginAs(brokerUrl: string, login: string, idp?: string): Promise<string> {
+  const trip = await loopbackTrip(brokerUrl, login, undefined, idp);
   const res = await redeem(brokerUrl, trip);
   if (!res.ok) throw new Error(`login as ${login} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { session: string }).session;

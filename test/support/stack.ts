@@ -38,6 +38,10 @@ export interface StackOptions<T extends RedisTopology = "single"> {
   redis?: T;
   /** Config sections to replace or add (merged over the defaults below). */
   config?: (stack: {
+    /** The broker's URL, known before it starts (a second IdP needs its callback). */
+    url: string;
+    /** The IdP the default config signs people in at. */
+    idp: OidcProviderHarness;
     redis: TopologyHarness<T>;
     standIn: StandIn;
     ci?: CiIssuerHarness;
@@ -191,7 +195,7 @@ async function assembleStack<T extends RedisTopology>(
       rateLimits: { login: { perMinute: 1000 }, token: { perMinute: 1000 }, requests: { perMinute: 1000 } },
     },
   };
-  const config = parseConfig({ ...base, ...(await options.config?.({ redis, standIn, ci, dir })) });
+  const config = parseConfig({ ...base, ...(await options.config?.({ url, idp, redis, standIn, ci, dir })) });
   const env = { ...process.env, KB_TEST_OIDC_SECRET: idp.web.clientSecret };
   const logger = options.logs ? createLogger({ level: process.env.LOG_LEVEL ?? "debug" }) : silentLogger();
   const clock = new JumpClock();

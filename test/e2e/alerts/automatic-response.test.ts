@@ -57,8 +57,7 @@ describe("automatic response to alerts", () => {
     });
     const sessions = new SessionService({
       store: new SessionStore({ redis, keyPrefix: config.redis.keyPrefix }),
-      oidc: {} as never,
-      settings: config.oidc,
+      providers: {} as never,
       clock,
       lifecycle,
       logger,

@@ -110,7 +110,7 @@ describe("web console: sign-in, cookie, CSRF and /ui", () => {
         cookie ?? "",
       );
     assert.ok(match, cookie);
-    const ttl = stack.config.oidc.sessionTtl;
+    const ttl = stack.config.oidc[0]!.sessionTtl;
     assert.ok(
       Number(match[2]) <= ttl && Number(match[2]) >= ttl - 10,
       `Max-Age ${match[2]} is the session's`,

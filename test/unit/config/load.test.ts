@@ -29,8 +29,8 @@ describe("config", () => {
     const config = parseConfig(MINIMAL);
     assert.equal(config.server.listen, "0.0.0.0:8443");
     assert.equal(config.redis.keyPrefix, "kb:");
-    assert.equal(config.oidc.sessionTtl, 12 * 3600);
-    assert.equal(config.oidc.groupsClaim, "groups");
+    assert.equal(config.oidc[0]!.sessionTtl, 12 * 3600);
+    assert.equal(config.oidc[0]!.groupsClaim, "groups");
     const [cluster] = config.clusters;
     assert.equal(cluster?.grantsNamespace, "kube-broker-grants");
     assert.equal(cluster?.tokenTtl, 900);

@@ -1,0 +1,287 @@
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type OidcProviderHarness, startOidcProvider } from "../../../tools/dev-idp/oidc-provider.ts";
+import { freePort } from "../../../tools/free-port.ts";
+import { HeadlessBrowser } from "../../support/browser.ts";
+import { bearer, loginAs, loopbackTrip, redeem } from "../../support/login.ts";
+import { type Stack, startStack } from "../../support/stack.ts";
+
+interface Me {
+  principal: { name: string; subject: string; groups: string[]; idp: string };
+  admin: boolean;
+}
+
+/**
+ * Two real oidc-provider instances behind one broker: the stack's own IdP as "employees" and
+ * a second as "partners", both knowing an alice@example.com; and a third provider, "down",
+ * whose IdP is not there at all.
+ */
+describe("several identity providers", () => {
+  let stack: Stack;
+  let partners: OidcProviderHarness | undefined;
+  let url: string;
+
+  before(async () => {
+    stack = await startStack({
+      config: async ({ url: brokerUrl, idp, dir }) => {
+        partners = await startOidcProvider({
+          redirectUris: [`${brokerUrl}/v1/login/callback`],
+          webClientId: "kube-broker-partners",
+          users: [
+            { sub: "alice", email: "alice@example.com", groups: ["platform-admins", "developers", "sre"] },
+            { sub: "bob", email: "bob@partner.example", groups: ["developers"] },
+          ],
+        });
+        const secretFile = join(dir, "partners-secret");
+        await writeFile(secretFile, partners.web.clientSecret, { mode: 0o600 });
+        const scopes = ["openid", "email", "profile", "groups", "offline_access"];
+        return {
+          oidc: [
+            {
+              name: "employees",
+              displayName: "Example staff",
+              issuer: idp.issuer,
+              clientId: idp.web.clientId,
+              clientSecretEnv: "KB_TEST_OIDC_SECRET",
+              scopes,
+            },
+            {
+              name: "partners",
+              issuer: partners.issuer,
+              clientId: partners.web.clientId,
+              clientSecretFile: secretFile,
+              scopes,
+            },
+            {
+              name: "down",
+              issuer: `http://127.0.0.1:${await freePort()}`,
+              clientId: "nobody",
+              clientSecretEnv: "KB_TEST_OIDC_SECRET",
+            },
+          ],
+          policies: {
+            standing: [
+              { subjects: { groups: ["developers"] }, roles: ["view"], namespaces: ["team-a"] },
+              { subjects: { users: ["alice@example.com"] }, roles: ["view"], namespaces: ["payments"] },
+              { subjects: { idps: ["partners"] }, roles: ["view"], namespaces: ["team-b"] },
+            ],
+          },
+        };
+      },
+    }).catch(async (err: unknown) => {
+      await partners?.close();
+      throw err;
+    });
+    url = stack.url;
+  });
+  after(async () => {
+    await stack?.close();
+    await partners?.close();
+  });
+
+  const whoami = async (session: string) =>
+    (await (await fetch(`${url}/v1/whoami`, { headers: bearer(session) })).json()) as Me;
+  const credential = (session: string, namespace: string) =>
+    fetch(`${url}/v1/credentials`, {
+      method: "POST",
+      headers: bearer(session),
+      body: JSON.stringify({ cluster: "test", role: "view", namespace }),
+    });
+
+  it("the same username at two providers is two people, with groups that stay at their provider", async () => {
+    const employee = await whoami(await loginAs(url, "alice", "employees"));
+    const partner = await whoami(await loginAs(url, "alice", "partners"));
+    assert.equal(employee.principal.name, "alice@example.com");
+    assert.equal(employee.principal.idp, "employees");
+    assert.equal(partner.principal.name, "partners:alice@example.com");
+    assert.equal(partner.principal.subject, "partners:alice");
+    assert.equal(partner.principal.idp, "partners");
+    assert.deepEqual(partner.principal.groups, [
+      "partners:platform-admins",
+      "partners:developers",
+      "partners:sre",
+    ]);
+    assert.equal(partner.admin, false, "partners' platform-admins are not the broker's admins");
+    const admin = await whoami(await loginAs(url, "admin", "employees"));
+    assert.equal(admin.admin, true, "employees' platform-admins are");
+  });
+
+  it("standing rules match names and groups with their provider: one alice's access is not the other's", async () => {
+    const employee = await loginAs(url, "alice", "employees");
+    const partner = await loginAs(url, "alice", "partners");
+
+    assert.equal((await credential(employee, "payments")).status, 200, "the rule naming alice@example.com");
+    const notHers = await credential(partner, "payments");
+    assert.equal(notHers.status, 403, "that rule is not partners' alice's");
+    assert.match(((await notHers.json()) as { message: string }).message, /partners:alice@example\.com/);
+
+    assert.equal(
+      (await credential(partner, "team-a")).status,
+      403,
+      "partners' developers are not developers",
+    );
+    const bob = await loginAs(url, "bob", "partners");
+    assert.equal((await credential(bob, "team-a")).status, 403);
+    assert.equal((await credential(await loginAs(url, "dev", "employees"), "team-a")).status, 200);
+
+    const viaIdp = await credential(partner, "team-b");
+    assert.equal(viaIdp.status, 200, "idps: [partners] covers everyone from partners");
+    assert.equal((await credential(employee, "team-b")).status, 403, "and nobody else");
+
+    const partnerGrant = ((await viaIdp.json()) as { grant: { id: string; serviceAccount: string } }).grant;
+    assert.match(partnerGrant.serviceAccount, /\/kb-partners-alice-/, "the cluster sees which provider");
+    const mine = (await (await fetch(`${url}/v1/grants`, { headers: bearer(employee) })).json()) as {
+      items: { id: string; principal: string }[];
+    };
+    assert.ok(mine.items.length > 0);
+    assert.ok(!mine.items.some((g) => g.id === partnerGrant.id), "one alice does not see the other's grant");
+    const peek = await fetch(`${url}/v1/grants/${partnerGrant.id}`, { headers: bearer(employee) });
+    assert.equal(peek.status, 404);
+    const revoke = await fetch(`${url}/v1/grants/${partnerGrant.id}`, {
+      method: "DELETE",
+      headers: bearer(employee),
+    });
+    assert.equal(revoke.status, 404, "nor revoke it");
+  });
+
+  it("a browser login that names no provider gets a page listing them", async () => {
+    const start = new URL("/v1/login/start", url);
+    start.search = new URLSearchParams({
+      redirect_uri: "http://127.0.0.1:9/callback",
+      code_challenge: "a".repeat(43),
+      state: "s".repeat(20),
+    }).toString();
+    const res = await fetch(start, { redirect: "manual" });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    const page = await res.text();
+    const links = [...page.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [
+      new URL(m[1]!.replaceAll("&amp;", "&"), url).searchParams.get("idp"),
+      m[2],
+    ]);
+    assert.deepEqual(links, [
+      ["employees", "Example staff"],
+      ["partners", "partners"],
+      ["down", "down"],
+    ]);
+
+    const bad = new URL(start);
+    bad.searchParams.set("redirect_uri", "https://evil.example.com/cb");
+    assert.equal(
+      (await fetch(bad, { redirect: "manual" })).status,
+      400,
+      "a bad link is refused before the choice",
+    );
+
+    const console = await fetch(`${url}/ui/login?return=/ui/grants`, { redirect: "manual" });
+    assert.equal(console.status, 200);
+    assert.match(await console.text(), /href="\/ui\/login\?return=%2Fui%2Fgrants&amp;idp=partners"/);
+  });
+
+  it("a link from the page signs in at that provider", async () => {
+    const trip = await loopbackTrip(url, "alice", undefined, "partners");
+    const body = (await (await redeem(url, trip)).json()) as { principal: { name: string } };
+    assert.equal(body.principal.name, "partners:alice@example.com");
+  });
+
+  it("an unknown provider is refused naming those there are", async () => {
+    const start = new URL("/v1/login/start", url);
+    start.search = new URLSearchParams({
+      redirect_uri: "http://127.0.0.1:9/callback",
+      code_challenge: "a".repeat(43),
+      state: "s".repeat(20),
+      idp: "contractors",
+    }).toString();
+    const res = await fetch(start, { redirect: "manual" });
+    assert.equal(res.status, 400);
+    const status = (await res.json()) as { kind: string; message: string };
+    assert.equal(status.kind, "Status");
+    assert.equal(
+      status.message,
+      'no identity provider is named "contractors"; there are: employees, partners, down',
+    );
+    const device = await fetch(`${url}/v1/login/device`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(device.status, 400);
+    assert.match(
+      ((await device.json()) as { message: string }).message,
+      /choose an identity provider: employees/,
+    );
+    const listed = (await (await fetch(`${url}/v1/login/providers`)).json()) as {
+      providers: { name: string }[];
+    };
+    assert.deepEqual(
+      listed.providers.map((p) => p.name),
+      ["employees", "partners", "down"],
+    );
+  });
+
+  it("an identity provider that is down stops only its own logins", async () => {
+    const start = new URL("/v1/login/start", url);
+    start.search = new URLSearchParams({
+      redirect_uri: "http://127.0.0.1:9/callback",
+      code_challenge: "a".repeat(43),
+      state: "s".repeat(20),
+      idp: "down",
+    }).toString();
+    const res = await fetch(start, { redirect: "manual" });
+    assert.equal(res.status, 503);
+    assert.match(
+      ((await res.json()) as { message: string }).message,
+      /identity provider "down" .* could not be reached/,
+    );
+    assert.equal((await whoami(await loginAs(url, "dev", "employees"))).principal.name, "dev@example.com");
+    assert.equal(
+      (await whoami(await loginAs(url, "bob", "partners"))).principal.name,
+      "partners:bob@partner.example",
+    );
+  });
+
+  it("device flow at a named provider", async () => {
+    const started = await fetch(`${url}/v1/login/device`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ idp: "partners" }),
+    });
+    assert.equal(started.status, 200);
+    const device = (await started.json()) as { device_code: string; verification_uri_complete: string };
+    assert.ok(device.verification_uri_complete.startsWith(partners!.issuer));
+    await new HeadlessBrowser().visit(device.verification_uri_complete, { login: "alice" });
+    let res: Response | undefined;
+    for (let i = 0; i < 20 && (!res || res.status === 202); i++) {
+      if (res) await new Promise((r) => setTimeout(r, 500));
+      res = await fetch(`${url}/v1/login/device/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ device_code: device.device_code }),
+      });
+    }
+    assert.equal(res?.status, 200);
+    assert.equal(
+      ((await res!.json()) as { principal: { name: string } }).principal.name,
+      "partners:alice@example.com",
+    );
+  });
+
+  // Last: it restarts the broker without partners.
+  it("a session from a provider no longer configured stops working, saying why", async () => {
+    const partner = await loginAs(url, "alice", "partners");
+    const employee = await loginAs(url, "alice", "employees");
+    stack.config.oidc.splice(1, 1);
+    await stack.restartBroker();
+    const res = await fetch(`${url}/v1/whoami`, { headers: bearer(partner) });
+    assert.equal(res.status, 401);
+    assert.equal(
+      ((await res.json()) as { message: string }).message,
+      'you signed in with identity provider "partners", which this broker no longer accepts; run kubectl broker login',
+    );
+    assert.equal((await fetch(`${url}/v1/whoami`, { headers: bearer(partner) })).status, 401);
+    assert.equal((await fetch(`${url}/v1/whoami`, { headers: bearer(employee) })).status, 200);
+  });
+});
