@@ -27,7 +27,7 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
   /** A GitHub job on a Linux runner that may ask for an ID token, unless `env` says otherwise. */
   const runAction = (
     inputs: Record<string, string | undefined>,
-    options: { env?: Record<string, string>; action?: string; idToken?: boolean } = {},
+    options: { env?: Record<string, string>; action?: string; idToken?: boolean; claims?: GithubClaims } = {},
   ) => {
     const { stack, ci, mirror, release, jobDir } = fixture();
     const job = jobDir();
@@ -51,7 +51,7 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
           RUNNER_OS: "Linux",
           RUNNER_ARCH,
           GITHUB_ACTIONS: "true",
-          ...(options.idToken === false ? {} : ci.githubRequestEnv(MAIN)),
+          ...(options.idToken === false ? {} : ci.githubRequestEnv(options.claims ?? MAIN)),
           ...options.env,
         },
         workDir: job,
@@ -70,7 +70,7 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
 
   it("installs the pinned plugin, writes a kubeconfig with the token masked, and kubectl gets pods", async () => {
     const { kubectl, kubectlBin, release } = fixture();
-    const { run: running } = runAction({});
+    const { run: running } = runAction({ ttl: "20m" });
     const run = await running;
     assert.equal(run.code, 0, run.log);
     assert.match(
@@ -86,7 +86,8 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
     assert.match(kubeconfig, /runner-temp\/kube-broker\/kubeconfig$/);
     assert.equal(statSync(kubeconfig).mode & 0o777, 0o600);
     assert.match(run.outputs.grant!, /^\S+$/);
-    assert.ok(Date.parse(run.outputs["expires-at"]!) > Date.now(), run.outputs["expires-at"]);
+    const expiresIn = Date.parse(run.outputs["expires-at"]!) - Date.now();
+    assert.ok(expiresIn > 0 && expiresIn <= 20 * 60_000, run.outputs["expires-at"]);
 
     // Masked before it could appear anywhere: its first appearance in the log is the mask.
     const token = parse(readFileSync(kubeconfig, "utf8")).users[0].user.token as string;
@@ -111,6 +112,18 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
     );
     const after = await kubectl.run(kubeconfig, ["get", "pods", "-n", "team-a"], { env: { PATH: path } });
     assert.notEqual(after.code, 0);
+  });
+
+  it("a job the rules do not allow is refused in one line, and no kubeconfig is written or exported", async () => {
+    const { job, run: running } = runAction({}, { claims: { ...MAIN, ref: "refs/heads/dev" } });
+    const run = await running;
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.log.trim().split("\n").at(-1),
+      'kubectl-broker: no CI rule lets repo:acme/web:ref:refs/heads/dev use cluster "test"',
+    );
+    assert.deepEqual(filesNamed(job, "kubeconfig"), []);
+    assert.equal(run.env.KUBECONFIG, undefined);
   });
 
   it("stops at a wrong checksum, before anything is unpacked or run", async () => {

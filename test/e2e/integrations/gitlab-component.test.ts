@@ -89,7 +89,7 @@ describe("the GitLab CI/CD component", { skip: !HOST_BUILT && "no plugin build f
 
   it("installs the pinned plugin, writes the kubeconfig, kubectl gets pods, after_script ends the grant", async () => {
     const { release, kubectl } = fixture();
-    const { project, run: running } = run(jobOf({}));
+    const { project, run: running } = run(jobOf({ ttl: "20m" }));
     const job = await running;
     assert.equal(job.code, 0, job.log);
     assert.match(
@@ -100,7 +100,10 @@ describe("the GitLab CI/CD component", { skip: !HOST_BUILT && "no plugin build f
     );
     const kubeconfig = join(project, ".kube-broker/kubeconfig");
     assert.equal(job.env.KUBECONFIG, kubeconfig);
-    assert.match(job.log, /Wrote .*kubeconfig: view on test in team-b until \S+ \(grant \S+\)\./);
+    const wrote = /Wrote .*kubeconfig: view on test in team-b until (\S+) \(grant \S+\)\./.exec(job.log);
+    assert.ok(wrote, job.log);
+    const expiresIn = Date.parse(wrote[1]!) - Date.now();
+    assert.ok(expiresIn > 0 && expiresIn <= 20 * 60_000, wrote[1]);
     assert.match(job.log, /api-1/);
     assert.equal(job.afterCode, 0);
     assert.match(job.log, /^Grant \S+ \(view on test\) is ended\.$/m);
