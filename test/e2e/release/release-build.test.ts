@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
+import { parse } from "yaml";
+import packageJson from "../../../package.json" with { type: "json" };
+import { SEA_TARGETS } from "../../../scripts/build-sea.ts";
+import { RELEASE_DIR } from "../../../scripts/release/build.ts";
+import { checksumsName } from "../../../scripts/release/checksums.ts";
+import { parseChecksums } from "../../../scripts/release/krew-manifest.ts";
+import { checkInstall, type Plugin, validateManifestFile } from "../../../scripts/release/krew-rules.ts";
+
+/**
+ * The release's build steps as the release workflow runs them (`npm run release:build`, one
+ * build for every check here): the archives, the checksums over every asset, the SBOMs and
+ * the krew manifest that krew-index would receive.
+ */
+const version = packageJson.version;
+const file = (name: string) => join(RELEASE_DIR, name);
+const tarList = (archive: string) =>
+  execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+
+interface Component {
+  name: string;
+  group?: string;
+  version: string;
+  properties?: Array<{ name: string; value: string }>;
+  components?: Component[];
+}
+interface Bom {
+  bomFormat: string;
+  specVersion: string;
+  metadata: { component: Component & { type: string } };
+  components: Component[];
+}
+const fullName = (c: Component) => (c.group ? `${c.group}/${c.name}` : c.name);
+const flatten = (cs: Component[]): Component[] => cs.flatMap((c) => [c, ...flatten(c.components ?? [])]);
+
+describe("npm run release:build", () => {
+  let sums: Map<string, string>;
+
+  before(async () => {
+    await promisify(execFile)("npm", ["run", "release:build"], { maxBuffer: 16 * 1024 * 1024 });
+    sums = parseChecksums(readFileSync(file(checksumsName(version)), "utf8"));
+  });
+
+  it("packs each platform's single executable with its LICENSE", () => {
+    for (const target of SEA_TARGETS) {
+      const archive = file(`kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`);
+      assert.deepEqual(tarList(archive), ["LICENSE", "kubectl-broker"]);
+    }
+    const host = `${process.platform}-${process.arch}`;
+    if ((SEA_TARGETS as readonly string[]).includes(host)) {
+      const dir = mkdtempSync(join(tmpdir(), "kb-release-"));
+      execFileSync("tar", [
+        "-xzf",
+        file(`kubectl-broker_v${version}_${host.replace("-", "_")}.tar.gz`),
+        "-C",
+        dir,
+      ]);
+      const out = execFileSync(join(dir, "kubectl-broker"), ["version", "-o", "json"], {
+        encoding: "utf8",
+        env: { PATH: "/usr/bin:/bin", HOME: dir },
+      });
+      assert.equal(JSON.parse(out).clientVersion.version, version);
+    }
+  });
+
+  it("lists every asset in the checksums file, each with its real sha256, as sha256sum -c agrees", () => {
+    const assets = readdirSync(RELEASE_DIR).filter((n) => n !== checksumsName(version));
+    assert.deepEqual([...sums.keys()].sort(), assets.sort());
+    for (const [name, sum] of sums) {
+      assert.equal(
+        createHash("sha256")
+          .update(readFileSync(file(name)))
+          .digest("hex"),
+        sum,
+        name,
+      );
+    }
+    execFileSync("sha256sum", ["--check", "--strict", checksumsName(version)], { cwd: RELEASE_DIR });
+  });
+
+  it("writes CycloneDX SBOMs of kube-broker's production dependencies, none of its development ones", async () => {
+    const lock = JSON.parse(readFileSync("package-lock.json", "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+    for (const [kind, name] of [
+      ["npm", `kube-broker_v${version}_npm.cdx.json`],
+      ["image", `kube-broker_v${version}_image.cdx.json`],
+    ] as const) {
+      const text = readFileSync(file(name), "utf8");
+      assert.equal(await validator.validate(text), null, `${name} is not valid CycloneDX 1.6`);
+      const bom = JSON.parse(text) as Bom;
+      assert.equal(bom.bomFormat, "CycloneDX");
+      const components = flatten(bom.components);
+      const app = kind === "npm" ? bom.metadata.component : components.find((c) => c.name === "kube-broker");
+      assert.equal(app?.name, "kube-broker", name);
+      assert.equal(app?.version, version, name);
+      if (kind === "image") {
+        assert.equal(bom.metadata.component.type, "container");
+        assert.equal(bom.metadata.component.name, "ghcr.io/kube-broker/kube-broker");
+      }
+      const names = new Set(components.map(fullName));
+      for (const dependency of Object.keys(packageJson.dependencies)) {
+        assert.ok(names.has(dependency), `${name} lacks the production dependency ${dependency}`);
+      }
+      for (const c of components.filter((c) => c !== app)) {
+        const path = c.properties?.find((p) => p.name === "cdx:npm:package:path")?.value;
+        assert.ok(path && lock.packages[path], `${name}: ${fullName(c)} is not in the lockfile`);
+        assert.notEqual(
+          lock.packages[path]!.dev,
+          true,
+          `${name}: ${fullName(c)} is a development dependency`,
+        );
+      }
+      for (const tool of [
+        "esbuild",
+        "typescript",
+        "@biomejs/biome",
+        "puppeteer-core",
+        "@cyclonedx/cyclonedx-npm",
+      ]) {
+        assert.ok(!names.has(tool), `${name} lists the development dependency ${tool}`);
+      }
+    }
+  });
+
+  it("writes the krew manifest that krew's rules accept, with the archives' URIs and sha256", () => {
+    const text = readFileSync(file("broker.yaml"), "utf8");
+    assert.deepEqual(validateManifestFile("broker.yaml", text), { warnings: [] });
+    const plugin = parse(text) as Plugin;
+    assert.equal(plugin.spec?.version, `v${version}`);
+    const platforms = plugin.spec?.platforms ?? [];
+    assert.equal(platforms.length, SEA_TARGETS.length);
+    for (const platform of platforms) {
+      const archive = platform.uri!.split("/").pop()!;
+      assert.equal(
+        platform.uri,
+        `https://github.com/kube-broker/kube-broker/releases/download/v${version}/${archive}`,
+      );
+      const actual = createHash("sha256")
+        .update(readFileSync(file(archive)))
+        .digest("hex");
+      assert.equal(platform.sha256, actual, archive);
+      assert.equal(checkInstall(platform, tarList(file(archive))), undefined);
+    }
+  });
+});
