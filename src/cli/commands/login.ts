@@ -6,11 +6,13 @@ import type { CliContext } from "../context.ts";
 import { durationFlag } from "../duration-flag.ts";
 import { signIn } from "../login/sign-in.ts";
 
-export const usage = `kubectl broker login [--device | --no-browser] [--server URL]
+export const usage = `kubectl broker login [--idp NAME] [--device | --no-browser] [--server URL]
 
 Signs in and keeps a broker session under ~/.kube/cache/kube-broker/ (mode 0600).
 Opens your browser (and prints the URL); without a display, uses a device code.
 
+  --idp NAME                    the identity provider to sign in at, when the broker has
+                                several (without it, the browser page lists them)
   --device                      sign in on another device with a code
   --no-browser                  print the URL instead of opening a browser
   --browser-command CMD         what opens the page (or BROWSER); %s stands for the URL
@@ -24,6 +26,7 @@ export const flags = {
   "no-browser": { type: "boolean" },
   "browser-command": { type: "string" },
   timeout: { type: "string" },
+  idp: { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
@@ -38,6 +41,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // Keep trusting the CA named at an earlier login, unless this one names another.
     ca: target.namedCa ?? target.store.read(target.server).session?.ca,
     reuseFresh: false,
+    idp: values.idp,
   });
   return 0;
 }

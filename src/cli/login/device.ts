@@ -24,9 +24,11 @@ export async function deviceLogin(options: {
   clock: Clock;
   /** Shows the wait once the code is out. */
   progress(): Progress;
+  /** The identity provider to sign in at (needed when the broker has several). */
+  idp?: string | undefined;
 }): Promise<SessionBody> {
   const { client, say } = options;
-  const device = await client.post<DeviceStart>("/v1/login/device");
+  const device = await client.post<DeviceStart>("/v1/login/device", options.idp ? { idp: options.idp } : {});
   say(`To sign in, open ${device.verification_uri} and enter the code ${device.user_code}`);
   if (device.verification_uri_complete) say(`(or open ${device.verification_uri_complete})`);
   const deadline = options.clock.now() + device.expires_in * 1000;

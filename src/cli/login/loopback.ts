@@ -19,6 +19,8 @@ export interface LoopbackOptions {
   /** Shows the wait once the URL is out. */
   progress(): Progress;
   timeoutMs: number;
+  /** The identity provider to sign in at; without one, the broker's page lists them. */
+  idp?: string | undefined;
 }
 
 export async function loopbackLogin(options: LoopbackOptions): Promise<SessionBody> {
@@ -39,6 +41,7 @@ export async function loopbackLogin(options: LoopbackOptions): Promise<SessionBo
       code_challenge: createHash("sha256").update(verifier).digest("base64url"),
       code_challenge_method: "S256",
       state,
+      ...(options.idp ? { idp: options.idp } : {}),
     }).toString();
     say(`To sign in, open this URL in a browser:\n\n    ${start.href}\n`);
     if (options.open && !(await options.open(start.href)))

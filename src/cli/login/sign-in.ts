@@ -10,6 +10,7 @@ import type { CliContext } from "../context.ts";
 import { startProgress } from "../output/progress.ts";
 import { browserCommand, openBrowser } from "./browser.ts";
 import { deviceLogin } from "./device.ts";
+import { chooseIdp } from "./idp-choice.ts";
 import { loopbackLogin } from "./loopback.ts";
 
 export interface SignInOptions {
@@ -22,6 +23,8 @@ export interface SignInOptions {
   ca: string | undefined;
   /** The exec plugin's case: if another process signed in while we waited, use its session. */
   reuseFresh: boolean;
+  /** The identity provider to sign in at (--idp), when the broker has several. */
+  idp?: string | undefined;
 }
 
 /** Where every login waits its turn: one browser window, however many kubectl processes ask. */
@@ -60,18 +63,21 @@ export async function signIn(ctx: CliContext, options: SignInOptions): Promise<S
   }
 }
 
-function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
+async function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
   const opener =
     options.mode === "browser"
       ? browserCommand(options.browserCommand, ctx.env, process.platform)
       : undefined;
-  if (options.mode === "device" || (options.mode === "browser" && !opener)) {
+  const device = options.mode === "device" || (options.mode === "browser" && !opener);
+  const idp = await chooseIdp(client, options.idp, device);
+  if (device) {
     if (options.mode === "browser") ctx.say("No browser can be opened here; signing in with a device code.");
     return deviceLogin({
       client,
       say: ctx.say,
       clock: ctx.clock,
       progress: () => startProgress(ctx, "Waiting for the code to be entered"),
+      idp,
     });
   }
   return loopbackLogin({
@@ -80,5 +86,6 @@ function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
     progress: () => startProgress(ctx, "Waiting for the sign-in in the browser"),
     timeoutMs: options.timeoutMs,
     open: opener ? (url) => openBrowser(opener(url)) : undefined,
+    idp,
   });
 }

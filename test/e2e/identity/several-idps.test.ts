@@ -1,85 +1,29 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type OidcProviderHarness, startOidcProvider } from "../../../tools/dev-idp/oidc-provider.ts";
-import { freePort } from "../../../tools/free-port.ts";
+import type { OidcProviderHarness } from "../../../tools/dev-idp/oidc-provider.ts";
 import { HeadlessBrowser } from "../../support/browser.ts";
 import { bearer, loginAs, loopbackTrip, redeem } from "../../support/login.ts";
-import { type Stack, startStack } from "../../support/stack.ts";
+import type { Stack } from "../../support/stack.ts";
+import { startTwoIdpStack, type TwoIdpStack } from "../../support/two-idps.ts";
 
 interface Me {
   principal: { name: string; subject: string; groups: string[]; idp: string };
   admin: boolean;
 }
 
-/**
- * Two real oidc-provider instances behind one broker: the stack's own IdP as "employees" and
- * a second as "partners", both knowing an alice@example.com; and a third provider, "down",
- * whose IdP is not there at all.
- */
+/** Two real oidc-provider instances behind one broker, and a third provider that is down (two-idps.ts). */
 describe("several identity providers", () => {
+  let idps: TwoIdpStack;
   let stack: Stack;
-  let partners: OidcProviderHarness | undefined;
+  let partners: OidcProviderHarness;
   let url: string;
 
   before(async () => {
-    stack = await startStack({
-      config: async ({ url: brokerUrl, idp, dir }) => {
-        partners = await startOidcProvider({
-          redirectUris: [`${brokerUrl}/v1/login/callback`],
-          webClientId: "kube-broker-partners",
-          users: [
-            { sub: "alice", email: "alice@example.com", groups: ["platform-admins", "developers", "sre"] },
-            { sub: "bob", email: "bob@partner.example", groups: ["developers"] },
-          ],
-        });
-        const secretFile = join(dir, "partners-secret");
-        await writeFile(secretFile, partners.web.clientSecret, { mode: 0o600 });
-        const scopes = ["openid", "email", "profile", "groups", "offline_access"];
-        return {
-          oidc: [
-            {
-              name: "employees",
-              displayName: "Example staff",
-              issuer: idp.issuer,
-              clientId: idp.web.clientId,
-              clientSecretEnv: "KB_TEST_OIDC_SECRET",
-              scopes,
-            },
-            {
-              name: "partners",
-              issuer: partners.issuer,
-              clientId: partners.web.clientId,
-              clientSecretFile: secretFile,
-              scopes,
-            },
-            {
-              name: "down",
-              issuer: `http://127.0.0.1:${await freePort()}`,
-              clientId: "nobody",
-              clientSecretEnv: "KB_TEST_OIDC_SECRET",
-            },
-          ],
-          policies: {
-            standing: [
-              { subjects: { groups: ["developers"] }, roles: ["view"], namespaces: ["team-a"] },
-              { subjects: { users: ["alice@example.com"] }, roles: ["view"], namespaces: ["payments"] },
-              { subjects: { idps: ["partners"] }, roles: ["view"], namespaces: ["team-b"] },
-            ],
-          },
-        };
-      },
-    }).catch(async (err: unknown) => {
-      await partners?.close();
-      throw err;
-    });
+    idps = await startTwoIdpStack();
+    ({ stack, partners } = idps);
     url = stack.url;
   });
-  after(async () => {
-    await stack?.close();
-    await partners?.close();
-  });
+  after(() => idps?.close());
 
   const whoami = async (session: string) =>
     (await (await fetch(`${url}/v1/whoami`, { headers: bearer(session) })).json()) as Me;
@@ -251,7 +195,7 @@ describe("several identity providers", () => {
     });
     assert.equal(started.status, 200);
     const device = (await started.json()) as { device_code: string; verification_uri_complete: string };
-    assert.ok(device.verification_uri_complete.startsWith(partners!.issuer));
+    assert.ok(device.verification_uri_complete.startsWith(partners.issuer));
     await new HeadlessBrowser().visit(device.verification_uri_complete, { login: "alice" });
     let res: Response | undefined;
     for (let i = 0; i < 20 && (!res || res.status === 202); i++) {
