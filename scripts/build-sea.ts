@@ -19,7 +19,7 @@ import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { build } from "esbuild";
 import { inject } from "postject";
-import { gitCommit } from "./build.ts";
+import { gitCommit, KEYRING_MODULE } from "./build.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, "dist", "sea");
@@ -55,6 +55,9 @@ export async function buildSea(targets: readonly SeaTarget[] = SEA_TARGETS): Pro
     legalComments: "none",
     logLevel: "warning",
     define: { KUBE_BROKER_GIT_COMMIT: gitCommit() },
+    // The keyring's native addon stays out of the bundle, and a single executable does not
+    // load it (src/cli/cache/session-keyring.ts): the session is kept in the file, with a note.
+    external: [KEYRING_MODULE],
   });
   const artifacts: SeaArtifact[] = [];
   for (const target of targets) {

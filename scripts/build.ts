@@ -41,6 +41,8 @@ const common = {
   define: { KUBE_BROKER_GIT_COMMIT: gitCommit() },
 } as const;
 const cli: BuildOptions = { ...common, outdir: dist, minify: true, legalComments: "none", metafile: true };
+/** The OS keyring's binding (src/cli/cache/session-keyring.ts), a native addon: never bundled. */
+export const KEYRING_MODULE = "@napi-rs/keyring";
 /** The console's first load may carry at most this much JavaScript, gzip-compressed (issue 18). */
 export const CONSOLE_JS_GZIP_LIMIT = 200 * 1024;
 
@@ -78,6 +80,8 @@ if (import.meta.main) {
     entryPoints: { "cli/app": join(root, "src/cli/run-cli.ts") },
     splitting: true,
     chunkNames: "cli/[name]-[hash]",
+    // A native addon cannot be bundled: the package's node_modules has it at run time.
+    external: [KEYRING_MODULE],
     plugins: [builtinsWithoutImports],
   });
   await build({

@@ -1,5 +1,5 @@
 import type { BrokerClient } from "./broker/broker-client.ts";
-import { brokerTarget, noSession, sessionClient, storedSession } from "./broker/session-access.ts";
+import { brokerTarget, noSession, sessionClient, sessionWithSecret } from "./broker/session-access.ts";
 import { pemOfData } from "./broker/trust.ts";
 import { ensurePrivateDir } from "./cache/cache-files.ts";
 import { acquireLock } from "./cache/file-lock.ts";
@@ -29,6 +29,7 @@ export async function refreshCredential(
   const target = brokerTarget(ctx, {
     server: key.server,
     "certificate-authority": request.certificateAuthority,
+    "token-cache-storage": request.storage,
   });
   ensurePrivateDir(target.cacheDir);
   const lock = await acquireLock(cache.lockOf(key), {
@@ -53,7 +54,16 @@ export async function refreshCredential(
         reuseFresh: true,
       });
     };
-    const session = storedSession(target, ctx) ?? (await login());
+    const signedIn = async () => {
+      try {
+        return await sessionWithSecret(target, ctx);
+      } catch (err) {
+        // A secret the keyring cannot give (locked, gone): signing in again replaces it.
+        if (interactive && err instanceof CliError) return undefined;
+        throw err;
+      }
+    };
+    const session = (await signedIn()) ?? (await login());
     let token: CachedToken;
     try {
       token = await mint(sessionClient(target, session, execCa), key);

@@ -1,5 +1,6 @@
 import { parseFlags, required } from "./args.ts";
 import { cacheDirOf } from "./cache/cache-files.ts";
+import { STORAGE_FLAG } from "./cache/session-storage.ts";
 import { SessionStore } from "./cache/session-store.ts";
 import { type CachedToken, isFresh, TokenCache, type TokenKey } from "./cache/token-cache.ts";
 import type { CliContext } from "./context.ts";
@@ -19,6 +20,8 @@ export interface CredentialRequest {
   cache: TokenCache;
   certificateAuthority: string | undefined;
   browserCommand: string | undefined;
+  /** --token-cache-storage: where a sign-in keeps the session (the token cache is always a file). */
+  storage: string | undefined;
 }
 
 type Context = Pick<CliContext, "env" | "homeDir" | "clock" | "parentPid">;
@@ -31,6 +34,7 @@ export const credentialFlags = {
   role: { type: "string" },
   namespace: { type: "string", short: "n", multiple: true },
   "browser-command": { type: "string" },
+  ...STORAGE_FLAG,
 } as const;
 
 export function credentialRequest(args: string[], ctx: Context): CredentialRequest {
@@ -48,6 +52,7 @@ export function credentialRequest(args: string[], ctx: Context): CredentialReque
     cache: new TokenCache(dir),
     certificateAuthority: values["certificate-authority"],
     browserCommand: values["browser-command"],
+    storage: values["token-cache-storage"],
   };
 }
 

@@ -6,18 +6,22 @@ export interface BrokerClientOptions {
   server: string;
   /** PEM certificates to trust for the broker, besides the defaults. */
   ca: string[];
-  /** A session secret or a grant's token, sent as the bearer token. */
-  bearer?: string;
+  /**
+   * A session secret or a grant's token, sent as the bearer token; or how to get it, asked at
+   * the first request (a secret in the OS keyring is read only when a request needs it).
+   */
+  bearer?: string | (() => Promise<string>);
   /** Called when the broker refuses the bearer session (401): the stored copy is useless. */
-  onSessionRefused?: () => void;
+  onSessionRefused?: () => void | Promise<void>;
 }
 
 /** The broker's JSON API; every refusal becomes a CliError carrying the Status message. */
 export class BrokerClient {
   readonly server: string;
   readonly #ca: string[];
-  readonly #bearer: string | undefined;
-  readonly #onSessionRefused: (() => void) | undefined;
+  /** The getter's promise once asked: several requests read the keyring once. */
+  #bearer: BrokerClientOptions["bearer"] | Promise<string>;
+  readonly #onSessionRefused: BrokerClientOptions["onSessionRefused"];
 
   constructor(options: BrokerClientOptions) {
     this.server = options.server;
@@ -71,18 +75,20 @@ export class BrokerClient {
     } = {},
   ): Promise<IncomingMessage> {
     const what = `kube-broker at ${this.server}`;
+    if (typeof this.#bearer === "function") this.#bearer = this.#bearer();
+    const bearer = await this.#bearer;
     const res = await openRequest({
       url: new URL(`${this.server}${path}`),
       what,
       ca: this.#ca,
       ...options,
-      headers: { ...options.headers, ...(this.#bearer ? { authorization: `Bearer ${this.#bearer}` } : {}) },
+      headers: { ...options.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     });
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return res;
     const err = refusal(what, status, await readBody(res));
     if (status !== 401 || !this.#onSessionRefused) throw err;
-    this.#onSessionRefused();
+    await this.#onSessionRefused();
     throw err.message.includes(LOGIN_HINT)
       ? err
       : new CliError(`${err.message}; ${LOGIN_HINT}`, { httpStatus: 401 });

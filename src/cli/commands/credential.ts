@@ -25,7 +25,9 @@ and tells you to run "kubectl broker login".
                                 namespace your standing rules allow, for a namespaced role)
   --server URL                  the broker (or KUBE_BROKER_SERVER)
   --certificate-authority FILE  CA for the broker (or KUBE_BROKER_CA_FILE)
-  --browser-command CMD         what opens the sign-in page (or BROWSER)`;
+  --browser-command CMD         what opens the sign-in page (or BROWSER)
+  --token-cache-storage S       where a sign-in keeps the session: keyring or disk (see
+                                "kubectl broker login --help"); tokens are always cached on disk`;
 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   // kubectl runs the plugin again when it failed, and every run writes to the same terminal:

@@ -1,9 +1,11 @@
 import type { Entitlements } from "../../policy/index.ts";
 import { formatDuration } from "../../shared/duration.ts";
 import { BrokerClient } from "../broker/broker-client.ts";
+import { sessionSecret } from "../broker/session-access.ts";
 import { namedCa, trustList } from "../broker/trust.ts";
 import { cacheDirOf } from "../cache/cache-files.ts";
-import { SessionStore, type StoredSession, sessionExpired } from "../cache/session-store.ts";
+import { storageChoice } from "../cache/session-storage.ts";
+import { type SessionRecord, SessionStore, sessionExpired } from "../cache/session-store.ts";
 import type { CliContext } from "../context.ts";
 import type { GrantView } from "../output/grant-view.ts";
 import type { RequestView } from "../output/request-view.ts";
@@ -43,7 +45,10 @@ export class BrokerLookups {
   readonly #ctx: CliContext;
   readonly #flags: { server?: string | undefined; "certificate-authority"?: string | undefined };
   readonly #signal: AbortSignal;
-  #target: { server: string; ca: string[]; session: StoredSession | undefined } | null | undefined;
+  #target:
+    | { server: string; ca: string[]; session: SessionRecord | undefined; secret: () => Promise<string> }
+    | null
+    | undefined;
 
   constructor(
     ctx: CliContext,
@@ -129,7 +134,7 @@ export class BrokerLookups {
       const client = new BrokerClient({
         server: target.server,
         ca: target.ca,
-        ...(needsSession ? { bearer: target.session!.session } : {}),
+        ...(needsSession ? { bearer: target.secret } : {}),
       });
       const value = await beforeDeadline(fetch(client), this.#signal);
       cache.write(key, this.#ctx.clock.now(), value);
@@ -153,7 +158,11 @@ export class BrokerLookups {
       const session = stored && !sessionExpired(stored, this.#ctx.clock.now()) ? stored : undefined;
       // The CA remembered at login is trusted even when the session has expired.
       const ca = trustList(namedCa(this.#flags["certificate-authority"], this.#ctx.env), stored?.ca);
-      this.#target = { server, ca, session };
+      const cacheDir = cacheDirOf(this.#ctx.env, this.#ctx.homeDir);
+      const storage = storageChoice(undefined, this.#ctx.env);
+      // Read only when a lookup misses its cache: a secret in the OS keyring costs a D-Bus call.
+      const secret = () => sessionSecret({ server, cacheDir, store, storage }, session!);
+      this.#target = { server, ca, session, secret };
     } catch {
       this.#target = null;
     }

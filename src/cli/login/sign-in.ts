@@ -1,16 +1,18 @@
 import { join } from "node:path";
 import { BrokerClient } from "../broker/broker-client.ts";
-import { type BrokerTarget, storedSession } from "../broker/session-access.ts";
+import { type BrokerTarget, sessionWithSecret } from "../broker/session-access.ts";
 import { trustList } from "../broker/trust.ts";
 import { ensurePrivateDir } from "../cache/cache-files.ts";
 import { acquireLock } from "../cache/file-lock.ts";
 import type { StoredSession } from "../cache/session-store.ts";
 import { TokenCache } from "../cache/token-cache.ts";
+import { CliError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { startProgress } from "../output/progress.ts";
 import { browserCommand, openBrowser } from "./browser.ts";
 import { deviceLogin } from "./device.ts";
 import { chooseIdp } from "./idp-choice.ts";
+import { sessionKeeper } from "./keep-session.ts";
 import { loopbackLogin } from "./loopback.ts";
 
 export interface SignInOptions {
@@ -38,8 +40,9 @@ export async function signIn(ctx: CliContext, options: SignInOptions): Promise<S
     onWait: () => startProgress(ctx, "kubectl-broker: waiting for a sign-in in progress in another terminal"),
   });
   try {
-    const fresh = options.reuseFresh ? storedSession(target, ctx) : undefined;
+    const fresh = options.reuseFresh ? await usableSession(target, ctx) : undefined;
     if (fresh) return fresh;
+    const keep = await sessionKeeper(ctx, target);
     const ca = options.ca ?? target.namedCa;
     const client = new BrokerClient({ server: target.server, ca: trustList(target.namedCa, ca) });
     // Reaching the broker first means an unreachable one is reported at once, not after a
@@ -55,11 +58,21 @@ export async function signIn(ctx: CliContext, options: SignInOptions): Promise<S
     };
     // Tokens cached under an earlier sign-in may belong to someone else's grants.
     new TokenCache(target.cacheDir).discardServer(target.server);
-    target.store.write(session);
+    await keep(session);
     ctx.say(`Signed in to ${target.server} as ${body.principal.name} until ${body.expiresAt}.`);
     return session;
   } finally {
     lock.release();
+  }
+}
+
+/** A session another process just made, if its secret can be had (else: sign in anew). */
+async function usableSession(target: BrokerTarget, ctx: CliContext): Promise<StoredSession | undefined> {
+  try {
+    return await sessionWithSecret(target, ctx);
+  } catch (err) {
+    if (err instanceof CliError) return undefined;
+    throw err;
   }
 }
 

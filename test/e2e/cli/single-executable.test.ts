@@ -94,4 +94,20 @@ describe("kubectl-broker as a single executable", {
     assert.equal(pods.code, 0, pods.stderr);
     assert.match(pods.stdout, /web-/);
   });
+
+  it("cannot load the OS keyring's native module: asked for the keyring, it says so in one line", async () => {
+    const asked = await promisify(execFile)(
+      executable,
+      ["login", "--no-browser", "--server", me.stack.url, "--token-cache-storage", "keyring"],
+      { env: { ...me.env, PATH: bareBin, KUBE_BROKER_CA_FILE: me.stack.caFile }, encoding: "utf8" },
+    ).then(
+      () => assert.fail("login succeeded"),
+      (err: { code: number; stderr: string }) => err,
+    );
+    assert.equal(asked.code, 1);
+    assert.equal(
+      asked.stderr,
+      "kubectl-broker: cannot keep the session in the OS keyring (this single executable cannot load the keyring's native module); sign in with --token-cache-storage disk to keep it in a file\n",
+    );
+  });
 });
