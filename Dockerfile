@@ -22,6 +22,16 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
+# OCI annotations; the release workflow passes the tag's version and the commit it was built from.
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="kube-broker" \
+      org.opencontainers.image.description="Short-lived credential broker and audited gateway for Kubernetes" \
+      org.opencontainers.image.source="https://github.com/kube-broker/kube-broker" \
+      org.opencontainers.image.url="https://github.com/kube-broker/kube-broker" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 WORKDIR /app
 COPY --from=prod-deps /src/package.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
