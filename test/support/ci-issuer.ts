@@ -212,3 +212,31 @@ export async function startCiIssuer(): Promise<CiIssuerHarness> {
   });
   return harness;
 }
+
+/**
+ * The broker's CI rules the CI tests run against: GitHub's acme/web on main may edit team-a
+ * for 30 minutes at most; GitLab's acme/infra may view team-b. Both for `audience`.
+ */
+export function ciTestRules(issuer: string, audience: string) {
+  return [
+    {
+      name: "web-main",
+      issuer,
+      audience,
+      claims: { repository: "acme/web", ref: "refs/heads/main" },
+      cluster: "test",
+      role: "edit",
+      namespaces: ["team-a"],
+      maxTtl: "30m",
+    },
+    {
+      name: "infra",
+      issuer,
+      audience,
+      claims: { project_path: "acme/infra" },
+      cluster: "test",
+      role: "view",
+      namespaces: ["team-b"],
+    },
+  ];
+}

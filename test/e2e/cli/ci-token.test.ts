@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
-import type { CiIssuerHarness } from "../../support/ci-issuer.ts";
+import { type CiIssuerHarness, ciTestRules } from "../../support/ci-issuer.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { baseEnv, type CliEnv, NODE_PATH, oneLineFailure, runCli } from "./cli-process.ts";
 
@@ -23,31 +23,7 @@ describe("kubectl broker ci-token", () => {
   before(async () => {
     stack = await startStack({
       ci: true,
-      config: ({ ci }) => ({
-        ci: {
-          rules: [
-            {
-              name: "web-main",
-              issuer: ci!.issuer,
-              audience: AUDIENCE,
-              claims: { repository: "acme/web", ref: "refs/heads/main" },
-              cluster: "test",
-              role: "edit",
-              namespaces: ["team-a"],
-              maxTtl: "30m",
-            },
-            {
-              name: "infra",
-              issuer: ci!.issuer,
-              audience: AUDIENCE,
-              claims: { project_path: "acme/infra" },
-              cluster: "test",
-              role: "view",
-              namespaces: ["team-b"],
-            },
-          ],
-        },
-      }),
+      config: ({ ci }) => ({ ci: { rules: ciTestRules(ci!.issuer, AUDIENCE) } }),
     });
     ci = stack.ci!;
     process.env.PATH = NODE_PATH;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before } from "node:test";
 import { pinCiIntegrations, releaseOf } from "../../../scripts/pin-ci-integrations.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
-import type { CiIssuerHarness } from "../../support/ci-issuer.ts";
+import { type CiIssuerHarness, ciTestRules } from "../../support/ci-issuer.ts";
 import { hostSeaRelease, type SeaRelease } from "../../support/sea-release.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { type ReleaseMirror, startReleaseMirror } from "./release-mirror.ts";
@@ -28,6 +28,8 @@ export interface CiJobFixture {
   kubectl: KubectlSandbox;
   /** A directory holding only a link to kubectl. */
   kubectlBin: string;
+  /** The inputs both integrations take, for this broker and this mirror's release. */
+  inputs: Record<string, string>;
   /** A fresh directory for one job. */
   jobDir(): string;
   /**
@@ -45,31 +47,7 @@ export function useCiJobFixture(): () => CiJobFixture {
     const mirror = await startReleaseMirror(release.mirror);
     const stack = await startStack({
       ci: true,
-      config: ({ ci }) => ({
-        ci: {
-          rules: [
-            {
-              name: "web-main",
-              issuer: ci!.issuer,
-              audience: AUDIENCE,
-              claims: { repository: "acme/web", ref: "refs/heads/main" },
-              cluster: "test",
-              role: "edit",
-              namespaces: ["team-a"],
-              maxTtl: "30m",
-            },
-            {
-              name: "infra",
-              issuer: ci!.issuer,
-              audience: AUDIENCE,
-              claims: { project_path: "acme/infra" },
-              cluster: "test",
-              role: "view",
-              namespaces: ["team-b"],
-            },
-          ],
-        },
-      }),
+      config: ({ ci }) => ({ ci: { rules: ciTestRules(ci!.issuer, AUDIENCE) } }),
     }).catch(async (error) => {
       await mirror.close();
       throw error;
@@ -92,6 +70,14 @@ export function useCiJobFixture(): () => CiJobFixture {
       mirror,
       kubectl: await kubectlSandbox(),
       kubectlBin,
+      inputs: {
+        server: stack.url,
+        cluster: "test",
+        "certificate-authority": stack.caFile,
+        version: release.version,
+        sha256: release.sha256,
+        "download-url": mirror.url,
+      },
       jobDir,
       pinnedCopy: () => {
         const copy = jobDir();

@@ -29,20 +29,12 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
     inputs: Record<string, string | undefined>,
     options: { env?: Record<string, string>; action?: string; idToken?: boolean; claims?: GithubClaims } = {},
   ) => {
-    const { stack, ci, mirror, release, jobDir } = fixture();
+    const { ci, jobDir } = fixture();
     const job = jobDir();
     return {
       job,
       run: runCompositeAction(options.action ?? ACTION, {
-        inputs: {
-          server: stack.url,
-          cluster: "test",
-          "certificate-authority": stack.caFile,
-          version: release.version,
-          sha256: release.sha256,
-          "download-url": mirror.url,
-          ...inputs,
-        },
+        inputs: { ...fixture().inputs, ...inputs },
         env: {
           PATH: RUNNER_PATH,
           HOME: subdir(job, "home"),

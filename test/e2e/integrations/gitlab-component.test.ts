@@ -32,16 +32,7 @@ describe("the GitLab CI/CD component", { skip: !HOST_BUILT && "no plugin build f
 
   /** The job `{ extends: .kube-broker, script }`, with the given inputs over the test's. */
   const jobOf = (inputs: Record<string, string | undefined>, script = [GET_PODS], root = INTEGRATIONS) => {
-    const { stack, mirror, release } = fixture();
-    const component = readComponent(join(root, TEMPLATE), {
-      server: stack.url,
-      cluster: "test",
-      "certificate-authority": stack.caFile,
-      version: release.version,
-      sha256: release.sha256,
-      "download-url": mirror.url,
-      ...inputs,
-    });
+    const component = readComponent(join(root, TEMPLATE), { ...fixture().inputs, ...inputs });
     return extendJob(component.jobs[".kube-broker"]!, { script });
   };
 
