@@ -21,6 +21,7 @@ import { listen } from "./http/listener.ts";
 import { RateLimiter } from "./http/rate-limiter.ts";
 import { createCiExchange } from "./identity/ci/index.ts";
 import { createIdentity } from "./identity/index.ts";
+import { createOnCall } from "./oncall/index.ts";
 import { isAdmin } from "./policy/index.ts";
 import { createRecordings } from "./recording/index.ts";
 import { createReports } from "./reports/index.ts";
@@ -78,7 +79,20 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     logger,
     metrics,
   });
-  const requests = createRequests({ config, redis, grants, lifecycle, replica, clock, logger, metrics, env });
+  // Started before requests, so a request made at once already knows who is on call.
+  const onCall = createOnCall({ config, redis, clock, logger, metrics, env });
+  const requests = createRequests({
+    config,
+    redis,
+    grants,
+    lifecycle,
+    replica,
+    clock,
+    logger,
+    metrics,
+    env,
+    onCall,
+  });
   // The console's Reports and Alerts pages show because both features are composed below.
   const consoleFeatures = { reports: true, alerts: true };
   const identity = createIdentity({ config, redis, clock, lifecycle, logger, env, consoleFeatures });
@@ -145,6 +159,7 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     audit,
     clusters,
     grants,
+    onCall,
     requests,
     identity,
     ci,

@@ -14,6 +14,7 @@ export {
   type StandingEntitlement,
 } from "./entitlements.ts";
 export { globMatch } from "./glob.ts";
+export { isOnCall, type OnCallSnapshot } from "./on-call.ts";
 export { privilegedReason } from "./privileged.ts";
 export { decideRequest, type RequestDecision } from "./requests.ts";
 export {

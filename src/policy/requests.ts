@@ -1,4 +1,5 @@
 import type { Subjects } from "../config/fields.ts";
+import type { RequestOnCall } from "../config/oncall-schema.ts";
 import type { Config } from "../config/schema.ts";
 import type { Principal } from "../shared/principal.ts";
 import { type AccessAsk, resolveAsk } from "./ask.ts";
@@ -19,6 +20,8 @@ export type RequestDecision =
       autoApprove: boolean;
       /** How long the request may wait for approvers before it expires. */
       pendingTtlSeconds: number;
+      /** The rule's on-call schedule and what its person on call may do (on-call.ts). */
+      onCall?: RequestOnCall;
     }
   | Refusal;
 
@@ -39,6 +42,7 @@ export function decideRequest(config: Config, principal: Principal, ask: AccessA
       reasonRequired: rule.reasonRequired,
       autoApprove: governing.autoApprove,
       pendingTtlSeconds: rule.pendingTtl,
+      ...(rule.onCall ? { onCall: rule.onCall } : {}),
     };
   }
   // Someone who may already hold it needs no request; say so rather than only "no".

@@ -1,3 +1,4 @@
+import type { OnCallSnapshot } from "../policy/index.ts";
 import type { Principal } from "../shared/principal.ts";
 
 export type RequestState = "pending" | "approved" | "denied" | "expired" | "canceled";
@@ -9,6 +10,17 @@ export interface Decision {
   comment: string;
   /** Approved by an auto-approval rule, not by a person. */
   automatic?: boolean;
+  /** Approved by the person on call in the rule's schedule (on-call.ts), or for being on call. */
+  onCall?: true;
+}
+
+/**
+ * Who was on call in the governing rule's schedule when the request was made: they may
+ * approve it (as the rule says) and are named first in its notification. `stale` when the
+ * feed was down and the last good copy answered.
+ */
+export interface RequestOnCallRecord extends OnCallSnapshot {
+  stale?: true;
 }
 
 /** A just-in-time access request: asked for, decided by others, and at most one grant. Times in ms. */
@@ -39,6 +51,7 @@ export interface AccessRequest {
   grantId?: string;
   /** Why the grant could not be provisioned after approval, if it could not. */
   grantError?: string;
+  onCall?: RequestOnCallRecord;
 }
 
 export function requestView(request: AccessRequest) {
@@ -48,6 +61,7 @@ export function requestView(request: AccessRequest) {
     at: iso(d.at),
     ...(d.comment ? { comment: d.comment } : {}),
     ...(d.automatic ? { automatic: true } : {}),
+    ...(d.onCall ? { onCall: true } : {}),
   });
   return {
     id: request.id,
@@ -67,6 +81,7 @@ export function requestView(request: AccessRequest) {
     ...(request.decidedAt ? { decidedAt: iso(request.decidedAt) } : {}),
     ...(request.grantId ? { grantId: request.grantId } : {}),
     ...(request.grantError ? { grantError: request.grantError } : {}),
+    ...(request.onCall ? { onCall: request.onCall } : {}),
   };
 }
 

@@ -20,12 +20,14 @@ import type { Logger } from "../shared/logger.ts";
 import { keyspace, type RedisClient } from "../shared/redis.ts";
 import { notifyGrantEnd } from "./grant-end-notice.ts";
 import { createNotifications } from "./notifications.ts";
+import type { OnCallLookup } from "./on-call-terms.ts";
 import { RedisRequestStore } from "./redis-request-store.ts";
 import { requestRoutes } from "./request-routes.ts";
 import { type GrantMaker, RequestService } from "./request-service.ts";
 import type { QueueingNotifier } from "./webhook-notifier.ts";
 
 export type { AccessRequest, RequestView } from "./access-request.ts";
+export type { OnCallLookup } from "./on-call-terms.ts";
 export type { GrantMaker } from "./request-service.ts";
 export type {
   Notification,
@@ -45,6 +47,8 @@ export interface RequestsDeps {
   logger: Logger;
   metrics: Registry;
   env: NodeJS.ProcessEnv;
+  /** Who is on call in the schedules request rules name (the on-call feature). */
+  onCall?: OnCallLookup;
 }
 
 export interface Requests extends Feature {
@@ -71,6 +75,7 @@ export function createRequests(deps: RequestsDeps): Requests {
     lifecycle: deps.lifecycle,
     notifier,
     logger,
+    ...(deps.onCall ? { onCall: deps.onCall } : {}),
   });
   const lease = new Lease({
     redis: deps.redis,

@@ -20,7 +20,9 @@ export function requestLink(publicUrl: string, requestId: string): string {
 /**
  * The notification for a request event: a line for chat, ending with the request's console
  * page (chat apps link a bare URL at the end), and the request for machines with that page
- * as `link`.
+ * as `link`. A request under an on-call rule names the person on call first — the chat line
+ * starts with them, and the JSON body carries `onCall` — so the channel sees whose turn it
+ * is and a receiver (a pager, a bot) can route it to them before anyone else.
  */
 export function requestNotification(
   event: RequestEvent,
@@ -28,11 +30,18 @@ export function requestNotification(
   options: { publicUrl: string; actor?: string },
 ): Notification {
   const link = requestLink(options.publicUrl, request.id);
-  const data = { request: requestView(request), link };
+  const onCall = request.onCall && request.onCall.people.length > 0 ? request.onCall : undefined;
+  const data = { ...(onCall ? { onCall } : {}), request: requestView(request), link };
   const text = request.breakGlass
     ? breakGlassText(event, request, describeAccess(request))
     : requestText(event, request, options.actor);
-  return { event, text: `${text} — ${link}`, data };
+  const first = onCall && event === "request.created" ? `${onCallLine(onCall)} — ` : "";
+  return { event, text: `${first}${text} — ${link}`, data };
+}
+
+/** "On call (sre-primary): dave@example.com, bob@example.com" */
+function onCallLine(onCall: NonNullable<AccessRequest["onCall"]>): string {
+  return `On call (${onCall.schedule}): ${onCall.people.join(", ")}`;
 }
 
 function requestText(event: RequestEvent, request: AccessRequest, actor: string | undefined): string {

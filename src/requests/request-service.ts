@@ -1,13 +1,14 @@
 import type { LifecycleSink } from "../audit/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { NewGrant } from "../grants/index.ts";
-import { canApprove, isAdmin } from "../policy/index.ts";
+import { type ApprovalDecision, canApprove, isAdmin } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { Conflict, Forbidden, NotFound } from "../shared/errors.ts";
 import { randomId } from "../shared/ids.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Principal } from "../shared/principal.ts";
-import type { AccessRequest } from "./access-request.ts";
+import type { AccessRequest, Decision } from "./access-request.ts";
+import type { OnCallLookup } from "./on-call-terms.ts";
 import { RequestEvents } from "./request-events.ts";
 import type { RequestStore } from "./request-store.ts";
 import { type NewRequest, requestTerms } from "./request-terms.ts";
@@ -35,6 +36,8 @@ export class RequestService {
   readonly #grants: GrantMaker;
   readonly #clock: Clock;
   readonly #events: RequestEvents;
+  readonly #onCall: OnCallLookup | undefined;
+  readonly #logger: Logger;
 
   constructor(options: {
     config: Config;
@@ -44,17 +47,26 @@ export class RequestService {
     lifecycle: LifecycleSink;
     notifier: Notifier;
     logger: Logger;
+    /** Who is on call in the schedules request rules name; without it, on-call rules never apply. */
+    onCall?: OnCallLookup;
   }) {
     this.#config = options.config;
     this.#store = options.store;
     this.#grants = options.grants;
     this.#clock = options.clock;
     this.#events = new RequestEvents(options);
+    this.#onCall = options.onCall;
+    this.#logger = options.logger;
   }
 
   async create(requester: Principal, input: NewRequest): Promise<AccessRequest> {
     const now = this.#clock.now();
-    const terms = requestTerms(this.#config, requester, input, now);
+    const terms = requestTerms(this.#config, requester, input, now, this.#onCall);
+    if (terms.onCall?.unavailable)
+      this.#logger.warn(
+        { schedule: terms.onCall.unavailable },
+        "on-call schedule never read: its rule applies without it (the rule's approvers decide)",
+      );
     const request: AccessRequest = {
       id: randomId(8),
       version: 1,
@@ -70,6 +82,7 @@ export class RequestService {
       approvalsRequired: terms.approvalsRequired,
       state: "pending",
       approvals: [],
+      ...(terms.onCall?.record ? { onCall: terms.onCall.record } : {}),
     };
     await this.#store.create(request);
     if (!terms.approval) {
@@ -86,10 +99,7 @@ export class RequestService {
       approvals: [terms.approval],
     };
     if (!(await this.#store.compareAndSet(approved))) return (await this.#store.get(request.id)) ?? request;
-    return this.#provision(
-      approved,
-      request.breakGlass ? `${requester.name} (break-glass)` : terms.approval.by,
-    );
+    return this.#provision(approved, this.#approvedAtOnceBy(request, terms.approval));
   }
 
   /** A request the caller may see: their own, one they may decide, or any for an admin. */
@@ -121,7 +131,7 @@ export class RequestService {
 
   async approve(approver: Principal, id: string, comment = ""): Promise<AccessRequest> {
     for (;;) {
-      const request = await this.#decidable(approver, id, "approve");
+      const { request, allowed } = await this.#decidable(approver, id, "approve");
       if (request.approvals.some((a) => a.subject === approver.subject)) {
         const missing = request.approvalsRequired - request.approvals.length;
         throw new Conflict(
@@ -129,11 +139,20 @@ export class RequestService {
         );
       }
       const now = this.#clock.now();
+      const onCall = allowed.onCall;
       const approvals = [
         ...request.approvals,
-        { by: approver.name, subject: approver.subject, at: now, comment },
+        {
+          by: approver.name,
+          subject: approver.subject,
+          at: now,
+          comment,
+          ...(onCall ? { onCall: true as const } : {}),
+        },
       ];
-      const complete = approvals.length >= request.approvalsRequired;
+      // The person on call may approve alone where the rule says so: theirs completes it.
+      const complete = approvals.length >= request.approvalsRequired || onCall?.alone === true;
+      const by = onCall ? `${approver.name}, on call in schedule ${onCall.schedule}` : approver.name;
       const next: AccessRequest = {
         ...request,
         version: request.version + 1,
@@ -145,17 +164,17 @@ export class RequestService {
         await this.#events.record(
           "request.approved",
           next,
-          `approval ${approvals.length} of ${next.approvalsRequired} by ${approver.name}`,
+          `approval ${approvals.length} of ${next.approvalsRequired} by ${by}`,
         );
         return next;
       }
-      return this.#provision(next, approver.name);
+      return this.#provision(next, by);
     }
   }
 
   async deny(approver: Principal, id: string, comment = ""): Promise<AccessRequest> {
     for (;;) {
-      const request = await this.#decidable(approver, id, "deny");
+      const { request } = await this.#decidable(approver, id, "deny");
       const now = this.#clock.now();
       const next: AccessRequest = {
         ...request,
@@ -205,8 +224,12 @@ export class RequestService {
     return expired;
   }
 
-  /** The request, pending and unexpired, and the caller allowed to decide it. */
-  async #decidable(approver: Principal, id: string, verb: "approve" | "deny"): Promise<AccessRequest> {
+  /** The request, pending and unexpired, and on what right the caller may decide it. */
+  async #decidable(
+    approver: Principal,
+    id: string,
+    verb: "approve" | "deny",
+  ): Promise<{ request: AccessRequest; allowed: ApprovalDecision & { allowed: true } }> {
     const stored = await this.#store.get(id);
     if (!stored || !this.#mayView(approver, stored)) throw new NotFound(`access request "${id}" not found`);
     const request = await this.#expireIfDue(stored);
@@ -216,7 +239,14 @@ export class RequestService {
       );
     const allowed = canApprove(this.#config, approver, request);
     if (!allowed.allowed) throw new Forbidden(allowed.reason);
-    return request;
+    return { request, allowed };
+  }
+
+  /** Who approved a request at once, for its messages: break-glass, on call, or a rule. */
+  #approvedAtOnceBy(request: AccessRequest, approval: Decision): string {
+    if (request.breakGlass) return `${request.requester.name} (break-glass)`;
+    if (approval.onCall) return `policy: ${approval.comment}`;
+    return approval.by;
   }
 
   /**

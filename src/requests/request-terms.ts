@@ -4,6 +4,7 @@ import { formatDuration } from "../shared/duration.ts";
 import { Invalid } from "../shared/errors.ts";
 import type { Principal } from "../shared/principal.ts";
 import type { Decision } from "./access-request.ts";
+import { type OnCallLookup, type OnCallTerms, onCallTerms } from "./on-call-terms.ts";
 
 export interface NewRequest extends AccessAsk {
   durationSeconds: number;
@@ -20,6 +21,8 @@ export interface RequestTerms {
   /** Set when the request is approved at once: by an auto-approval rule, or break-glass. */
   approval?: Decision;
   breakGlass: boolean;
+  /** Who was on call in the rule's schedule, if it names one (on-call-terms.ts). */
+  onCall?: OnCallTerms;
 }
 
 const MIN_DURATION_SECONDS = 60;
@@ -35,13 +38,20 @@ export function requestTerms(
   requester: Principal,
   input: NewRequest,
   now: number,
+  onCall?: OnCallLookup,
 ): RequestTerms {
   return input.breakGlass
     ? breakGlassTerms(config, requester, input, now)
-    : approvalTerms(config, requester, input, now);
+    : approvalTerms(config, requester, input, now, onCall);
 }
 
-function approvalTerms(config: Config, requester: Principal, input: NewRequest, now: number): RequestTerms {
+function approvalTerms(
+  config: Config,
+  requester: Principal,
+  input: NewRequest,
+  now: number,
+  lookup: OnCallLookup | undefined,
+): RequestTerms {
   const decision = decideRequest(config, requester, input);
   if (!decision.allowed) throw refusalError(decision);
   checkDuration(input.durationSeconds, decision.maxDurationSeconds, "for this request");
@@ -51,14 +61,17 @@ function approvalTerms(config: Config, requester: Principal, input: NewRequest, 
       "a reason is required for this request (for example a ticket or incident id): use --reason",
     );
   }
+  const onCall = decision.onCall ? onCallTerms(decision.onCall, lookup, requester, now) : undefined;
+  const approval: Decision | undefined = decision.autoApprove
+    ? { by: "auto-approval policy", subject: "", at: now, comment: "", automatic: true }
+    : onCall?.approval;
   return {
     reason,
     approvalsRequired: decision.approvalsRequired,
     pendingTtlSeconds: decision.pendingTtlSeconds,
     breakGlass: false,
-    ...(decision.autoApprove
-      ? { approval: { by: "auto-approval policy", subject: "", at: now, comment: "", automatic: true } }
-      : {}),
+    ...(approval ? { approval } : {}),
+    ...(onCall ? { onCall } : {}),
   };
 }
 

@@ -100,6 +100,83 @@ END:VEVENT
 END:VCALENDAR
 `.replaceAll("\n", "\r\n");
 
+const NEW_YORK = ROTATION_ICS.slice(
+  ROTATION_ICS.indexOf("BEGIN:VTIMEZONE\r\nTZID:America/New_York"),
+  ROTATION_ICS.indexOf("BEGIN:VEVENT"),
+);
+
+/** An instant as New York wall-clock time in iCalendar's form: 20261130T090000. */
+function newYorkLocal(ms: number): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: "America/New_York",
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(new Date(ms))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}${parts.month}${parts.day}T${parts.hour}${parts.minute}${parts.second}`;
+}
+
+/**
+ * A feed whose rotation is under way at `now`, for tests that run at the real time: two
+ * people taking turns a week at a time in America/New_York (RRULE, with its VTIMEZONE), the
+ * current week `primary`'s, the next `next`'s (whose turn after that is handed to `primary`
+ * by a RECURRENCE-ID override), and `override` laid over the current shift from an hour ago
+ * for a day, named only in its SUMMARY, Grafana OnCall style.
+ */
+export function rotationAround(
+  now: number,
+  people: { primary: string; next: string; override: string },
+): string {
+  const hour = 3600_000;
+  const start = Math.floor((now - 3 * 24 * hour) / hour) * hour;
+  const week = 7 * 24 * hour;
+  const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const event = (lines: string[]) => ["BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", ...lines, "END:VEVENT"];
+  return [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//kube-broker tests//rotation around now//EN",
+    NEW_YORK.trimEnd(),
+    ...event([
+      "UID:turn-primary@kube-broker.test",
+      `DTSTART;TZID=America/New_York:${newYorkLocal(start)}`,
+      `DTEND;TZID=America/New_York:${newYorkLocal(start + week)}`,
+      "RRULE:FREQ=WEEKLY;INTERVAL=2",
+      `ATTENDEE;CN=Primary:mailto:${people.primary}`,
+    ]),
+    ...event([
+      "UID:turn-next@kube-broker.test",
+      `DTSTART;TZID=America/New_York:${newYorkLocal(start + week)}`,
+      `DTEND;TZID=America/New_York:${newYorkLocal(start + 2 * week)}`,
+      "RRULE:FREQ=WEEKLY;INTERVAL=2",
+      `ATTENDEE;CN=Next:mailto:${people.next}`,
+    ]),
+    ...event([
+      "UID:turn-next@kube-broker.test",
+      `RECURRENCE-ID;TZID=America/New_York:${newYorkLocal(start + 3 * week)}`,
+      `DTSTART;TZID=America/New_York:${newYorkLocal(start + 3 * week)}`,
+      `DTEND;TZID=America/New_York:${newYorkLocal(start + 4 * week)}`,
+      `ATTENDEE;CN=Primary:mailto:${people.primary}`,
+    ]),
+    ...event([
+      "UID:override-now@kube-broker.test",
+      `DTSTART:${utc(now - hour)}`,
+      `DTEND:${utc(now + 24 * hour)}`,
+      `SUMMARY:[L1] ${people.override}`,
+    ]),
+    "END:VCALENDAR",
+    "",
+  ].join("\r\n");
+}
+
 /** A loopback HTTP server serving an .ics feed; `down()` makes it answer 503, `up()` serves again. */
 export interface IcsServer {
   url: string;
