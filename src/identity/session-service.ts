@@ -100,19 +100,22 @@ export class SessionService {
     };
   }
 
-  /** The provider a session came from; a session from one no longer configured ends here. */
+  /**
+   * The provider a session came from. A session from one no longer configured ends here, and
+   * so does one whose names lack the provider's prefix (it was given one since the sign-in):
+   * those names could now be another provider's person's.
+   */
   async #providerOf(hash: string, session: StoredSession): Promise<IdentityProvider> {
     const provider = this.#providers.ofSession(session.principal.idp);
-    if (provider) return provider;
+    if (provider && session.principal.subject.startsWith(provider.settings.usernamePrefix)) return provider;
     const idp = session.principal.idp ?? "(unnamed)";
+    const why = provider ? "changed its name prefix" : "is no longer configured";
     await this.#store.delete(hash, session.principal.subject);
-    await this.#event(
-      "session.revoked",
-      session.principal,
-      `identity provider "${idp}" is no longer configured`,
-    );
+    await this.#event("session.revoked", session.principal, `identity provider "${idp}" ${why}`);
     throw new Unauthorized(
-      `you signed in with identity provider "${idp}", which this broker no longer accepts; ${LOGIN_AGAIN}`,
+      provider
+        ? `identity provider "${idp}" you signed in with has changed at this broker; ${LOGIN_AGAIN}`
+        : `you signed in with identity provider "${idp}", which this broker no longer accepts; ${LOGIN_AGAIN}`,
     );
   }
 

@@ -8,7 +8,8 @@ import { type Stack, startStack } from "./stack.ts";
  * The stack behind three identity providers: its own IdP as "employees", a second real
  * oidc-provider as "partners" (knowing an alice@example.com too, in groups named like the
  * employees' ones), and "down", whose IdP is not there at all. Policy: developers may view
- * team-a, alice@example.com payments, everyone from partners (idps) team-b.
+ * team-a, alice@example.com payments, everyone from partners (idps) team-b; developers may
+ * request edit in team-*, which sre approve.
  */
 export interface TwoIdpStack {
   stack: Stack;
@@ -60,6 +61,14 @@ export async function startTwoIdpStack(): Promise<TwoIdpStack> {
             { subjects: { groups: ["developers"] }, roles: ["view"], namespaces: ["team-a"] },
             { subjects: { users: ["alice@example.com"] }, roles: ["view"], namespaces: ["payments"] },
             { subjects: { idps: ["partners"] }, roles: ["view"], namespaces: ["team-b"] },
+          ],
+          requests: [
+            {
+              subjects: { groups: ["developers"] },
+              roles: ["edit"],
+              namespaces: ["team-*"],
+              approvers: { groups: ["sre"] },
+            },
           ],
         },
       };

@@ -90,6 +90,27 @@ describe("several identity providers", () => {
     assert.equal(revoke.status, 404, "nor revoke it");
   });
 
+  it("approvers are matched with their provider: partners' sre cannot approve what employees' sre may", async () => {
+    const created = await fetch(`${url}/v1/requests`, {
+      method: "POST",
+      headers: bearer(await loginAs(url, "dev", "employees")),
+      body: JSON.stringify({
+        cluster: "test",
+        role: "edit",
+        namespace: "team-a",
+        duration: "30m",
+        reason: "INC-1",
+      }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+    const approve = async (session: string) =>
+      fetch(`${url}/v1/requests/${id}/approve`, { method: "POST", headers: bearer(session), body: "{}" });
+    const byPartner = await approve(await loginAs(url, "alice", "partners"));
+    assert.equal(byPartner.status, 404, "partners:sre is not sre: the request is not even theirs to see");
+    assert.equal((await approve(await loginAs(url, "approver", "employees"))).status, 200);
+  });
+
   it("a browser login that names no provider gets a page listing them", async () => {
     const start = new URL("/v1/login/start", url);
     start.search = new URLSearchParams({
@@ -213,8 +234,8 @@ describe("several identity providers", () => {
     );
   });
 
-  // Last: it restarts the broker without partners.
-  it("a session from a provider no longer configured stops working, saying why", async () => {
+  // Last: it restarts the broker without partners, then with employees prefixed.
+  it("a session from a provider no longer configured, or given a prefix since, stops working, saying why", async () => {
     const partner = await loginAs(url, "alice", "partners");
     const employee = await loginAs(url, "alice", "employees");
     stack.config.oidc.splice(1, 1);
@@ -227,5 +248,17 @@ describe("several identity providers", () => {
     );
     assert.equal((await fetch(`${url}/v1/whoami`, { headers: bearer(partner) })).status, 401);
     assert.equal((await fetch(`${url}/v1/whoami`, { headers: bearer(employee) })).status, 200);
+
+    // Given a prefix since, employees' names sign-ins made without it could be someone else's.
+    Object.assign(stack.config.oidc[0]!, { usernamePrefix: "staff:", groupsPrefix: "staff:" });
+    await stack.restartBroker();
+    const changed = await fetch(`${url}/v1/whoami`, { headers: bearer(employee) });
+    assert.equal(changed.status, 401);
+    assert.equal(
+      ((await changed.json()) as { message: string }).message,
+      'identity provider "employees" you signed in with has changed at this broker; run kubectl broker login',
+    );
+    const again = await whoami(await loginAs(url, "alice", "employees"));
+    assert.equal(again.principal.name, "staff:alice@example.com");
   });
 });
