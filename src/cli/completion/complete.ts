@@ -161,6 +161,10 @@ const FIXED_VALUES: Record<string, Candidate[]> = {
     { value: "gitlab", description: "GitLab CI" },
     { value: "env:", description: "env:VARIABLE, a variable holding the ID token" },
   ],
+  "token-cache-storage": [
+    { value: "keyring", description: "the OS keyring (the default, where one answers)" },
+    { value: "disk", description: "a file only you can read (0600)" },
+  ],
 };
 
 const OUTPUT_HELP: Record<OutputChoice, string> = {

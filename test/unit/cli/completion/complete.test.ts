@@ -193,6 +193,10 @@ describe("kubectl-broker __complete", () => {
       directive: 0,
     });
     assert.deepEqual(values(await completions(["ci-token", "--provider", "e"], ctx)), ["env:"]);
+    assert.deepEqual(values(await completions(["login", "--token-cache-storage", ""], ctx)), [
+      "keyring",
+      "disk",
+    ]);
   });
 
   it("completes cluster names from GET /v1/clusters, which needs no session", async () => {
