@@ -7,8 +7,13 @@ export async function checkConfigCommand(
 ): Promise<number> {
   try {
     const config = await loadConfig(file);
+    // Only when there is a choice: with one provider the line is as it always was.
+    const idps =
+      config.oidc.length > 1
+        ? `${config.oidc.length} identity providers (${config.oidc.map((p) => p.name).join(", ")}), `
+        : "";
     out.stdout(
-      `${file}: ok (${config.clusters.length} cluster(s), ${config.roles.length} role(s), ` +
+      `${file}: ok (${idps}${config.clusters.length} cluster(s), ${config.roles.length} role(s), ` +
         `${config.policies.standing.length + config.policies.requests.length} policy rule(s), ` +
         `${config.ci.rules.length} CI rule(s))`,
     );

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { stringify } from "yaml";
+import { checkConfigCommand } from "../../../src/config/check-config.ts";
 import { ConfigError, parseConfig } from "../../../src/config/load.ts";
 
 const BASE = {
@@ -116,5 +121,38 @@ describe("oidc: one identity provider or several", () => {
       'policies.standing.0.subjects.idps.0: no identity provider "contractors" (there are: employees, partners)',
       'policies.requests.0.approvers.idps.0: no identity provider "contractors" (there are: employees, partners)',
     ]);
+  });
+
+  it("check-config names the providers, or one line per problem", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kb-idps-"));
+    try {
+      const run = async (oidc: unknown) => {
+        const file = join(dir, "config.yaml");
+        await writeFile(file, stringify({ ...BASE, oidc }));
+        const out: string[] = [];
+        const code = await checkConfigCommand(file, {
+          stdout: (l) => out.push(l),
+          stderr: (l) => out.push(l),
+        });
+        return { code, out: out.map((line) => line.slice(file.length + 2)) };
+      };
+      assert.deepEqual(await run([employees, partners]), {
+        code: 0,
+        out: [
+          "ok (2 identity providers (employees, partners), 1 cluster(s), 1 role(s), 0 policy rule(s), 0 CI rule(s))",
+        ],
+      });
+      assert.deepEqual(await run(employees), {
+        code: 0,
+        out: ["ok (1 cluster(s), 1 role(s), 0 policy rule(s), 0 CI rule(s))"],
+      });
+      const refused = await run([employees, { ...partners, usernamePrefix: "", groupsPrefix: "p:" }]);
+      assert.equal(refused.code, 1);
+      assert.deepEqual(refused.out, [
+        'oidc.1.usernamePrefix: "" is the same as provider "employees"\'s: two providers could then produce the same person',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
