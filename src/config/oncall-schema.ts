@@ -35,8 +35,8 @@ const person = z.strictObject({
 const schedule = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, "letters, digits and _ . - only, at most 63"),
-    /** The feed's http(s) URL (webcal:// feeds: write https://). */
-    url: httpUrl.optional(),
+    /** The feed's http(s) URL; a webcal:// address (as on-call tools offer them) is read as https://. */
+    url: z.preprocess(webcalAsHttps, httpUrl).optional(),
     /** Feed URLs carry a secret token (PagerDuty, Grafana OnCall): name the env variable instead. */
     urlEnv: z.string().min(1).optional(),
     /** A .ics file on disk (a ConfigMap, or a calendar exported by a job). */
@@ -96,6 +96,11 @@ export function onCallReferences(config: {
       });
   });
   return problems;
+}
+
+/** webcal:// is https:// by convention: calendar apps subscribe with it, servers never see it. */
+export function webcalAsHttps(value: unknown): unknown {
+  return typeof value === "string" ? value.replace(/^webcals?:\/\//i, "https://") : value;
 }
 
 function compiles(pattern: string): boolean {

@@ -9,6 +9,7 @@
  * reads the feeds itself: they are small, and a feed one replica cannot reach another may.
  */
 import type { Registry } from "prom-client";
+import { webcalAsHttps } from "../config/oncall-schema.ts";
 import type { Config } from "../config/schema.ts";
 import { readSecret } from "../config/secrets.ts";
 import type { Feature } from "../http/feature.ts";
@@ -105,5 +106,5 @@ function feedSource(schedule: Config["onCall"]["schedules"][number], env: NodeJS
   if (schedule.file) return { file: schedule.file };
   const url =
     schedule.url ?? readSecret({ env: schedule.urlEnv }, `onCall.schedules "${schedule.name}"`, env)!;
-  return { url };
+  return { url: String(webcalAsHttps(url)) };
 }

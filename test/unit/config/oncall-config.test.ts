@@ -27,6 +27,13 @@ describe("on-call config", () => {
     });
   });
 
+  it("reads a webcal:// feed address, as on-call tools hand them out, over https", () => {
+    const config = testConfig({
+      onCall: { schedules: [{ name: "pd", url: "webcal://acme.pagerduty.com/private/abc/feed/P1" }] },
+    });
+    assert.equal(config.onCall.schedules[0]!.url, "https://acme.pagerduty.com/private/abc/feed/P1");
+  });
+
   it("refuses a rule naming a schedule that is not configured, naming the field", () => {
     assert.deepEqual(
       configProblems(() =>
@@ -48,7 +55,7 @@ describe("on-call config", () => {
           onCall: {
             schedules: [
               { name: "a", url: "https://example.com/a.ics", file: "/a.ics" },
-              { name: "b", url: "webcal://example.com/b.ics", refreshInterval: "5s" },
+              { name: "b", url: "ftp://example.com/b.ics", refreshInterval: "5s" },
             ],
           },
         }),
