@@ -47,6 +47,7 @@ describe("the broker session in the OS keyring (a headless Secret Service)", () 
     const login = await developer().login();
     assert.equal(login.code, 0, login.stderr);
     assert.doesNotMatch(login.stderr, /keyring/, "no fallback note");
+    assert.doesNotMatch(login.stderr, /kbs_/, "the secret is never printed");
     assert.match((await inKeyring()) ?? "", /^kbs_/);
     const record = JSON.parse(sessionFile());
     assert.equal(record.keyring, true);
