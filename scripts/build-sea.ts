@@ -15,8 +15,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { build } from "esbuild";
 import { inject } from "postject";
 import { gitCommit, KEYRING_MODULE } from "./build.ts";
@@ -38,12 +38,20 @@ export interface SeaArtifact {
   sha256: string;
 }
 
-/** Builds the executables and archives for `targets`; returns them with their checksums. */
-export async function buildSea(targets: readonly SeaTarget[] = SEA_TARGETS): Promise<SeaArtifact[]> {
+/**
+ * Builds the executables and archives for `targets` into `outDir` (dist/sea unless given);
+ * returns them with their checksums. Builds in several processes at once (test files run four
+ * at a time) do not meet: each process stages in a directory of its own, and a caller that
+ * reads the checksums file back gives an `outDir` of its own.
+ */
+export async function buildSea(
+  targets: readonly SeaTarget[] = SEA_TARGETS,
+  outDir: string = out,
+): Promise<SeaArtifact[]> {
   const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string };
-  await mkdir(out, { recursive: true });
-  await mkdir(work, { recursive: true });
-  const bundle = join(work, "kubectl-broker.cjs");
+  await mkdir(outDir, { recursive: true });
+  const stage = await stageDir();
+  const bundle = join(stage, "kubectl-broker.cjs");
   await build({
     entryPoints: [join(root, "src/cli/main.ts")],
     outfile: bundle,
@@ -61,7 +69,7 @@ export async function buildSea(targets: readonly SeaTarget[] = SEA_TARGETS): Pro
   });
   const artifacts: SeaArtifact[] = [];
   for (const target of targets) {
-    const dir = join(work, target);
+    const dir = join(stage, target);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     const blob = join(dir, "sea.blob");
@@ -83,16 +91,42 @@ export async function buildSea(targets: readonly SeaTarget[] = SEA_TARGETS): Pro
     await chmod(executable, 0o755);
     await inject(executable, "NODE_SEA_BLOB", await readFile(blob), { sentinelFuse: FUSE });
     await copyFile(join(root, "LICENSE"), join(dir, "LICENSE"));
-    const archive = join(out, `kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`);
+    const archive = join(outDir, `kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`);
     execFileSync("tar", ["-czf", archive, "-C", dir, "kubectl-broker", "LICENSE"]);
     const sha256 = createHash("sha256")
       .update(await readFile(archive))
       .digest("hex");
     artifacts.push({ target, executable, archive, sha256 });
   }
-  const lines = artifacts.map((a) => `${a.sha256}  ${a.archive.slice(out.length + 1)}\n`).join("");
-  await writeFile(join(out, `kubectl-broker_v${version}_checksums.txt`), lines);
+  const lines = artifacts.map((a) => `${a.sha256}  ${basename(a.archive)}\n`).join("");
+  await writeFile(join(outDir, `kubectl-broker_v${version}_checksums.txt`), lines);
   return artifacts;
+}
+
+/**
+ * .tmp/sea/build-<pid>: this process's staging directory, kept after the build (the bench
+ * runs the executable from it); those of processes that have ended are removed.
+ */
+async function stageDir(): Promise<string> {
+  await mkdir(work, { recursive: true });
+  for (const entry of await readdir(work)) {
+    const pid = /^build-(\d+)$/.exec(entry)?.[1];
+    if (pid && Number(pid) !== process.pid && !alive(Number(pid))) {
+      await rm(join(work, entry), { recursive: true, force: true });
+    }
+  }
+  const stage = join(work, `build-${process.pid}`);
+  await mkdir(stage, { recursive: true });
+  return stage;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The official Node.js binary for `target`, of this Node's version, from the npm registry. */
@@ -107,13 +141,30 @@ async function nodeBinary(target: SeaTarget): Promise<string> {
   } catch {
     // Not fetched yet.
   }
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  const packed = execFileSync("npm", ["pack", `${name}@${version}`, "--silent", "--pack-destination", dir], {
-    encoding: "utf8",
-  }).trim();
-  execFileSync("tar", ["-xzf", join(dir, packed.split("\n").pop()!), "-C", dir]);
-  await writeFile(join(dir, ".done"), "");
+  // Fetched beside it and renamed into place: a process fetching at the same time never sees
+  // half of it, and the second to finish keeps the first's.
+  const partial = `${dir}.${process.pid}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  const packed = execFileSync(
+    "npm",
+    ["pack", `${name}@${version}`, "--silent", "--pack-destination", partial],
+    {
+      encoding: "utf8",
+    },
+  ).trim();
+  execFileSync("tar", ["-xzf", join(partial, packed.split("\n").pop()!), "-C", partial]);
+  await writeFile(join(partial, ".done"), "");
+  const done = await readFile(join(dir, ".done")).then(
+    () => true,
+    () => false,
+  );
+  if (!done) {
+    await rm(dir, { recursive: true, force: true });
+    // A rename that fails found another process's copy in place first: that one is used.
+    await rename(partial, dir).catch(() => undefined);
+  }
+  await rm(partial, { recursive: true, force: true });
   return binary;
 }
 

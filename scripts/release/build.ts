@@ -2,8 +2,8 @@
  * `npm run release:build`: every file a release publishes, into dist/release/, built here the
  * same way the release workflow (.github/workflows/release.yml) builds it:
  *
- * - kubectl-broker_v<version>_linux_{x64,arm64}.tar.gz: the single executables
- *   (scripts/build-sea.ts);
+ * - kubectl-broker_v<version>_linux_{x64,arm64}.tar.gz: the single executables, and
+ *   kubectl-broker_v<version>_checksums.txt, theirs alone (scripts/build-sea.ts);
  * - kube-broker_v<version>_{npm,image}.cdx.json: CycloneDX SBOMs (./sbom.ts);
  * - broker.yaml: the krew manifest for krew-index, from plugins/broker.template.yaml with the
  *   archives' sha256, refused here if krew's rules would refuse it (./krew-rules.ts);
@@ -13,7 +13,8 @@
  * come later in the workflow.
  */
 import { execFileSync } from "node:child_process";
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { parse } from "yaml";
 import { buildSea, SEA_TARGETS } from "../build-sea.ts";
@@ -41,13 +42,20 @@ export async function buildRelease(dir = RELEASE_DIR): Promise<ReleaseFiles> {
   const version = await packageVersion();
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const artifacts = await buildSea(SEA_TARGETS);
+  // Archives built into a directory of this build's own, then copied: dist/sea is anyone's.
+  const seaOut = await mkdtemp(join(tmpdir(), "kb-release-sea-"));
+  const artifacts = await buildSea(SEA_TARGETS, seaOut);
   const archives: string[] = [];
   for (const artifact of artifacts) {
     const archive = join(dir, basename(artifact.archive));
     await copyFile(artifact.archive, archive);
     archives.push(archive);
   }
+  // The archives' own checksums file too, as build-sea writes it: what the CI integrations pin
+  // from (scripts/pin-ci-integrations.ts).
+  const seaSums = `kubectl-broker_v${version}_checksums.txt`;
+  await copyFile(join(seaOut, seaSums), join(dir, seaSums));
+  await rm(seaOut, { recursive: true, force: true });
   const sboms = await writeSboms(version, dir);
   const sums = new Map(artifacts.map((a) => [basename(a.archive), a.sha256]));
   const manifest = await krewManifest(version, sums);

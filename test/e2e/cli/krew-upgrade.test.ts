@@ -29,7 +29,7 @@ describe("kubectl-broker installed by krew", {
 
   before(async () => {
     me = developer();
-    const [artifact] = await buildSea([HOST]);
+    const [artifact] = await buildSea([HOST], mkdtempSync(join(tmpdir(), "kb-krew-archive-")));
     const unpacked = mkdtempSync(join(tmpdir(), "kb-krew-sea-"));
     execFileSync("tar", ["-xzf", artifact!.archive, "-C", unpacked]);
     executable = join(unpacked, "kubectl-broker");

@@ -84,6 +84,13 @@ describe("npm run release:build", () => {
       );
     }
     execFileSync("sha256sum", ["--check", "--strict", checksumsName(version)], { cwd: RELEASE_DIR });
+    // The archives' own file, as build-sea writes it (what the CI integrations pin from).
+    const archives = parseChecksums(readFileSync(file(`kubectl-broker_v${version}_checksums.txt`), "utf8"));
+    assert.deepEqual(
+      [...archives.keys()].sort(),
+      SEA_TARGETS.map((t) => `kubectl-broker_v${version}_${t.replace("-", "_")}.tar.gz`).sort(),
+    );
+    for (const [name, sum] of archives) assert.equal(sum, sums.get(name), name);
   });
 
   it("writes CycloneDX SBOMs of kube-broker's production dependencies, none of its development ones", async () => {
