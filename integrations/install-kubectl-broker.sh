@@ -6,7 +6,8 @@
 #
 #   KUBE_BROKER_VERSION       the release, such as 0.1.0 (required)
 #   KUBE_BROKER_SHA256        the archive's SHA-256 for this platform, or several as
-#                             "linux_x64=<hex> linux_arm64=<hex>" (required: never unpinned)
+#                             "linux_x64=<hex> linux_arm64=<hex>" or "<archive name>=<hex> …"
+#                             (required: never unpinned)
 #   KUBE_BROKER_INSTALL_DIR   where kubectl-broker goes (required)
 #   KUBE_BROKER_DOWNLOAD_URL  base of <base>/v<version>/<archive> (default: GitHub releases;
 #                             a mirror, or a test's server)
@@ -37,12 +38,13 @@
   platform="${os}_${arch}"
   archive="kubectl-broker_v${version}_${platform}.tar.gz"
 
-  # A bare checksum is this platform's; in a list, the one named for this platform.
+  # A bare checksum is this platform's; in a list, the one named for this platform or for
+  # this very archive (the pinned defaults name archives: they hold for their version only).
   expected=""
   set -f # the list is split on spaces, never globbed
   for pin in $KUBE_BROKER_SHA256; do
     case "$pin" in
-      "$platform="*) expected="${pin#*=}" ;;
+      "$platform="* | "$archive="*) expected="${pin#*=}" ;;
       *=*) ;;
       *) expected="$pin" ;;
     esac

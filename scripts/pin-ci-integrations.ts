@@ -27,7 +27,11 @@ const PINNED = /default: "[^"]*" # pinned (version|sha256) by scripts\/pin-ci-in
 
 export interface Release {
   version: string;
-  /** "linux_x64=<hex> linux_arm64=<hex>": what the installer's KUBE_BROKER_SHA256 takes. */
+  /**
+   * "<archive>=<hex> …", what the installer's KUBE_BROKER_SHA256 takes: keyed by archive name,
+   * version included, so that a job asking for another version is told no checksum is
+   * pinned for it rather than that its download does not match.
+   */
   sha256: string;
 }
 
@@ -39,10 +43,10 @@ export function releaseOf(checksumsFile: string, text: string): Release {
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => {
-      const match = /^([0-9a-f]{64}) [ *]kubectl-broker_v(.+)_(linux_(?:x64|arm64))\.tar\.gz$/.exec(line);
-      if (!match || match[2] !== version)
+      const match = /^([0-9a-f]{64}) [ *](kubectl-broker_v(.+)_linux_(?:x64|arm64)\.tar\.gz)$/.exec(line);
+      if (!match || match[3] !== version)
         throw new Error(`${checksumsFile}: not a v${version} archive: ${line}`);
-      return `${match[3]}=${match[1]}`;
+      return `${match[2]}=${match[1]}`;
     });
   if (pins.length === 0) throw new Error(`${checksumsFile} lists no archives`);
   return { version, sha256: pins.join(" ") };
@@ -96,7 +100,7 @@ if (import.meta.main) {
     pinCiIntegrations({ root, ...(release ? { release } : {}) });
     console.error(
       release
-        ? `Pinned kubectl-broker v${release.version} (${release.sha256.replace(/=\w+/g, "")}) in ${GITHUB_ACTION} and ${GITLAB_TEMPLATE}`
+        ? `Pinned ${release.sha256.replace(/=\w+/g, "")} in ${GITHUB_ACTION} and ${GITLAB_TEMPLATE}`
         : `Copied ${INSTALLER} into ${GITLAB_TEMPLATE}`,
     );
   } catch (err) {

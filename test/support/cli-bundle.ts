@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 export const BUNDLE = join(ROOT, "dist/kubectl-broker.js");
@@ -16,20 +16,15 @@ const SOURCES = ["src", "scripts/build.ts", "package.json"];
 
 export function freshCliBundle(): string {
   if (isFresh()) return BUNDLE;
-  withLock(LOCK, () => {
+  withLock(() => {
     if (!isFresh()) execFileSync(process.execPath, [join(ROOT, "scripts/build.ts")], { stdio: "inherit" });
   });
   return BUNDLE;
 }
 
 function isFresh(): boolean {
-  return isNewerThan(BUNDLE, SOURCES);
-}
-
-/** Whether `built` exists and no file of `sources` (paths from the repository's root) is newer. */
-export function isNewerThan(built: string, sources: readonly string[]): boolean {
-  const time = mtime(built);
-  return time !== undefined && sources.every((source) => newest(join(ROOT, source)) <= time);
+  const built = mtime(BUNDLE);
+  return built !== undefined && SOURCES.every((source) => newest(join(ROOT, source)) <= built);
 }
 
 function newest(path: string): number {
@@ -48,25 +43,24 @@ function mtime(path: string): number | undefined {
   }
 }
 
-/** Runs `work` while holding `lock` (a directory), which parallel test processes take in turns. */
-export function withLock(lock: string, work: () => void): void {
-  mkdirSync(dirname(lock), { recursive: true });
+function withLock(work: () => void): void {
+  mkdirSync(join(ROOT, "dist"), { recursive: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      mkdirSync(lock);
+      mkdirSync(LOCK);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       // A lock older than any build is left by a killed process.
-      if (Date.now() - (mtime(lock) ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`waited 2 minutes for ${lock}; delete it if no build runs`);
+      if (Date.now() - (mtime(LOCK) ?? Date.now()) > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited 2 minutes for ${LOCK}; delete it if no build runs`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   }
   try {
     work();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    rmSync(LOCK, { recursive: true, force: true });
   }
 }

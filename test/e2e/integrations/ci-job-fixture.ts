@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
+import packageJson from "../../../package.json" with { type: "json" };
 import { pinCiIntegrations, releaseOf } from "../../../scripts/pin-ci-integrations.ts";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import { type CiIssuerHarness, ciTestRules } from "../../support/ci-issuer.ts";
@@ -17,6 +18,10 @@ import { type ReleaseMirror, startReleaseMirror } from "./release-mirror.ts";
 
 export const INTEGRATIONS = new URL("../../../integrations", import.meta.url).pathname;
 export const AUDIENCE = "kube-broker";
+/** The pinned default checksums: none yet, or those of the current version's archives. */
+export const PINNED_DEFAULT = new RegExp(
+  `^(kubectl-broker_v${packageJson.version.replaceAll(".", "\\.")}_linux_(x64|arm64)\\.tar\\.gz=[0-9a-f]{64}( |$))*$`,
+);
 /** What a CI step's shell finds on a runner: the system's tools, and no kubectl-broker. */
 export const RUNNER_PATH = "/usr/bin:/bin";
 
@@ -43,7 +48,7 @@ export function useCiJobFixture(): () => CiJobFixture {
   let fixture: CiJobFixture | undefined;
   const dirs: string[] = [];
   before(async () => {
-    const release = hostSeaRelease();
+    const release = await hostSeaRelease();
     const mirror = await startReleaseMirror(release.mirror);
     const stack = await startStack({
       ci: true,

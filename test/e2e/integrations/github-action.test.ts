@@ -8,7 +8,14 @@ import { parse } from "yaml";
 import packageJson from "../../../package.json" with { type: "json" };
 import type { GithubClaims } from "../../support/ci-issuer.ts";
 import { HOST_BUILT } from "../../support/sea-release.ts";
-import { filesNamed, INTEGRATIONS, RUNNER_PATH, subdir, useCiJobFixture } from "./ci-job-fixture.ts";
+import {
+  filesNamed,
+  INTEGRATIONS,
+  PINNED_DEFAULT,
+  RUNNER_PATH,
+  subdir,
+  useCiJobFixture,
+} from "./ci-job-fixture.ts";
 import { actionProblems, readAction, runCompositeAction } from "./composite-action.ts";
 
 /**
@@ -57,7 +64,7 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
     assert.equal(action.inputs?.server?.required, true);
     // Pinned: the default is the current release, and its checksums are a release's or none yet.
     assert.equal(action.inputs?.version?.default, packageJson.version);
-    assert.match(action.inputs?.sha256?.default ?? "", /^(linux_(x64|arm64)=[0-9a-f]{64}( |$))*$/);
+    assert.match(action.inputs?.sha256?.default ?? "", PINNED_DEFAULT);
   });
 
   it("installs the pinned plugin, writes a kubeconfig with the token masked, and kubectl gets pods", async () => {
@@ -178,13 +185,22 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
   it("installs with the defaults a release pins (scripts/pin-ci-integrations.ts)", async () => {
     const { release, pinnedCopy } = fixture();
     const copy = pinnedCopy();
-    const pinned = readAction(join(copy, "integrations/github"));
-    assert.equal(pinned.inputs?.sha256?.default, `${release.platform}=${release.sha256}`);
-    const run = await runAction(
-      { version: undefined, sha256: undefined },
-      { action: join(copy, "integrations/github") },
-    ).run;
+    const pinnedAction = join(copy, "integrations/github");
+    const pinned = readAction(pinnedAction);
+    assert.equal(pinned.inputs?.sha256?.default, `${release.archiveName}=${release.sha256}`);
+    const run = await runAction({ version: undefined, sha256: undefined }, { action: pinnedAction }).run;
     assert.equal(run.code, 0, run.log);
     assert.match(run.log, new RegExp(`Installed kubectl-broker v${release.version} `));
+
+    // The pins hold for their version only: another one needs its own checksum.
+    const other = await runAction({ version: "9.9.9", sha256: undefined }, { action: pinnedAction }).run;
+    assert.equal(other.code, 1);
+    assert.match(
+      other.log,
+      new RegExp(
+        `^kube-broker: no SHA-256 pinned for kubectl-broker_v9\\.9\\.9_${release.platform}\\.tar\\.gz; `,
+        "m",
+      ),
+    );
   });
 });
