@@ -75,7 +75,12 @@ export class SessionService {
       ...(identity.refreshToken ? { sealedRefreshToken: sealForSession(secret, identity.refreshToken) } : {}),
     };
     await this.#store.save(sha256(secret), session);
-    await this.#event("login", principal, how);
+    // With several providers the record says which one vouched for the person.
+    await this.#event(
+      "login",
+      principal,
+      this.#providers.several ? `${how} at ${provider.settings.name}` : how,
+    );
     return { secret, principal, expiresAt };
   }
 

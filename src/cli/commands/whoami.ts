@@ -43,6 +43,8 @@ function whoamiText(me: Whoami, now: number): string {
   const lines = [
     `User:     ${me.principal.name}`,
     `Groups:   ${me.principal.groups.join(", ") || "<none>"}`,
+    // Only a broker with several identity providers names them ("default" is the only one).
+    ...(me.principal.idp && me.principal.idp !== "default" ? [`Provider: ${me.principal.idp}`] : []),
     `Admin:    ${me.admin ? "yes" : "no"}`,
     `Session:  until ${me.sessionExpiresAt} (${relativeTime(me.sessionExpiresAt, now)})`,
     "Standing access:",

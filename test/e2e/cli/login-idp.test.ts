@@ -53,6 +53,11 @@ describe("kubectl broker login --idp", () => {
     const done = await login.exited;
     assert.equal(done.code, 0, done.stderr);
     assert.equal((await signedInAs()).name, "partners:bob@partner.example");
+    const text = await runCli(["whoami"], env);
+    assert.match(
+      text.stdout,
+      /^User: +partners:bob@partner\.example\nGroups: +partners:developers\nProvider: partners\n/,
+    );
   });
 
   it("an unknown --idp is one line naming the providers there are", async () => {

@@ -48,8 +48,20 @@ describe("several identity providers", () => {
       "partners:sre",
     ]);
     assert.equal(partner.admin, false, "partners' platform-admins are not the broker's admins");
-    const admin = await whoami(await loginAs(url, "admin", "employees"));
-    assert.equal(admin.admin, true, "employees' platform-admins are");
+    const adminSession = await loginAs(url, "admin", "employees");
+    assert.equal((await whoami(adminSession)).admin, true, "employees' platform-admins are");
+
+    // The audit trail says who, with the prefix, and which provider vouched for them.
+    const audit = await fetch(`${url}/v1/audit?type=lifecycle&since=5m&limit=1000`, {
+      headers: bearer(adminSession),
+    });
+    const records = ((await audit.json()) as { items: { event: string; user: string; detail: string }[] })
+      .items;
+    const logins = records.filter((r) => r.event === "login" && r.user.endsWith("alice@example.com"));
+    assert.deepEqual(
+      new Set(logins.map((r) => `${r.user} ${r.detail}`)),
+      new Set(["alice@example.com loopback at employees", "partners:alice@example.com loopback at partners"]),
+    );
   });
 
   it("standing rules match names and groups with their provider: one alice's access is not the other's", async () => {
