@@ -76,3 +76,11 @@ function breakGlassText(event: RequestEvent, request: AccessRequest, access: str
       return `BREAK-GLASS: ${who}'s emergency request for ${access} is ${event.slice("request.".length)}`;
   }
 }
+
+/** The reason, and who was on call under the rule's schedule: the basis an audit reader needs. */
+export function createdDetail(request: AccessRequest): string {
+  const onCall = request.onCall;
+  if (!onCall) return request.reason;
+  const who = onCall.people.length > 0 ? onCall.people.join(", ") : "nobody";
+  return `${request.reason}; on call in schedule ${onCall.schedule}: ${who}${onCall.stale ? " (from the last good copy)" : ""}`;
+}

@@ -10,6 +10,7 @@ import type { Principal } from "../shared/principal.ts";
 import type { AccessRequest, Decision } from "./access-request.ts";
 import type { OnCallLookup } from "./on-call-terms.ts";
 import { RequestEvents } from "./request-events.ts";
+import { createdDetail } from "./request-messages.ts";
 import type { RequestStore } from "./request-store.ts";
 import { type NewRequest, requestTerms } from "./request-terms.ts";
 import type { Notifier } from "./webhook-notifier.ts";
@@ -86,11 +87,11 @@ export class RequestService {
     };
     await this.#store.create(request);
     if (!terms.approval) {
-      await this.#events.announce("request.created", request, terms.reason);
+      await this.#events.announce("request.created", request, createdDetail(request));
       return request;
     }
     // Approved at once: approvers are told of the approval, not asked to approve.
-    await this.#events.record("request.created", request, terms.reason);
+    await this.#events.record("request.created", request, createdDetail(request));
     const approved: AccessRequest = {
       ...request,
       version: 2,

@@ -129,7 +129,13 @@ describe("on-call approvals", () => {
         onCall: true,
       },
     ]);
-    const approved = (await lifecycle(created.body.id)).find((e) => e.event === "request.approved");
+    const events = await lifecycle(created.body.id);
+    const asked = events.find((e) => e.event === "request.created");
+    assert.match(
+      asked!.detail,
+      /INC-7; on call in schedule sre-primary: erin@example.com, oncall@example.com$/,
+    );
+    const approved = events.find((e) => e.event === "request.approved");
     assert.match(
       approved!.detail,
       /approved by policy: oncall@example.com is on call in schedule sre-primary/,
