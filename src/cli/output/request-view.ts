@@ -67,7 +67,7 @@ export function describeRequest(r: RequestView): string {
   const what = describeWhat(r);
   switch (r.state) {
     case "pending":
-      return `Request ${r.id} for ${what} is pending: ${r.approvals.length} of ${r.approvalsRequired} approval(s).`;
+      return `Request ${r.id} for ${what} is pending: ${r.approvals.length} of ${r.approvalsRequired} approval(s).${onCallNote(r)}`;
     case "approved":
       return r.grantId
         ? `Request ${r.id} for ${what} is approved: grant ${r.grantId}.`
@@ -86,6 +86,13 @@ export function describeBreakGlass(r: RequestView): string {
     `BREAK-GLASS: access granted at once, with no approver: ${describeWhat(r)} for ${formatDuration(r.duration)}, ` +
     `grant ${r.grantId} (request ${r.id}). It is audited as break-glass, alerted on and listed in access reviews.`
   );
+}
+
+/** " On call (sre-primary): jane@example.com." — who may approve it for being on call. */
+function onCallNote(r: RequestView): string {
+  return r.onCall && r.onCall.people.length > 0
+    ? ` On call (${r.onCall.schedule}): ${r.onCall.people.join(", ")}.`
+    : "";
 }
 
 function describeWhat(r: RequestView): string {

@@ -72,6 +72,8 @@ export interface DecisionView {
   at: string;
   comment?: string;
   automatic?: boolean;
+  /** Approved by (or for) the person on call in the rule's schedule. */
+  onCall?: boolean;
 }
 
 export type RequestState = "pending" | "approved" | "denied" | "expired" | "canceled";
@@ -95,6 +97,8 @@ export interface RequestView {
   decidedAt?: string;
   grantId?: string;
   grantError?: string;
+  /** Who was on call in the rule's schedule when it was asked (they may approve it). */
+  onCall?: { schedule: string; people: string[]; stale?: boolean };
 }
 
 export interface List<T> {

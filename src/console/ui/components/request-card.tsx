@@ -37,6 +37,15 @@ export function RequestCard(props: {
         <dd>{formatDuration(request.duration)}</dd>
         <dt>Reason</dt>
         <dd>{request.reason || "none given"}</dd>
+        {request.onCall && request.onCall.people.length > 0 ? (
+          <>
+            <dt>On call</dt>
+            <dd class="on-call">
+              {request.onCall.people.join(", ")} ({request.onCall.schedule}
+              {request.onCall.stale ? ", from the schedule's last good copy" : ""})
+            </dd>
+          </>
+        ) : null}
         <dt>Approvals</dt>
         <dd>
           <span class="approvals">
