@@ -17,8 +17,12 @@ import { type Developer, useDeveloper } from "./developer.ts";
  */
 const HOST = `${process.platform}-${process.arch}` as SeaTarget;
 
+/** A single executable built on a shared 2-core machine: minutes, not the default 5. */
+const BUILD_TIMEOUT_MS = 10 * 60_000;
+
 describe("kubectl-broker installed by krew", {
   skip: !SEA_TARGETS.includes(HOST) && `no ${HOST} build`,
+  timeout: BUILD_TIMEOUT_MS,
 }, () => {
   const developer = useDeveloper();
   let me: Developer;
@@ -27,21 +31,24 @@ describe("kubectl-broker installed by krew", {
   /** PATH with kubectl and krew's bin, as krew's install instructions set it. */
   let path: string;
 
-  before(async () => {
-    me = developer();
-    const [artifact] = await buildSea([HOST], mkdtempSync(join(tmpdir(), "kb-krew-archive-")));
-    const unpacked = mkdtempSync(join(tmpdir(), "kb-krew-sea-"));
-    execFileSync("tar", ["-xzf", artifact!.archive, "-C", unpacked]);
-    executable = join(unpacked, "kubectl-broker");
-    krewRoot = join(me.kubectl.dir, ".krew");
-    const kubectlBin = join(unpacked, "kubectl-bin");
-    mkdirSync(kubectlBin);
-    symlinkSync(
-      execFileSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).trim(),
-      join(kubectlBin, "kubectl"),
-    );
-    path = `${join(krewRoot, "bin")}:${kubectlBin}`;
-  });
+  before(
+    async () => {
+      me = developer();
+      const [artifact] = await buildSea([HOST], mkdtempSync(join(tmpdir(), "kb-krew-archive-")));
+      const unpacked = mkdtempSync(join(tmpdir(), "kb-krew-sea-"));
+      execFileSync("tar", ["-xzf", artifact!.archive, "-C", unpacked]);
+      executable = join(unpacked, "kubectl-broker");
+      krewRoot = join(me.kubectl.dir, ".krew");
+      const kubectlBin = join(unpacked, "kubectl-bin");
+      mkdirSync(kubectlBin);
+      symlinkSync(
+        execFileSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).trim(),
+        join(kubectlBin, "kubectl"),
+      );
+      path = `${join(krewRoot, "bin")}:${kubectlBin}`;
+    },
+    { timeout: BUILD_TIMEOUT_MS },
+  );
 
   /** What `kubectl krew install` and `upgrade` do to the disk: copy in, relink, remove the old. */
   const krewInstall = (version: string, previous?: string) => {

@@ -41,13 +41,19 @@ interface Bom {
 const fullName = (c: Component) => (c.group ? `${c.group}/${c.name}` : c.name);
 const flatten = (cs: Component[]): Component[] => cs.flatMap((c) => [c, ...flatten(c.components ?? [])]);
 
-describe("npm run release:build", () => {
+/** Two single executables, packed, on a shared 2-core machine: minutes, not the default 5. */
+const BUILD_TIMEOUT_MS = 15 * 60_000;
+
+describe("npm run release:build", { timeout: BUILD_TIMEOUT_MS }, () => {
   let sums: Map<string, string>;
 
-  before(async () => {
-    await promisify(execFile)("npm", ["run", "release:build"], { maxBuffer: 16 * 1024 * 1024 });
-    sums = parseChecksums(readFileSync(file(checksumsName(version)), "utf8"));
-  });
+  before(
+    async () => {
+      await promisify(execFile)("npm", ["run", "release:build"], { maxBuffer: 16 * 1024 * 1024 });
+      sums = parseChecksums(readFileSync(file(checksumsName(version)), "utf8"));
+    },
+    { timeout: BUILD_TIMEOUT_MS },
+  );
 
   it("packs each platform's single executable with its LICENSE", () => {
     for (const target of SEA_TARGETS) {
