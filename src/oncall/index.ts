@@ -104,7 +104,11 @@ export function createOnCall(deps: OnCallDeps): OnCall {
 
 function feedSource(schedule: Config["onCall"]["schedules"][number], env: NodeJS.ProcessEnv): FeedSource {
   if (schedule.file) return { file: schedule.file };
-  const url =
-    schedule.url ?? readSecret({ env: schedule.urlEnv }, `onCall.schedules "${schedule.name}"`, env)!;
-  return { url: String(webcalAsHttps(url)) };
+  const what = `onCall.schedules "${schedule.name}"`;
+  const url = String(webcalAsHttps(schedule.url ?? readSecret({ env: schedule.urlEnv }, what, env)!));
+  // The env variable's value is checked here, as the file's url is by the schema; the message
+  // never repeats it, since the URL's token is the secret.
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new Error(`${what}: environment variable ${schedule.urlEnv} does not hold an http(s) URL`);
+  return { url };
 }

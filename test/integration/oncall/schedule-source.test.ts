@@ -128,6 +128,32 @@ describe("on-call schedule source", () => {
     ]);
   });
 
+  it("a feed URL from an env variable: read, and a bad one refused at start without repeating it", async () => {
+    const config = testConfig({
+      redis: { url: redis.url, keyPrefix: `${redis.keyPrefix}f${++run}:` },
+      onCall: { schedules: [{ name: "sre", urlEnv: "SRE_FEED_URL" }] },
+    });
+    const client = createRedis(config.redis);
+    const deps = { config, redis: client, clock: new ManualClock(OVERLAY), metrics: new Registry() };
+    const logger = pino({ level: "silent" });
+    const onCall = createOnCall({ ...deps, logger, env: { SRE_FEED_URL: feed.url } });
+    started.push({ onCall, client });
+    await onCall.start();
+    assert.deepEqual(onCall.onCallAt("sre", OVERLAY)?.people, ["dave@example.com", "bob@example.com"]);
+    assert.throws(
+      () =>
+        createOnCall({
+          ...deps,
+          metrics: new Registry(),
+          logger,
+          env: { SRE_FEED_URL: "secret-token-only" },
+        }),
+      (err: Error) =>
+        err.message ===
+        'onCall.schedules "sre": environment variable SRE_FEED_URL does not hold an http(s) URL',
+    );
+  });
+
   it("a changed feed replaces the schedule; one that is not a calendar, or too large, does not", async () => {
     const { onCall } = await broker(`e${++run}`, { maxBytes: 20_000 });
     feed.body = ROTATION_ICS.replaceAll("mailto:Bob@Example.com", "mailto:frank@example.com");
