@@ -5,9 +5,9 @@
 # swapped or truncated download never runs.
 #
 #   KUBE_BROKER_VERSION       the release, such as 0.1.0 (required)
-#   KUBE_BROKER_SHA256        the archive's SHA-256 for this platform, or several as
-#                             "linux_x64=<hex> linux_arm64=<hex>" or "<archive name>=<hex> …"
-#                             (required: never unpinned)
+#   KUBE_BROKER_SHA256        the archive's SHA-256 (required: never unpinned); or several,
+#                             as "linux_x64=<hex> linux_arm64=<hex>", "<archive>=<hex> …" or
+#                             the release's checksums file as it is
 #   KUBE_BROKER_INSTALL_DIR   where kubectl-broker goes (required)
 #   KUBE_BROKER_DOWNLOAD_URL  base of <base>/v<version>/<archive> (default: GitHub releases;
 #                             a mirror, or a test's server)
@@ -38,17 +38,24 @@
   platform="${os}_${arch}"
   archive="kubectl-broker_v${version}_${platform}.tar.gz"
 
-  # A bare checksum is this platform's; in a list, the one named for this platform or for
-  # this very archive (the pinned defaults name archives: they hold for their version only).
+  # Pins: a lone checksum (this platform's), "<platform>=<hex>" or "<archive>=<hex>" (the
+  # pinned defaults name archives, so they hold for their version only), or the lines of a
+  # release's checksums file, "<hex>  <archive>", of which only this archive's counts.
   expected=""
-  set -f # the list is split on spaces, never globbed
+  lone=""
+  set -f # split on white space, never globbed
   for pin in $KUBE_BROKER_SHA256; do
     case "$pin" in
       "$platform="* | "$archive="*) expected="${pin#*=}" ;;
       *=*) ;;
-      *) expected="$pin" ;;
+      *.tar.gz)
+        [ "${pin#\*}" = "$archive" ] && expected="$lone"
+        lone=""
+        ;;
+      *) lone="$pin" ;;
     esac
   done
+  [ -n "$expected" ] || expected="$lone"
   expected=$(printf '%s' "$expected" | tr 'A-F' 'a-f')
   case "$expected" in
     "") fail "no SHA-256 pinned for $archive; set sha256 to its line in the release's kubectl-broker_v${version}_checksums.txt" ;;

@@ -69,7 +69,9 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
 
   it("installs the pinned plugin, writes a kubeconfig with the token masked, and kubectl gets pods", async () => {
     const { kubectl, kubectlBin, release } = fixture();
-    const { run: running } = runAction({ ttl: "20m" });
+    // The sha256 input as a workflow may give it: the release's checksums file, pasted.
+    const checksums = readFileSync(release.checksumsFile, "utf8");
+    const { run: running } = runAction({ ttl: "20m", sha256: checksums });
     const run = await running;
     assert.equal(run.code, 0, run.log);
     assert.match(
@@ -147,15 +149,19 @@ describe("the GitHub Action", { skip: !HOST_BUILT && "no plugin build for this p
 
   it("refuses to install unpinned, and picks the archive for the runner's architecture", async () => {
     const { mirror, release } = fixture();
-    const unpinned = await runAction({ sha256: "" }).run;
-    assert.equal(unpinned.code, 1);
-    assert.match(
-      unpinned.log,
-      new RegExp(
-        `^kube-broker: no SHA-256 pinned for ${release.archiveName}; set sha256 to its line in `,
-        "m",
-      ),
-    );
+    // Nothing, or only another archive's line of a checksums file.
+    const other = release.archiveName.replace(release.platform, "linux_arm64");
+    for (const sha256 of ["", `${"c".repeat(64)}  ${other}\n`]) {
+      const unpinned = await runAction({ sha256 }).run;
+      assert.equal(unpinned.code, 1);
+      assert.match(
+        unpinned.log,
+        new RegExp(
+          `^kube-broker: no SHA-256 pinned for ${release.archiveName}; set sha256 to its line in `,
+          "m",
+        ),
+      );
+    }
 
     const fetched = mirror.fetched.length;
     const arm = await runAction(
