@@ -37,7 +37,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const format = outputFormat(values.output, outputs, "text");
   const versions: Versions = {
     clientVersion: versionInfo("kubectl-broker"),
-    installation: installationOf(ctx.self),
+    installation: installationOf(ctx.self, ctx.env),
     ...(await server(ctx, values)),
   };
   await print(ctx, format, { value: versions, names: [], text: () => versionText(versions) });
