@@ -4,7 +4,7 @@
  * the archive and the checksums file, as a release publishes them. Not dist/sea: test files
  * that build at the same time would rewrite each other's files there.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
@@ -30,8 +30,11 @@ export interface SeaRelease {
 
 export async function hostSeaRelease(): Promise<SeaRelease> {
   const version = packageJson.version;
-  const mirror = mkdtempSync(join(tmpdir(), "kb-release-"));
-  const [artifact] = await buildSea([HOST], join(mirror, `v${version}`));
+  const mirror = mkdtempSync(join(tmpdir(), "kb-sea-mirror-"));
+  const [artifact] = await buildSea([HOST], join(mirror, `v${version}`)).catch((error) => {
+    rmSync(mirror, { recursive: true, force: true });
+    throw error;
+  });
   const archiveName = `kubectl-broker_v${version}_${HOST.replace("-", "_")}.tar.gz`;
   if (artifact!.archive !== join(mirror, `v${version}`, archiveName)) {
     throw new Error(`build-sea wrote ${artifact!.archive}, not ${archiveName}`);

@@ -47,18 +47,35 @@ export interface CiJobFixture {
 export function useCiJobFixture(): () => CiJobFixture {
   let fixture: CiJobFixture | undefined;
   const dirs: string[] = [];
+  /** What has started: stopped in reverse after the tests, or at once if set-up fails part-way. */
+  const started: { close(): Promise<unknown> }[] = [];
+  const stop = async () => {
+    for (const part of started.splice(0).reverse()) await part.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  };
   before(async () => {
+    fixture = await setUp().catch(async (error) => {
+      await stop();
+      throw error;
+    });
+  });
+  after(stop);
+  return () => fixture!;
+
+  async function setUp(): Promise<CiJobFixture> {
     const release = await hostSeaRelease();
+    dirs.push(release.mirror);
     const mirror = await startReleaseMirror(release.mirror);
+    started.push(mirror);
     const stack = await startStack({
       ci: true,
       config: ({ ci }) => ({ ci: { rules: ciTestRules(ci!.issuer, AUDIENCE) } }),
-    }).catch(async (error) => {
-      await mirror.close();
-      throw error;
     });
+    started.push(stack);
+    const kubectl = await kubectlSandbox();
+    started.push({ close: () => kubectl.cleanup() });
     const kubectlBin = mkdtempSync(join(tmpdir(), "kb-kubectl-bin-"));
-    dirs.push(kubectlBin, release.mirror);
+    dirs.push(kubectlBin);
     symlinkSync(
       execFileSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).trim(),
       join(kubectlBin, "kubectl"),
@@ -68,12 +85,12 @@ export function useCiJobFixture(): () => CiJobFixture {
       dirs.push(dir);
       return dir;
     };
-    fixture = {
+    return {
       stack,
       ci: stack.ci!,
       release,
       mirror,
-      kubectl: await kubectlSandbox(),
+      kubectl,
       kubectlBin,
       inputs: {
         server: stack.url,
@@ -92,14 +109,7 @@ export function useCiJobFixture(): () => CiJobFixture {
         return copy;
       },
     };
-  });
-  after(async () => {
-    await fixture?.kubectl.cleanup();
-    await fixture?.mirror.close();
-    await fixture?.stack.close();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-  return () => fixture!;
+  }
 }
 
 /** Every file under `dir` named `name`: where an unpacked or installed executable would be. */
