@@ -3,6 +3,7 @@ import { brokerTarget, noSession, sessionClient, sessionWithSecret } from "./bro
 import { pemOfData } from "./broker/trust.ts";
 import { ensurePrivateDir } from "./cache/cache-files.ts";
 import { acquireLock } from "./cache/file-lock.ts";
+import type { StoredSession } from "./cache/session-store.ts";
 import { type CachedToken, isFresh, type TokenKey } from "./cache/token-cache.ts";
 import { CliError } from "./cli-error.ts";
 import type { CliContext } from "./context.ts";
@@ -43,7 +44,7 @@ export async function refreshCredential(
     // kubectl decides (interactiveMode and its own stdin); run by hand, a terminal decides.
     const interactive = info.interactive ?? process.stdin.isTTY === true;
     const execCa = pemOfData(info.caData);
-    const login = async () => {
+    const login = async (replacing?: StoredSession) => {
       if (!interactive) throw noSession(target);
       return signIn(ctx, {
         target,
@@ -52,6 +53,7 @@ export async function refreshCredential(
         timeoutMs: LOGIN_TIMEOUT_MS,
         ca: target.namedCa ?? execCa,
         reuseFresh: true,
+        replacing,
       });
     };
     const signedIn = async () => {
@@ -70,7 +72,7 @@ export async function refreshCredential(
     } catch (err) {
       // A session the broker no longer honours (ended, revoked): sign in again if we may.
       if (!(err instanceof CliError && err.httpStatus === 401) || !interactive) throw err;
-      token = await mint(sessionClient(target, await login(), execCa), key);
+      token = await mint(sessionClient(target, await login(session), execCa), key);
     }
     cache.write(token);
     return token;

@@ -4,14 +4,14 @@ import { type BrokerTarget, sessionWithSecret } from "../broker/session-access.t
 import { trustList } from "../broker/trust.ts";
 import { ensurePrivateDir } from "../cache/cache-files.ts";
 import { acquireLock } from "../cache/file-lock.ts";
-import type { StoredSession } from "../cache/session-store.ts";
+import type { SessionInfo, StoredSession } from "../cache/session-store.ts";
 import { TokenCache } from "../cache/token-cache.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 import { startProgress } from "../output/progress.ts";
 import { browserCommand, openBrowser } from "./browser.ts";
 import { deviceLogin } from "./device.ts";
-import { chooseIdp } from "./idp-choice.ts";
+import { chooseIdp, idpOf } from "./idp-choice.ts";
 import { sessionKeeper } from "./keep-session.ts";
 import { loopbackLogin } from "./loopback.ts";
 
@@ -27,6 +27,8 @@ export interface SignInOptions {
   reuseFresh: boolean;
   /** The identity provider to sign in at (--idp), when the broker has several. */
   idp?: string | undefined;
+  /** The session this sign-in replaces (the broker refused it), whose provider to prefer. */
+  replacing?: SessionInfo | undefined;
 }
 
 /** Where every login waits its turn: one browser window, however many kubectl processes ask. */
@@ -48,7 +50,10 @@ export async function signIn(ctx: CliContext, options: SignInOptions): Promise<S
     // Reaching the broker first means an unreachable one is reported at once, not after a
     // trip through the browser.
     await client.get("/v1/clusters");
-    const body = await login(ctx, client, options);
+    // The exec plugin signs in again where the session it replaces came from.
+    const replaced = options.replacing ?? target.store.read(target.server).session;
+    const remembered = options.reuseFresh ? idpOf(replaced) : undefined;
+    const body = await login(ctx, client, options, remembered);
     const session: StoredSession = {
       server: target.server,
       session: body.session,
@@ -76,13 +81,18 @@ async function usableSession(target: BrokerTarget, ctx: CliContext): Promise<Sto
   }
 }
 
-async function login(ctx: CliContext, client: BrokerClient, options: SignInOptions) {
+async function login(
+  ctx: CliContext,
+  client: BrokerClient,
+  options: SignInOptions,
+  remembered: string | undefined,
+) {
   const opener =
     options.mode === "browser"
       ? browserCommand(options.browserCommand, ctx.env, process.platform)
       : undefined;
   const device = options.mode === "device" || (options.mode === "browser" && !opener);
-  const idp = await chooseIdp(client, options.idp, device);
+  const idp = await chooseIdp(client, options.idp, device, remembered);
   if (device) {
     if (options.mode === "browser") ctx.say("No browser can be opened here; signing in with a device code.");
     return deviceLogin({

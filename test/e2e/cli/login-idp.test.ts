@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HeadlessBrowser } from "../../support/browser.ts";
+import { bearer, loginAs } from "../../support/login.ts";
 import { startTwoIdpStack, type TwoIdpStack } from "../../support/two-idps.ts";
 import { baseEnv, type CliEnv, oneLineFailure, runCli, startCli } from "./cli-process.ts";
+
+const FAKE_BROWSER = new URL("./fake-browser.ts", import.meta.url).pathname;
 
 /** kubectl broker login --idp against a broker with two identity providers (two-idps.ts). */
 describe("kubectl broker login --idp", () => {
@@ -58,6 +61,38 @@ describe("kubectl broker login --idp", () => {
       text.stdout,
       /^User: +partners:bob@partner\.example\nGroups: +partners:developers\nProvider: partners\n/,
     );
+  });
+
+  it("the exec plugin signs in again at the provider of the session it replaces", async () => {
+    // The session kept from the test before is bob's at partners; an admin ends it.
+    const admin = await loginAs(idps.stack.url, "admin", "employees");
+    const revoked = await fetch(`${idps.stack.url}/v1/sessions/revoke`, {
+      method: "POST",
+      headers: bearer(admin),
+      body: JSON.stringify({ subject: "partners:bob" }),
+    });
+    assert.equal(revoked.status, 200);
+    const record = join(home, "browser-calls");
+    const plugin = await runCli(
+      ["credential", "--cluster", "test", "--role", "view", "-n", "team-b"],
+      {
+        ...env,
+        KUBERNETES_EXEC_INFO: JSON.stringify({
+          apiVersion: "client.authentication.k8s.io/v1",
+          kind: "ExecCredential",
+          spec: { interactive: true },
+        }),
+        BROWSER: `${process.execPath} ${FAKE_BROWSER} ${record} %s`,
+        FAKE_BROWSER_LOGIN: "bob",
+        NODE_EXTRA_CA_CERTS: idps.stack.caFile,
+      },
+      { timeoutMs: 60_000 },
+    );
+    assert.equal(plugin.code, 0, plugin.stderr);
+    assert.equal(JSON.parse(plugin.stdout).kind, "ExecCredential");
+    const [opened] = readFileSync(record, "utf8").trim().split("\n");
+    assert.equal(new URL(opened!).searchParams.get("idp"), "partners", "no choice page in between");
+    assert.equal((await signedInAs()).name, "partners:bob@partner.example");
   });
 
   it("an unknown --idp is one line naming the providers there are", async () => {
