@@ -164,6 +164,46 @@ describe("several identity providers", () => {
     assert.equal(body.principal.name, "partners:alice@example.com");
   });
 
+  it("a code from one provider cannot finish a login begun at another (IdP mix-up)", async () => {
+    const startAt = (idp: string) => {
+      const start = new URL("/v1/login/start", url);
+      start.search = new URLSearchParams({
+        redirect_uri: "http://127.0.0.1:9/callback",
+        code_challenge: "a".repeat(43),
+        state: "s".repeat(20),
+        idp,
+      }).toString();
+      return start;
+    };
+    const callback = `${url}/v1/login/callback`;
+    // alice really signs in at employees; the answer is stopped before the broker sees it.
+    const employees = await new HeadlessBrowser().visit(startAt("employees"), {
+      login: "alice",
+      stopAt: (at) => at.href.startsWith(callback),
+    });
+    assert.ok(employees.url.searchParams.get("code"));
+    assert.ok(employees.url.searchParams.get("iss"), "the IdP says who issued the code (RFC 9207)");
+    // A login begun at partners is handed employees' code.
+    const toPartners = await fetch(startAt("partners"), { redirect: "manual" });
+    const partnersState = new URL(toPartners.headers.get("location")!).searchParams.get("state")!;
+    const mixed = new URL(employees.url);
+    mixed.searchParams.set("state", partnersState);
+    const tokenCalls: unknown[] = [];
+    const count = (...args: unknown[]) => tokenCalls.push(args);
+    partners.provider.on("grant.error", count);
+    partners.provider.on("grant.success", count);
+    const res = await fetch(mixed, { redirect: "manual" }).finally(() => {
+      partners.provider.off("grant.error", count);
+      partners.provider.off("grant.success", count);
+    });
+    assert.equal(res.status, 302);
+    const back = new URL(res.headers.get("location")!);
+    assert.equal(back.origin, "http://127.0.0.1:9");
+    assert.equal(back.searchParams.get("code"), null, "no session comes of it");
+    assert.ok(back.searchParams.get("error"));
+    assert.deepEqual(tokenCalls, [], "the code was never sent to partners: its iss is employees'");
+  });
+
   it("an unknown provider is refused naming those there are", async () => {
     const start = new URL("/v1/login/start", url);
     start.search = new URLSearchParams({
