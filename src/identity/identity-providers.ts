@@ -30,9 +30,18 @@ export class IdentityProviders {
     this.#settings = providers.map((p) => p.settings);
   }
 
-  /** Whether people must choose (a login names no provider and there are several). */
   get several(): boolean {
     return this.#settings.length > 1;
+  }
+
+  /** Whether a login that names `idp` must first offer the choice: it names none, of several. */
+  mustChoose(idp: unknown): boolean {
+    return this.several && (idp === undefined || idp === "");
+  }
+
+  /** Where logins may finish at one provider, or (before the choice) at any of them. */
+  allowedRedirects(provider: IdentityProvider | undefined): string[] {
+    return provider ? provider.settings.allowedRedirects : this.#settings.flatMap((p) => p.allowedRedirects);
   }
 
   choices(): ProviderChoice[] {
@@ -46,7 +55,7 @@ export class IdentityProviders {
 
   /**
    * The provider a login asked for: by name, or the only one. With several and none named the
-   * caller must offer the choice instead (`several`); an unknown name is a 400 listing them.
+   * caller must offer the choice instead (`mustChoose`); an unknown name is a 400 listing them.
    */
   chosen(name: unknown): IdentityProvider {
     if (name === undefined || name === "") {

@@ -88,12 +88,8 @@ export class LoginService {
     state?: unknown;
     idp?: unknown;
   }): Promise<LoginStart> {
-    const choosing = this.#providers.several && (query.idp === undefined || query.idp === "");
-    const provider = choosing ? undefined : this.#providers.chosen(query.idp);
-    const allowed = provider
-      ? provider.settings.allowedRedirects
-      : this.#providers.choices().flatMap((c) => this.#providers.find(c.name)!.settings.allowedRedirects);
-    const cliRedirect = checkLoginRedirect(query.redirect_uri, allowed);
+    const provider = this.#providers.mustChoose(query.idp) ? undefined : this.#providers.chosen(query.idp);
+    const cliRedirect = checkLoginRedirect(query.redirect_uri, this.#providers.allowedRedirects(provider));
     if (!isValidChallenge(query.code_challenge))
       throw new BadRequest("code_challenge must be an S256 PKCE challenge");
     if ((query.code_challenge_method ?? "S256") !== "S256")
@@ -113,8 +109,7 @@ export class LoginService {
 
   /** Step 1 of a console sign-in (browser): to the IdP, remembering where to land after. */
   async startConsole(returnTo: unknown, idp: unknown): Promise<LoginStart> {
-    if (this.#providers.several && (idp === undefined || idp === ""))
-      return { kind: "choose", choices: this.#providers.choices() };
+    if (this.#providers.mustChoose(idp)) return { kind: "choose", choices: this.#providers.choices() };
     const provider = this.#providers.chosen(idp);
     return this.#toIdp(provider, (verifier) => ({
       kind: "console",
