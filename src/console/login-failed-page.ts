@@ -7,6 +7,8 @@
  * known OAuth error codes get a sentence, so a crafted link cannot make the broker's page
  * say whatever its author likes.
  */
+import { escapeHtml } from "../shared/escape-html.ts";
+
 const REASONS: Record<string, string> = {
   access_denied: "The identity provider declined the sign-in, or it was cancelled.",
   login_required: "The identity provider needs you to sign in again.",
@@ -42,13 +44,4 @@ ${code ? `<p>Error from the sign-in: <code>${escapeHtml(code)}</code></p>\n` : "
 </body>
 </html>
 `;
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
 }

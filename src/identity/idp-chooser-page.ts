@@ -1,3 +1,4 @@
+import { escapeHtml } from "../shared/escape-html.ts";
 import type { ProviderChoice } from "./identity-providers.ts";
 
 /**
@@ -46,13 +47,4 @@ export function withIdp(pathAndQuery: string, name: string): string {
   const url = new URL(pathAndQuery, "http://chooser.invalid");
   url.searchParams.set("idp", name);
   return url.pathname + url.search;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
 }
