@@ -26,6 +26,17 @@ describe("several identity providers", () => {
   });
   after(() => idps?.close());
 
+  /** /v1/login/start as the CLI opens it (a loopback redirect, a PKCE challenge, a state), plus `extra`. */
+  const startUrl = (extra: Record<string, string> = {}) => {
+    const start = new URL("/v1/login/start", url);
+    start.search = new URLSearchParams({
+      redirect_uri: "http://127.0.0.1:9/callback",
+      code_challenge: "a".repeat(43),
+      state: "s".repeat(20),
+      ...extra,
+    }).toString();
+    return start;
+  };
   const whoami = async (session: string) =>
     (await (await fetch(`${url}/v1/whoami`, { headers: bearer(session) })).json()) as Me;
   const credential = (session: string, namespace: string) =>
@@ -125,12 +136,7 @@ describe("several identity providers", () => {
   });
 
   it("a browser login that names no provider gets a page listing them", async () => {
-    const start = new URL("/v1/login/start", url);
-    start.search = new URLSearchParams({
-      redirect_uri: "http://127.0.0.1:9/callback",
-      code_challenge: "a".repeat(43),
-      state: "s".repeat(20),
-    }).toString();
+    const start = startUrl();
     const res = await fetch(start, { redirect: "manual" });
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-security-policy") ?? "", /default-src 'none'/);
@@ -170,12 +176,11 @@ describe("several identity providers", () => {
       state,
       error: null,
     };
-    const start = new URL("/v1/login/start", url);
-    start.search = new URLSearchParams({
+    const start = startUrl({
       redirect_uri: trip.redirectUri,
       code_challenge: createHash("sha256").update(trip.verifier).digest("base64url"),
       state: trip.expectedState,
-    }).toString();
+    });
     const page = await (await fetch(start)).text();
     const link = /<a href="([^"]+idp=partners)">/.exec(page)?.[1]?.replaceAll("&amp;", "&");
     assert.ok(link, page);
@@ -191,16 +196,7 @@ describe("several identity providers", () => {
   });
 
   it("a code from one provider cannot finish a login begun at another (IdP mix-up)", async () => {
-    const startAt = (idp: string) => {
-      const start = new URL("/v1/login/start", url);
-      start.search = new URLSearchParams({
-        redirect_uri: "http://127.0.0.1:9/callback",
-        code_challenge: "a".repeat(43),
-        state: "s".repeat(20),
-        idp,
-      }).toString();
-      return start;
-    };
+    const startAt = (idp: string) => startUrl({ idp });
     const callback = `${url}/v1/login/callback`;
     // alice really signs in at employees; the answer is stopped before the broker sees it.
     const employees = await new HeadlessBrowser().visit(startAt("employees"), {
@@ -231,14 +227,7 @@ describe("several identity providers", () => {
   });
 
   it("an unknown provider is refused naming those there are", async () => {
-    const start = new URL("/v1/login/start", url);
-    start.search = new URLSearchParams({
-      redirect_uri: "http://127.0.0.1:9/callback",
-      code_challenge: "a".repeat(43),
-      state: "s".repeat(20),
-      idp: "contractors",
-    }).toString();
-    const res = await fetch(start, { redirect: "manual" });
+    const res = await fetch(startUrl({ idp: "contractors" }), { redirect: "manual" });
     assert.equal(res.status, 400);
     const status = (await res.json()) as { kind: string; message: string };
     assert.equal(status.kind, "Status");
@@ -266,14 +255,7 @@ describe("several identity providers", () => {
   });
 
   it("an identity provider that is down stops only its own logins", async () => {
-    const start = new URL("/v1/login/start", url);
-    start.search = new URLSearchParams({
-      redirect_uri: "http://127.0.0.1:9/callback",
-      code_challenge: "a".repeat(43),
-      state: "s".repeat(20),
-      idp: "down",
-    }).toString();
-    const res = await fetch(start, { redirect: "manual" });
+    const res = await fetch(startUrl({ idp: "down" }), { redirect: "manual" });
     assert.equal(res.status, 503);
     assert.match(
       ((await res.json()) as { message: string }).message,
