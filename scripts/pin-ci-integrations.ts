@@ -10,11 +10,12 @@
  *   before_script (a component is one file; it cannot run a script that sits beside it).
  * - With a checksums file (what `npm run build:sea` writes for a release): sets both files'
  *   default version to that release and their default sha256 to its archives' checksums.
- *   The release runs this after building the archives, commits the two files, tags that
- *   commit v<version> and publishes those very archives, so the action and the component at
- *   the tag pin exactly what the release holds. Archives cannot be built first from the tag
- *   and pinned after: the build is not byte-for-byte reproducible (the single executable
- *   differs from one build to the next), so the pinned ones are the ones published.
+ *   The release runs this right after building the archives (scripts/release/prepare.ts),
+ *   commits the two files, tags that commit v<version> and publishes those very archives, so
+ *   the action and the component at the tag pin exactly what the release holds. Archives
+ *   cannot be built first from the tag and pinned after: the build is not byte-for-byte
+ *   reproducible (the single executable differs from one build to the next), so the pinned
+ *   ones are the ones published.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";

@@ -1,6 +1,7 @@
 /**
  * `npm run release:build`: every file a release publishes, into dist/release/, built here the
- * same way the release workflow (.github/workflows/release.yml) builds it:
+ * same way the release workflow (.github/workflows/release.yml) builds it (there through
+ * `npm run release:prepare`, ./prepare.ts, which pins the CI integrations right after):
  *
  * - kubectl-broker_v<version>_linux_{x64,arm64}.tar.gz: the single executables, and
  *   kubectl-broker_v<version>_checksums.txt, theirs alone (scripts/build-sea.ts);
@@ -33,6 +34,8 @@ export async function packageVersion(): Promise<string> {
 export interface ReleaseFiles {
   version: string;
   archives: string[];
+  /** kubectl-broker_v<version>_checksums.txt: the archives' alone, what the CI integrations pin. */
+  archiveChecksums: string;
   sboms: { npm: string; image: string };
   krewManifest: string;
   checksums: string;
@@ -53,8 +56,8 @@ export async function buildRelease(dir = RELEASE_DIR): Promise<ReleaseFiles> {
   }
   // The archives' own checksums file too, as build-sea writes it: what the CI integrations pin
   // from (scripts/pin-ci-integrations.ts).
-  const seaSums = `kubectl-broker_v${version}_checksums.txt`;
-  await copyFile(join(seaOut, seaSums), join(dir, seaSums));
+  const archiveChecksums = join(dir, `kubectl-broker_v${version}_checksums.txt`);
+  await copyFile(join(seaOut, basename(archiveChecksums)), archiveChecksums);
   await rm(seaOut, { recursive: true, force: true });
   const sboms = await writeSboms(version, dir);
   const sums = new Map(artifacts.map((a) => [basename(a.archive), a.sha256]));
@@ -62,7 +65,14 @@ export async function buildRelease(dir = RELEASE_DIR): Promise<ReleaseFiles> {
   refuseWhatKrewWould(`${KREW_PLUGIN}.yaml`, manifest, archives);
   const krewFile = join(dir, `${KREW_PLUGIN}.yaml`);
   await writeFile(krewFile, manifest);
-  return { version, archives, sboms, krewManifest: krewFile, checksums: await writeChecksums(dir, version) };
+  return {
+    version,
+    archives,
+    archiveChecksums,
+    sboms,
+    krewManifest: krewFile,
+    checksums: await writeChecksums(dir, version),
+  };
 }
 
 /** krew-index would run validate-krew-manifest on it: fail the release first, not the submission. */

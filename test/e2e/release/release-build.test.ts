@@ -1,27 +1,40 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { before, describe, it } from "node:test";
+import { dirname, join } from "node:path";
+import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import packageJson from "../../../package.json" with { type: "json" };
 import { SEA_TARGETS } from "../../../scripts/build-sea.ts";
-import { RELEASE_DIR } from "../../../scripts/release/build.ts";
+import { GITHUB_ACTION, GITLAB_TEMPLATE, INSTALLER } from "../../../scripts/pin-ci-integrations.ts";
 import { checksumsName } from "../../../scripts/release/checksums.ts";
 import { parseChecksums } from "../../../scripts/release/krew-manifest.ts";
 import { checkInstall, type Plugin, validateManifestFile } from "../../../scripts/release/krew-rules.ts";
+import { HOST, HOST_BUILT } from "../../support/sea-release.ts";
+import { readAction } from "../integrations/composite-action.ts";
+import { startReleaseMirror } from "../integrations/release-mirror.ts";
 
 /**
- * The release's build steps as the release workflow runs them (`npm run release:build`, one
- * build for every check here): the archives, the checksums over every asset, the SBOMs and
- * the krew manifest that krew-index would receive.
+ * The release's build as the release workflow runs it, `npm run release:prepare` (one build for
+ * every check here), with its two locations moved so that it rewrites none of the checkout's
+ * files: the release's files into a directory laid out as the download site
+ * (<mirror>/v<version>/), the CI integrations pinned in a copy of integrations/. Checked: the
+ * archives, the checksums over every asset, the SBOMs, the krew manifest that krew-index would
+ * receive, and the pins, which the installer accepts for the archive built.
  */
 const version = packageJson.version;
-const file = (name: string) => join(RELEASE_DIR, name);
+const ROOT = new URL("../../../", import.meta.url).pathname;
+const mirrorDir = mkdtempSync(join(tmpdir(), "kb-release-mirror-"));
+const releaseDir = join(mirrorDir, `v${version}`);
+/** A tree holding a copy of integrations/: what the release pins, and commits. */
+const pinnedRoot = mkdtempSync(join(tmpdir(), "kb-release-pinned-"));
+const file = (name: string) => join(releaseDir, name);
+const archiveName = (target: string) => `kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`;
+const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const tarList = (archive: string) =>
   execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
 
@@ -38,22 +51,32 @@ interface Bom {
   metadata: { component: Component & { type: string } };
   components: Component[];
 }
+type Inputs = Record<string, { default?: string } | undefined>;
 const fullName = (c: Component) => (c.group ? `${c.group}/${c.name}` : c.name);
 const flatten = (cs: Component[]): Component[] => cs.flatMap((c) => [c, ...flatten(c.components ?? [])]);
 
 /** Two single executables, packed, on a shared 2-core machine: minutes, not the default 5. */
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 
-describe("npm run release:build", { timeout: BUILD_TIMEOUT_MS }, () => {
+describe("npm run release:prepare", { timeout: BUILD_TIMEOUT_MS }, () => {
   let sums: Map<string, string>;
 
   before(
     async () => {
-      await promisify(execFile)("npm", ["run", "release:build"], { maxBuffer: 16 * 1024 * 1024 });
+      cpSync(join(ROOT, "integrations"), join(pinnedRoot, "integrations"), { recursive: true });
+      // What `npm run release:prepare` runs, with the two locations given.
+      await promisify(execFile)(
+        process.execPath,
+        ["scripts/release/prepare.ts", "--release-dir", releaseDir, "--root", pinnedRoot],
+        { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      );
       sums = parseChecksums(readFileSync(file(checksumsName(version)), "utf8"));
     },
     { timeout: BUILD_TIMEOUT_MS },
   );
+  after(() => {
+    for (const dir of [mirrorDir, pinnedRoot]) rmSync(dir, { recursive: true, force: true });
+  });
 
   it("packs each platform's single executable with its LICENSE", () => {
     for (const target of SEA_TARGETS) {
@@ -78,7 +101,7 @@ describe("npm run release:build", { timeout: BUILD_TIMEOUT_MS }, () => {
   });
 
   it("lists every asset in the checksums file, each with its real sha256, as sha256sum -c agrees", () => {
-    const assets = readdirSync(RELEASE_DIR).filter((n) => n !== checksumsName(version));
+    const assets = readdirSync(releaseDir).filter((n) => n !== checksumsName(version));
     assert.deepEqual([...sums.keys()].sort(), assets.sort());
     for (const [name, sum] of sums) {
       assert.equal(
@@ -89,7 +112,7 @@ describe("npm run release:build", { timeout: BUILD_TIMEOUT_MS }, () => {
         name,
       );
     }
-    execFileSync("sha256sum", ["--check", "--strict", checksumsName(version)], { cwd: RELEASE_DIR });
+    execFileSync("sha256sum", ["--check", "--strict", checksumsName(version)], { cwd: releaseDir });
     // The archives' own file, as build-sea writes it (what the CI integrations pin from).
     const archives = parseChecksums(readFileSync(file(`kubectl-broker_v${version}_checksums.txt`), "utf8"));
     assert.deepEqual(
@@ -163,6 +186,60 @@ describe("npm run release:build", { timeout: BUILD_TIMEOUT_MS }, () => {
         .digest("hex");
       assert.equal(platform.sha256, actual, archive);
       assert.equal(checkInstall(platform, tarList(file(archive))), undefined);
+    }
+  });
+
+  it("pins the GitHub Action and the GitLab template to the archives it built, and changes nothing else", () => {
+    const pins = SEA_TARGETS.map((t) => `${archiveName(t)}=${sha256Of(file(archiveName(t)))}`).sort();
+    const [spec] = parseAllDocuments(readFileSync(join(pinnedRoot, GITLAB_TEMPLATE), "utf8"));
+    for (const [where, inputs] of [
+      [GITHUB_ACTION, readAction(dirname(join(pinnedRoot, GITHUB_ACTION))).inputs],
+      [GITLAB_TEMPLATE, (spec!.toJS() as { spec: { inputs: Inputs } }).spec.inputs],
+    ] as const) {
+      assert.equal(inputs?.version?.default, version, where);
+      assert.deepEqual(inputs?.sha256?.default?.split(" ").sort(), pins, where);
+    }
+    const changed = readdirSync(join(pinnedRoot, "integrations"), { recursive: true, encoding: "utf8" })
+      .map((path) => `integrations/${path}`)
+      .filter((path) => statSync(join(pinnedRoot, path)).isFile())
+      .filter((path) => !readFileSync(join(pinnedRoot, path)).equals(readFileSync(join(ROOT, path))));
+    assert.deepEqual(changed.sort(), [GITHUB_ACTION, GITLAB_TEMPLATE].sort());
+  });
+
+  it("and the installer accepts those pins: the action's defaults install this machine's archive from the release", {
+    skip: !HOST_BUILT && "no plugin build for this platform",
+  }, async () => {
+    const inputs = readAction(dirname(join(pinnedRoot, GITHUB_ACTION))).inputs;
+    const mirror = await startReleaseMirror(mirrorDir);
+    const job = mkdtempSync(join(tmpdir(), "kb-release-install-"));
+    try {
+      const env = { PATH: "/usr/bin:/bin", HOME: job };
+      const installed = await promisify(execFile)("sh", [join(pinnedRoot, INSTALLER)], {
+        env: {
+          ...env,
+          KUBE_BROKER_VERSION: inputs?.version?.default ?? "",
+          KUBE_BROKER_SHA256: inputs?.sha256?.default ?? "",
+          KUBE_BROKER_DOWNLOAD_URL: mirror.url,
+          KUBE_BROKER_INSTALL_DIR: join(job, "bin"),
+        },
+      });
+      const archive = archiveName(HOST);
+      assert.match(
+        installed.stderr,
+        new RegExp(
+          `^Installed kubectl-broker v${version} \\(${HOST.replace("-", "_")}, sha256 ${sha256Of(file(archive))}\\) in `,
+          "m",
+        ),
+      );
+      assert.deepEqual(mirror.fetched, [`/v${version}/${archive}`]);
+      const out = execFileSync(join(job, "bin", "kubectl-broker"), ["version", "-o", "json"], {
+        encoding: "utf8",
+        env,
+      });
+      assert.equal(JSON.parse(out).clientVersion.version, version);
+    } finally {
+      await mirror.close();
+      rmSync(job, { recursive: true, force: true });
     }
   });
 });
