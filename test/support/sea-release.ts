@@ -8,10 +8,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { buildSea, SEA_TARGETS, type SeaTarget } from "../../scripts/build-sea.ts";
+import {
+  buildSea,
+  HOST_TARGET,
+  SEA_TARGETS,
+  type SeaTarget,
+  seaArchiveName,
+} from "../../scripts/build-sea.ts";
 
 /** This machine's platform: the one whose executable can run here. */
-export const HOST = `${process.platform}-${process.arch}` as SeaTarget;
+export const HOST = HOST_TARGET as SeaTarget;
 export const HOST_BUILT = SEA_TARGETS.includes(HOST);
 
 export interface SeaRelease {
@@ -35,7 +41,7 @@ export async function hostSeaRelease(): Promise<SeaRelease> {
     rmSync(mirror, { recursive: true, force: true });
     throw error;
   });
-  const archiveName = `kubectl-broker_v${version}_${HOST.replace("-", "_")}.tar.gz`;
+  const archiveName = seaArchiveName(version, HOST);
   if (artifact!.archive !== join(mirror, `v${version}`, archiveName)) {
     throw new Error(`build-sea wrote ${artifact!.archive}, not ${archiveName}`);
   }

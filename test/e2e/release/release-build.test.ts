@@ -9,7 +9,13 @@ import { promisify } from "node:util";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import { parse, parseAllDocuments } from "yaml";
 import packageJson from "../../../package.json" with { type: "json" };
-import { SEA_TARGETS } from "../../../scripts/build-sea.ts";
+import { PE_MACHINE_X64, readPeHeader } from "../../../scripts/authenticode.ts";
+import {
+  SEA_TARGETS,
+  type SeaTarget,
+  seaArchiveName,
+  seaExecutableName,
+} from "../../../scripts/build-sea.ts";
 import { GITHUB_ACTION, GITLAB_TEMPLATE, INSTALLER } from "../../../scripts/pin-ci-integrations.ts";
 import { checksumsName } from "../../../scripts/release/checksums.ts";
 import { parseChecksums } from "../../../scripts/release/krew-manifest.ts";
@@ -33,7 +39,7 @@ const releaseDir = join(mirrorDir, `v${version}`);
 /** A tree holding a copy of integrations/: what the release pins, and commits. */
 const pinnedRoot = mkdtempSync(join(tmpdir(), "kb-release-pinned-"));
 const file = (name: string) => join(releaseDir, name);
-const archiveName = (target: string) => `kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`;
+const archiveName = (target: SeaTarget) => seaArchiveName(version, target);
 const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const tarList = (archive: string) =>
   execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
@@ -80,24 +86,51 @@ describe("npm run release:prepare", { timeout: BUILD_TIMEOUT_MS }, () => {
 
   it("packs each platform's single executable with its LICENSE", () => {
     for (const target of SEA_TARGETS) {
-      const archive = file(`kubectl-broker_v${version}_${target.replace("-", "_")}.tar.gz`);
-      assert.deepEqual(tarList(archive), ["LICENSE", "kubectl-broker"]);
+      assert.deepEqual(tarList(file(archiveName(target))), ["LICENSE", seaExecutableName(target)].sort());
     }
-    const host = `${process.platform}-${process.arch}`;
-    if ((SEA_TARGETS as readonly string[]).includes(host)) {
+    if (HOST_BUILT) {
       const dir = mkdtempSync(join(tmpdir(), "kb-release-"));
-      execFileSync("tar", [
-        "-xzf",
-        file(`kubectl-broker_v${version}_${host.replace("-", "_")}.tar.gz`),
-        "-C",
-        dir,
-      ]);
+      execFileSync("tar", ["-xzf", file(archiveName(HOST)), "-C", dir]);
       const out = execFileSync(join(dir, "kubectl-broker"), ["version", "-o", "json"], {
         encoding: "utf8",
         env: { PATH: "/usr/bin:/bin", HOME: dir },
       });
       assert.equal(JSON.parse(out).clientVersion.version, version);
     }
+  });
+
+  it("builds kubectl-broker.exe for Windows: an x86-64 PE, unsigned, with the CLI injected under Node's fuse", () => {
+    // Not run here (no Windows, no Wine): checked as a file, for what makes Node start the CLI.
+    const dir = mkdtempSync(join(tmpdir(), "kb-release-win-"));
+    try {
+      execFileSync("tar", ["-xzf", file(archiveName("win-x64")), "-C", dir]);
+      const exe = readFileSync(join(dir, "kubectl-broker.exe"));
+      assert.equal(exe.toString("latin1", 0, 2), "MZ");
+      const pe = exe.readUInt32LE(0x3c);
+      assert.equal(exe.toString("latin1", pe, pe + 4), "PE\0\0");
+      const header = readPeHeader(exe);
+      assert.equal(header.machine, PE_MACHINE_X64);
+      // Node's Authenticode signature taken off, not left pointing at what injection rewrote.
+      assert.deepEqual(header.certificates, { offset: 0, size: 0 });
+      // The fuse flipped: Node looks for the blob only then.
+      const fuse = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+      assert.ok(exe.includes(`${fuse}:1`), "the SEA fuse is not flipped");
+      assert.ok(!exe.includes(`${fuse}:0`), "an unflipped SEA fuse is left");
+      // The blob is a PE resource, whose names are UTF-16; the CLI's own text is in it.
+      assert.ok(exe.includes(Buffer.from("NODE_SEA_BLOB", "utf16le")), "no NODE_SEA_BLOB resource");
+      assert.ok(exe.includes("Adds a context to your kubeconfig"), "the CLI bundle is not in the executable");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const archives = parseChecksums(readFileSync(file(`kubectl-broker_v${version}_checksums.txt`), "utf8"));
+    assert.equal(archives.get(archiveName("win-x64")), sha256Of(file(archiveName("win-x64"))));
+    const windows = (parse(readFileSync(file("broker.yaml"), "utf8")) as Plugin).spec?.platforms?.find(
+      (p) => p.selector?.matchLabels?.os === "windows",
+    );
+    assert.equal(windows?.selector?.matchLabels?.arch, "amd64");
+    assert.equal(windows?.bin, "kubectl-broker.exe");
+    assert.equal(windows?.uri?.split("/").pop(), archiveName("win-x64"));
+    assert.equal(windows?.sha256, sha256Of(file(archiveName("win-x64"))));
   });
 
   it("lists every asset in the checksums file, each with its real sha256, as sha256sum -c agrees", () => {
@@ -115,10 +148,7 @@ describe("npm run release:prepare", { timeout: BUILD_TIMEOUT_MS }, () => {
     execFileSync("sha256sum", ["--check", "--strict", checksumsName(version)], { cwd: releaseDir });
     // The archives' own file, as build-sea writes it (what the CI integrations pin from).
     const archives = parseChecksums(readFileSync(file(`kubectl-broker_v${version}_checksums.txt`), "utf8"));
-    assert.deepEqual(
-      [...archives.keys()].sort(),
-      SEA_TARGETS.map((t) => `kubectl-broker_v${version}_${t.replace("-", "_")}.tar.gz`).sort(),
-    );
+    assert.deepEqual([...archives.keys()].sort(), SEA_TARGETS.map(archiveName).sort());
     for (const [name, sum] of archives) assert.equal(sum, sums.get(name), name);
   });
 
@@ -189,8 +219,10 @@ describe("npm run release:prepare", { timeout: BUILD_TIMEOUT_MS }, () => {
     }
   });
 
-  it("pins the GitHub Action and the GitLab template to the archives it built, and changes nothing else", () => {
-    const pins = SEA_TARGETS.map((t) => `${archiveName(t)}=${sha256Of(file(archiveName(t)))}`).sort();
+  it("pins the GitHub Action and the GitLab template to the Linux archives it built, and changes nothing else", () => {
+    const pins = SEA_TARGETS.filter((t) => t.startsWith("linux-"))
+      .map((t) => `${archiveName(t)}=${sha256Of(file(archiveName(t)))}`)
+      .sort();
     const [spec] = parseAllDocuments(readFileSync(join(pinnedRoot, GITLAB_TEMPLATE), "utf8"));
     for (const [where, inputs] of [
       [GITHUB_ACTION, readAction(dirname(join(pinnedRoot, GITHUB_ACTION))).inputs],

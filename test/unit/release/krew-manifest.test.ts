@@ -14,8 +14,10 @@ import {
 
 const SUM_X64 = "a".repeat(64);
 const SUM_ARM64 = "b".repeat(64);
+const SUM_WINDOWS = "c".repeat(64);
 const CHECKSUMS = parseChecksums(
-  `${SUM_X64}  kubectl-broker_v1.2.3_linux_x64.tar.gz\n${SUM_ARM64}  kubectl-broker_v1.2.3_linux_arm64.tar.gz\n`,
+  `${SUM_X64}  kubectl-broker_v1.2.3_linux_x64.tar.gz\n${SUM_ARM64}  kubectl-broker_v1.2.3_linux_arm64.tar.gz\n` +
+    `${SUM_WINDOWS}  kubectl-broker_v1.2.3_windows_x64.tar.gz\n`,
 );
 const template = readFileSync(KREW_TEMPLATE, "utf8");
 const rendered = renderKrewManifest(template, "1.2.3", CHECKSUMS);
@@ -31,23 +33,39 @@ describe("the krew manifest of a release", () => {
     const plugin = parse(rendered) as Plugin;
     assert.equal(plugin.spec?.version, "v1.2.3");
     assert.deepEqual(
-      plugin.spec?.platforms?.map((p) => [p.selector?.matchLabels?.arch, p.uri, p.sha256]),
+      plugin.spec?.platforms?.map((p) => [
+        p.selector?.matchLabels?.os,
+        p.selector?.matchLabels?.arch,
+        p.uri,
+        p.sha256,
+      ]),
       [
         [
+          "linux",
           "amd64",
           "https://github.com/kube-broker/kube-broker/releases/download/v1.2.3/kubectl-broker_v1.2.3_linux_x64.tar.gz",
           SUM_X64,
         ],
         [
+          "linux",
           "arm64",
           "https://github.com/kube-broker/kube-broker/releases/download/v1.2.3/kubectl-broker_v1.2.3_linux_arm64.tar.gz",
           SUM_ARM64,
+        ],
+        [
+          "windows",
+          "amd64",
+          "https://github.com/kube-broker/kube-broker/releases/download/v1.2.3/kubectl-broker_v1.2.3_windows_x64.tar.gz",
+          SUM_WINDOWS,
         ],
       ],
     );
     assert.deepEqual(validateManifestFile("broker.yaml", rendered), { warnings: [] });
     for (const platform of plugin.spec!.platforms!) {
-      assert.equal(checkInstall(platform, ["kubectl-broker", "LICENSE"]), undefined);
+      const os = platform.selector?.matchLabels?.os;
+      const executable = os === "windows" ? "kubectl-broker.exe" : "kubectl-broker";
+      assert.equal(platform.bin, executable, os);
+      assert.equal(checkInstall(platform, [executable, "LICENSE"]), undefined, os);
     }
   });
 

@@ -21,6 +21,15 @@ describe("pin-ci-integrations", () => {
     });
   });
 
+  it("pins the Linux archives alone: the Windows one is no job's of these integrations", () => {
+    const win = `${"c".repeat(64)}  kubectl-broker_v1.2.3_windows_x64.tar.gz\n`;
+    assert.deepEqual(
+      releaseOf("kubectl-broker_v1.2.3_checksums.txt", SUMS + win),
+      releaseOf("kubectl-broker_v1.2.3_checksums.txt", SUMS),
+    );
+    assert.throws(() => releaseOf("kubectl-broker_v1.2.3_checksums.txt", win), /lists no archives/);
+  });
+
   it("refuses a checksums file of another version, another name or no archives", () => {
     assert.throws(
       () => releaseOf("kubectl-broker_v1.2.4_checksums.txt", SUMS),
