@@ -10,7 +10,8 @@ export function browserCommand(
   env: Record<string, string | undefined>,
   platform: NodeJS.Platform,
 ): ((url: string) => string[]) | undefined {
-  const custom = chosen || env.BROWSER?.split(":")[0];
+  // BROWSER is a list like PATH: ";" between entries on Windows, where ":" follows a drive letter.
+  const custom = chosen || env.BROWSER?.split(platform === "win32" ? ";" : ":")[0];
   if (custom) {
     return custom.includes("%s")
       ? (url) => custom.split(/\s+/).map((word) => word.replaceAll("%s", url))

@@ -47,6 +47,11 @@ describe("how a browser is opened", () => {
   it("prefers --browser-command, then BROWSER (with %s for the URL)", () => {
     assert.deepEqual(browserCommand("firefox", { BROWSER: "chrome" }, "linux")?.(url), ["firefox", url]);
     assert.deepEqual(browserCommand(undefined, { BROWSER: "w3m:lynx" }, "linux")?.(url), ["w3m", url]);
+    const chrome = "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe";
+    assert.deepEqual(browserCommand(undefined, { BROWSER: `${chrome};firefox` }, "win32")?.(url), [
+      chrome,
+      url,
+    ]);
     assert.deepEqual(browserCommand("open -a Safari %s", {}, "linux")?.(url), ["open", "-a", "Safari", url]);
   });
 
