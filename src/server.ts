@@ -188,32 +188,23 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
     mounts: [{ path: "/ui", router: webConsole.uiRoutes(api) }],
   });
 
-  for (const feature of features) await feature.start();
-  const { server, url } = await listen(
-    config,
-    config.server.listen,
-    (req: IncomingMessage, res: ServerResponse) => {
-      drain.track(req, res);
-      if (gateway.serves(req.url)) gateway.handle(req, res);
-      else app(req, res);
-    },
-    (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (gateway.serves(req.url)) gateway.handleUpgrade(req, socket, head);
-      else socket.destroy();
-    },
-  );
-  const prefixFree = config.server.gateway
-    ? await listen(
-        config,
-        config.server.gateway.listen,
-        (req: IncomingMessage, res: ServerResponse) => {
-          drain.track(req, res);
-          gateway.prefixFree.handle(req, res);
-        },
-        (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-          gateway.prefixFree.handleUpgrade(req, socket, head),
-      )
-    : undefined;
+  const started: Feature[] = [];
+  let listening: Awaited<ReturnType<typeof listenBoth>>;
+  try {
+    for (const feature of features) {
+      started.push(feature);
+      await feature.start();
+    }
+    listening = await listenBoth(config, drain, gateway, app);
+  } catch (err) {
+    // A start that fails half-way (Redis timed out, a port taken) stops what it had started,
+    // the failing feature too: its timers and connections would otherwise keep the process
+    // alive, working for a broker that never came up.
+    for (const feature of started.reverse()) await feature.stop().catch(() => {});
+    redis.disconnect();
+    throw err;
+  }
+  const { server, url, prefixFree } = listening;
   logger.info(
     { url, gatewayUrl: prefixFree?.url, publicUrl: config.server.publicUrl, replica },
     "kube-broker listening",
@@ -237,6 +228,46 @@ export async function startBroker(config: Config, options: BrokerOptions = {}): 
       redis.disconnect();
     },
   };
+}
+
+/** The broker's listener, and the prefix-free gateway's when configured; neither if one fails. */
+async function listenBoth(
+  config: Config,
+  drain: Drain,
+  gateway: ReturnType<typeof createGateway>,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+) {
+  const main = await listen(
+    config,
+    config.server.listen,
+    (req: IncomingMessage, res: ServerResponse) => {
+      drain.track(req, res);
+      if (gateway.serves(req.url)) gateway.handle(req, res);
+      else app(req, res);
+    },
+    (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (gateway.serves(req.url)) gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    },
+  );
+  const gatewayListen = config.server.gateway?.listen;
+  if (!gatewayListen) return { ...main, prefixFree: undefined };
+  try {
+    const prefixFree = await listen(
+      config,
+      gatewayListen,
+      (req: IncomingMessage, res: ServerResponse) => {
+        drain.track(req, res);
+        gateway.prefixFree.handle(req, res);
+      },
+      (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+        gateway.prefixFree.handleUpgrade(req, socket, head),
+    );
+    return { ...main, prefixFree };
+  } catch (err) {
+    main.server.close();
+    throw err;
+  }
 }
 
 /** `kube-broker serve`: run until SIGINT/SIGTERM, then drain and exit 0 (a second signal kills). */

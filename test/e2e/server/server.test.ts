@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { startBroker } from "../../../src/server.ts";
+import { silentLogger } from "../../../src/shared/logger.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 
 describe("kube-broker serve", () => {
@@ -50,6 +52,26 @@ describe("kube-broker serve", () => {
     assert.equal(items[0]?.name, "test");
     assert.equal(items[0]?.server, `${stack.url}/clusters/test`);
     assert.equal(Buffer.from(items[0]!.certificateAuthorityData, "base64").toString(), stack.caCert);
+  });
+
+  it("a start that fails half-way stops what it had started", async () => {
+    const redis = stack.redis.client();
+    const connections = async () => (await redis.client("LIST")).toString().trim().split("\n").length;
+    const before = await connections();
+    // The port this stack's broker already listens on: every feature starts, then listen fails.
+    const taken = { ...stack.config, server: { ...stack.config.server, listen: new URL(stack.url).host } };
+    await assert.rejects(
+      startBroker(taken, {
+        logger: silentLogger(),
+        env: { ...process.env, KB_TEST_OIDC_SECRET: stack.idp.web.clientSecret },
+      }),
+      /EADDRINUSE/,
+    );
+    // Its Redis connections (commands, subscriptions, blocking reads) are closed again.
+    const deadline = Date.now() + 5000;
+    while ((await connections()) > before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await connections(), before);
   });
 
   it("reports not ready while Redis is down", { skip: !!process.env.REDIS_URL }, async () => {
