@@ -19,7 +19,9 @@ describe("audit retention and keys", () => {
 
   it("bounds the stream's length on every append (MAXLEN ~)", async () => {
     const keyPrefix = "kblength:";
-    const config = auditConfig({ retention: { maxAge: 30 * 86400, maxLength: 1000 } });
+    // 3,000 appends at once queue behind each other: on a loaded machine the last waits longer
+    // than the fixture's 1 s write deadline. The deadline is not what this test is about.
+    const config = auditConfig({ retention: { maxAge: 30 * 86400, maxLength: 1000 }, writeTimeout: 30 });
     const { writer, keys, stop } = await startWriter({ ...redis, keyPrefix }, config);
     try {
       const records = Array.from({ length: 3000 }, () => requestRecord());
