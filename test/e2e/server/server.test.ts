@@ -56,7 +56,10 @@ describe("kube-broker serve", () => {
 
   it("a start that fails half-way stops what it had started", async () => {
     const redis = stack.redis.client();
-    const connections = async () => (await redis.client("LIST")).toString().trim().split("\n").length;
+    const connections = async () =>
+      String(await redis.client("LIST"))
+        .trim()
+        .split("\n").length;
     const before = await connections();
     // The port this stack's broker already listens on: every feature starts, then listen fails.
     const taken = { ...stack.config, server: { ...stack.config.server, listen: new URL(stack.url).host } };
