@@ -69,3 +69,19 @@ export async function loginAs(brokerUrl: string, login: string, idp?: string): P
 export function bearer(session: string): Record<string, string> {
   return { authorization: `Bearer ${session}`, "content-type": "application/json" };
 }
+
+/** One call to the broker's /v1 API as a signed-in person: its status and JSON body. */
+export async function callApi<T>(
+  url: string,
+  session: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${url}/v1${path}`, {
+    method,
+    headers: bearer(session),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}

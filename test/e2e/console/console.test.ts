@@ -10,7 +10,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import { type KubectlSandbox, kubectlSandbox } from "../../../tools/stand-in/kubectl.ts";
 import { type Chromium, launchChromium, type Person, type WatchedPage } from "../../support/chromium.ts";
 import { freshCliBundle } from "../../support/cli-bundle.ts";
-import { bearer } from "../../support/login.ts";
+import { callApi } from "../../support/login.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import {
   assertNoProblems,
@@ -66,14 +66,8 @@ describe("web console in Chromium", { timeout: 240_000 }, () => {
     await stack?.close();
   });
 
-  const api = async <T>(user: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/v1${path}`, {
-      method,
-      headers: bearer(sessions[user]!),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const api = <T>(user: string, method: string, path: string, body?: unknown) =>
+    callApi<T>(stack.url, sessions[user]!, method, path, body);
   const myRequests = async (user: string) =>
     (await api<{ items: RequestView[] }>(user, "GET", "/requests?scope=mine")).body.items;
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { freePort } from "../../../tools/free-port.ts";
 import { readAudit } from "../../support/audit-log.ts";
 import { waitFor } from "../../support/grants.ts";
-import { bearer } from "../../support/login.ts";
+import { callApi } from "../../support/login.ts";
 import { type IcsServer, rotationAround, startIcsServer } from "../../support/oncall-feed.ts";
 import { type Stack, startStack } from "../../support/stack.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.ts";
@@ -89,14 +89,8 @@ describe("on-call approvals", () => {
     await slack?.close();
   });
 
-  const api = async (user: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/v1${path}`, {
-      method,
-      headers: bearer(sessions[user]!),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as RequestBody };
-  };
+  const api = (user: string, method: string, path: string, body?: unknown) =>
+    callApi<RequestBody>(stack.url, sessions[user]!, method, path, body);
   const ask = (user: string, body: Record<string, unknown> = {}) =>
     api(user, "POST", "/requests", {
       cluster: "test",
