@@ -95,9 +95,39 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
     closeSync(fd);
   }
   try {
-    renameSync(temp, path);
+    replaceFile(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
+  }
+}
+
+/** Codes Windows gives a rename over a file another process (kubectl, a virus scanner) has open. */
+const BUSY_ON_WINDOWS = new Set(["EPERM", "EACCES", "EBUSY"]);
+const REPLACE_ATTEMPTS = 10;
+const REPLACE_PAUSE_MS = 50;
+
+/**
+ * Renames `from` over `to`. On Windows a rename onto a file that is open elsewhere fails for
+ * a moment (several kubectl runs reading the token cache at once, a scanner looking at a new
+ * file): it is tried again for about half a second, as graceful-fs does, before giving up.
+ * Elsewhere a rename over an open file just works, and an error is real at once.
+ */
+export function replaceFile(
+  from: string,
+  to: string,
+  rename: (from: string, to: string) => void = renameSync,
+  platform: NodeJS.Platform = process.platform,
+): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rename(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "";
+      if (platform !== "win32" || !BUSY_ON_WINDOWS.has(code) || attempt >= REPLACE_ATTEMPTS) throw err;
+      // A synchronous pause: the cache's writers are synchronous, and this is Windows' slow path.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, REPLACE_PAUSE_MS);
+    }
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import { fileNameOf } from "../../../src/cli/cache/cache-files.ts";
+import { fileNameOf, replaceFile } from "../../../src/cli/cache/cache-files.ts";
 import { SessionStore, sessionExpired } from "../../../src/cli/cache/session-store.ts";
 import {
   type CachedToken,
@@ -59,6 +59,40 @@ describe("cache file names", () => {
     const name = fileNameOf(`https://${"x".repeat(300)}.example`, "prod");
     assert.equal(name.length, 180);
     assert.notEqual(name, fileNameOf(`https://${"x".repeat(300)}.example`, "dev"));
+  });
+});
+
+describe("replacing a cache file", () => {
+  const busyThen = (failures: number, code: string) => {
+    let calls = 0;
+    const rename = () => {
+      calls++;
+      if (calls <= failures) throw Object.assign(new Error(`${code}: rename`), { code });
+    };
+    return { rename, calls: () => calls };
+  };
+
+  it("on Windows, tries again while the file is open elsewhere (EPERM, EACCES, EBUSY)", () => {
+    for (const code of ["EPERM", "EACCES", "EBUSY"]) {
+      const busy = busyThen(3, code);
+      replaceFile("a.tmp", "a.json", busy.rename, "win32");
+      assert.equal(busy.calls(), 4, code);
+    }
+  });
+
+  it("on Windows, gives up after about half a second and says why", () => {
+    const busy = busyThen(100, "EPERM");
+    assert.throws(() => replaceFile("a.tmp", "a.json", busy.rename, "win32"), /EPERM/);
+    assert.equal(busy.calls(), 10);
+  });
+
+  it("elsewhere, and for any other error, fails at once", () => {
+    const linux = busyThen(1, "EPERM");
+    assert.throws(() => replaceFile("a.tmp", "a.json", linux.rename, "linux"), /EPERM/);
+    assert.equal(linux.calls(), 1);
+    const missing = busyThen(1, "ENOENT");
+    assert.throws(() => replaceFile("a.tmp", "a.json", missing.rename, "win32"), /ENOENT/);
+    assert.equal(missing.calls(), 1);
   });
 });
 
