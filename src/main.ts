@@ -26,6 +26,11 @@ async function main(argv: string[]): Promise<number> {
     options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
     strict: true,
   });
+  // Asked for help (`kube-broker --help`, `check-config --help`): the usage, on stdout, and 0.
+  if (command === "--help" || command === "-h" || command === "help" || values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const configFile = values.config ?? process.env.KUBE_BROKER_CONFIG;
   const out = { stdout: (line: string) => console.log(line), stderr: (line: string) => console.error(line) };
   switch (command) {
@@ -39,16 +44,14 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     default:
-      return usage(
-        command && command !== "help" && !values.help ? `unknown command "${command}"` : undefined,
-      );
+      return usage(command ? `unknown command "${command}"` : "which command?");
   }
 }
 
-function usage(problem?: string): number {
-  if (problem) console.error(`kube-broker: ${problem}`);
+function usage(problem: string): number {
+  console.error(`kube-broker: ${problem}`);
   console.error(USAGE);
-  return problem ? 2 : 0;
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

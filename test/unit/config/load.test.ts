@@ -178,6 +178,23 @@ describe("kube-broker check-config", () => {
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
 
+  it("answers --help with the usage on stdout and exit 0, whatever the command; no command is a usage error", async () => {
+    const main = new URL("../../../src/main.ts", import.meta.url).pathname;
+    const started = (args: string[]) =>
+      run(process.execPath, [main, ...args]).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    for (const args of [["--help"], ["-h"], ["help"], ["check-config", "--help"], ["serve", "-h"]]) {
+      const result = await started(args);
+      assert.equal(result.code, 0, args.join(" "));
+      assert.match(result.stdout, /^usage:\n {2}kube-broker serve --config FILE/, args.join(" "));
+    }
+    const none = await started([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^kube-broker: which command\?\nusage:/);
+  });
+
   it("exits 0 on a good file", async () => {
     const result = await cli(new URL("../../../config/example.yaml", import.meta.url).pathname);
     assert.equal(result.code, 0, result.stderr);
