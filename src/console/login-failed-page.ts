@@ -8,6 +8,7 @@
  * say whatever its author likes.
  */
 import { escapeHtml } from "../shared/escape-html.ts";
+import { plainPage } from "../shared/plain-page.ts";
 
 const REASONS: Record<string, string> = {
   access_denied: "The identity provider declined the sign-in, or it was cancelled.",
@@ -28,20 +29,10 @@ export function loginFailedPage(query: { error?: unknown; return?: unknown }): s
   // The return path is checked again when the link is followed (/ui/login falls back to /ui/).
   const back = typeof query.return === "string" ? query.return.slice(0, 2048) : "/ui/";
   const retry = `/ui/login?return=${encodeURIComponent(back)}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign-in failed · kube-broker</title>
-</head>
-<body>
-<main>
-<h1>Sign-in failed</h1>
+  return plainPage(
+    "Sign-in failed",
+    `<h1>Sign-in failed</h1>
 <p>${escapeHtml(reason)}</p>
-${code ? `<p>Error from the sign-in: <code>${escapeHtml(code)}</code></p>\n` : ""}<p><a href="${escapeHtml(retry)}">Sign in again</a></p>
-</main>
-</body>
-</html>
-`;
+${code ? `<p>Error from the sign-in: <code>${escapeHtml(code)}</code></p>\n` : ""}<p><a href="${escapeHtml(retry)}">Sign in again</a></p>`,
+  );
 }

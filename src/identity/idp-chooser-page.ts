@@ -1,4 +1,5 @@
 import { escapeHtml } from "../shared/escape-html.ts";
+import { plainPage } from "../shared/plain-page.ts";
 import type { ProviderChoice } from "./identity-providers.ts";
 
 /**
@@ -23,23 +24,7 @@ export function idpChooserPage(choices: ProviderChoice[], linkFor: (name: string
       return `<li><a href="${escapeHtml(linkFor(c.name))}">${escapeHtml(c.displayName)}</a>${detail}</li>`;
     })
     .join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · kube-broker</title>
-</head>
-<body>
-<main>
-<h1>Sign in with</h1>
-<ul>
-${items}
-</ul>
-</main>
-</body>
-</html>
-`;
+  return plainPage("Sign in", `<h1>Sign in with</h1>\n<ul>\n${items}\n</ul>`);
 }
 
 /** The same path and query with `idp` set: what each of the page's links is. */
